@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# frr-source.sh: prepare the FRR source tree that qspnd is compiled against.
+#
+# qspnd links the *installed* libfrr.so.0, so its headers, config.h and
+# generated files must come from the very same FRR version, configured with the
+# very same arguments.  This script:
+#   1. reads the version and the configure arguments of the installed FRR
+#      (`zebra --version`);
+#   2. without --source: downloads Debian's source package of the installed
+#      frr version (adding a deb-src entry for this Debian release if needed)
+#      and unpacks it under --workdir; with --source: uses that tree;
+#   3. configures it (through a *relative* path, which vtysh/extract.pl needs)
+#      with the installed FRR's arguments, in <tree>/qspnd-build;
+#   4. builds what qspnd needs from it: clippy and the generated headers;
+#   5. writes shell assignments (FRR_SRCDIR, FRR_BUILDDIR, ...) to --out.
+#
+# Usage: frr-source.sh --zebra /usr/lib/frr/zebra --out FILE
+#                      (--workdir DIR | --source DIR)
+set -euo pipefail
+
+zebra=/usr/lib/frr/zebra
+out=
+workdir=
+source=
+
+die() {
+	echo "frr-source.sh: error: $*" >&2
+	exit 1
+}
+log() { echo "frr-source.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--zebra) zebra=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--workdir) workdir=$2; shift 2 ;;
+	--source) source=$2; shift 2 ;;
+	*) die "unknown argument $1" ;;
+	esac
+done
+[ -n "$out" ] || die "--out is required"
+[ -n "$workdir" ] || [ -n "$source" ] || die "--workdir or --source is required"
+
+# Debian's python has the modules FRR's configure looks for; a pyenv or venv
+# python in front of it would not.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+[ -x "$zebra" ] || die "$zebra not found: install Debian's frr package"
+version_text=$("$zebra" --version)
+frr_version=$(printf '%s\n' "$version_text" | sed -n 's/^zebra version //p' | head -n1)
+[ -n "$frr_version" ] || die "cannot read the version from '$zebra --version'"
+conf_line=$(printf '%s\n' "$version_text" | sed -n '/^configured with:/{n;p;}' | sed 's/^[[:space:]]*//')
+[ -n "$conf_line" ] || die "cannot read the configure arguments from '$zebra --version'"
+# The arguments are printed shell-quoted ('--prefix=/usr' ...): let the shell
+# split them back into words, without expanding anything.
+eval "conf_args=( $conf_line )"
+
+arg_value() {
+	local name=$1 a v=
+	for a in "${conf_args[@]}"; do
+		case "$a" in "--$name="*) v=${a#--"$name"=} ;; esac
+	done
+	printf '%s' "$v"
+}
+
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] || die "missing packages (run as root or install them): ${missing[*]}"
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
+}
+
+# What FRR's configure needs for the installed FRR's arguments (Debian 12).
+need_pkgs dpkg-dev autoconf automake libtool make gcc bison flex pkg-config \
+	python3-dev python3-sphinx libjson-c-dev libyang2-dev libreadline-dev \
+	libcap-dev libelf-dev libc-ares-dev libpcre2-dev libsnmp-dev librtr-dev \
+	libpam0g-dev texinfo
+
+if [ -z "$source" ]; then
+	debver=$(dpkg-query -W -f='${Version}' frr 2>/dev/null) ||
+		die "the frr package is not installed"
+	upstream=${debver%%-*}
+	[ "$upstream" = "$frr_version" ] ||
+		die "installed frr package is $debver but $zebra says $frr_version"
+	mkdir -p "$workdir"
+	source="$workdir/frr-$debver"
+	if [ ! -f "$source/.qspnd-unpacked" ]; then
+		dl="$workdir/download"
+		rm -rf "$dl" "$source"
+		mkdir -p "$dl"
+		fetch() { (cd "$dl" && apt-get source --download-only "frr=$debver") >&2; }
+		if ! fetch; then
+			[ "$(id -u)" = 0 ] || die "apt-get source frr=$debver failed and only root can add a deb-src entry"
+			codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+			[ -n "$codename" ] || die "cannot tell the Debian release"
+			log "adding a deb-src entry for $codename"
+			cat >/etc/apt/sources.list.d/qspnd-deb-src.sources <<EOF
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: $codename-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+			apt-get update >&2
+			fetch || die "apt-get source frr=$debver failed"
+		fi
+		dsc=$(ls "$dl"/frr_*.dsc | head -n1)
+		dpkg-source -x "$dsc" "$source" >&2
+		touch "$source/.qspnd-unpacked"
+	fi
+fi
+
+source=$(cd "$source" && pwd)
+[ -f "$source/configure.ac" ] || die "$source is not an FRR source tree (no configure.ac)"
+src_version=$(sed -n 's/^AC_INIT(\[frr\], \[\([^]]*\)\].*/\1/p' "$source/configure.ac" | head -n1)
+[ -n "$src_version" ] || die "cannot read the FRR version of $source/configure.ac"
+if [ "$src_version" != "$frr_version" ]; then
+	die "FRR source tree $source is version $src_version, the installed FRR is $frr_version"
+fi
+
+build="$source/qspnd-build"
+stamp="$build/.qspnd-configured"
+want=$(printf '%s\n' "$conf_line" | md5sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+	if [ ! -x "$source/configure" ]; then
+		log "bootstrapping $source"
+		(cd "$source" && ./bootstrap.sh) >&2
+	fi
+	rm -rf "$build"
+	mkdir -p "$build"
+	log "configuring FRR $frr_version like the installed one"
+	# A relative path to configure: vtysh/extract.pl depends on it.
+	(cd "$build" && ../configure "${conf_args[@]}") >&2
+	echo "$want" >"$stamp"
+fi
+log "building clippy and generated headers"
+make -C "$build" -j"$(nproc)" lib/clippy lib/route_types.h lib/version.h lib/gitversion.h >&2
+
+libdir=$(arg_value libdir)
+[ -f "$libdir/libfrr.so.0" ] || die "libfrr.so.0 not found in $libdir (from --libdir of the installed FRR)"
+
+cat >"$out" <<EOF
+FRR_SRC_VERSION='$src_version'
+FRR_SRCDIR='$source'
+FRR_BUILDDIR='$build'
+FRR_LIBDIR='$libdir'
+FRR_SYSCONFDIR='$(arg_value sysconfdir)'
+FRR_STATEDIR='$(arg_value localstatedir)'
+FRR_MODULEDIR='$(arg_value with-moduledir)'
+EOF
+log "ready: $source"

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_main.c: qspnd's entry point: FRR daemon boilerplate and nothing else
+ * (cf. staticd/static_main.c).
+ */
+#include <zebra.h>
+
+#include <lib/version.h>
+#include "lib/command.h"
+#include "lib/filter.h"
+#include "lib/getopt.h"
+#include "lib/if.h"
+#include "lib/libfrr.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/privs.h"
+#include "lib/routing_nb.h"
+#include "lib/sigevent.h"
+#include "lib/thread.h"
+#include "lib/vrf.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_nb.h"
+
+/* NET_ADMIN for routes, rules, addresses and sysctls; NET_RAW and BIND for
+ * the protocol's sockets; SYS_ADMIN for network namespaces (identities). */
+static zebra_capabilities_t qspnd_caps[] = {ZCAP_NET_ADMIN, ZCAP_NET_RAW,
+					     ZCAP_BIND, ZCAP_SYS_ADMIN};
+
+struct zebra_privs_t qspnd_privs = {
+#if defined(FRR_USER) && defined(FRR_GROUP)
+	.user = FRR_USER,
+	.group = FRR_GROUP,
+#endif
+#if defined(VTY_GROUP)
+	.vty_group = VTY_GROUP,
+#endif
+	.caps_p = qspnd_caps,
+	.cap_num_p = array_size(qspnd_caps),
+	.cap_num_i = 0,
+};
+
+static struct option longopts[] = {{0}};
+
+static struct frr_daemon_info qspnd_di;
+
+static void sighup(void)
+{
+	zlog_info("SIGHUP received");
+	vty_read_config(NULL, qspnd_di.config_file, config_default);
+}
+
+static void sigint(void)
+{
+	zlog_notice("Terminating on signal");
+	qspnd_terminate();
+	frr_fini();
+	exit(0);
+}
+
+static void sigusr1(void)
+{
+	zlog_rotate();
+}
+
+static struct frr_signal_t qspnd_signals[] = {
+	{.signal = SIGHUP, .handler = &sighup},
+	{.signal = SIGUSR1, .handler = &sigusr1},
+	{.signal = SIGINT, .handler = &sigint},
+	{.signal = SIGTERM, .handler = &sigint},
+};
+
+/* frr_routing_info first: frr_qspnd_info overrides its list callbacks. */
+static const struct frr_yang_module_info *const qspnd_yang_modules[] = {
+	&frr_filter_info,
+	&frr_interface_info,
+	&frr_vrf_info,
+	&frr_routing_info,
+	&frr_qspnd_info,
+};
+
+/* clang-format off */
+FRR_DAEMON_INFO(qspnd, QSPN,
+	.vty_port = QSPND_VTY_PORT,
+	.proghelp = "QSPN (Netsukuku) routing daemon.",
+	.signals = qspnd_signals,
+	.n_signals = array_size(qspnd_signals),
+	.privs = &qspnd_privs,
+	.yang_modules = qspnd_yang_modules,
+	.n_yang_modules = array_size(qspnd_yang_modules),
+);
+/* clang-format on */
+
+int main(int argc, char **argv, char **envp)
+{
+	frr_preinit(&qspnd_di, argc, argv);
+	frr_opt_add("", longopts, "");
+
+	while (1) {
+		int opt = frr_getopt(argc, argv, NULL);
+
+		if (opt == EOF)
+			break;
+		switch (opt) {
+		case 0:
+			break;
+		default:
+			frr_help_exit(1);
+		}
+	}
+
+	qspnd.master = frr_init();
+
+	qspnd_debug_init();
+	vrf_init(NULL, NULL, NULL, NULL);
+	qspnd_if_init();
+	if_cmd_init_default();
+	qspnd_vty_init();
+	qspnd_zebra_init();
+
+	frr_config_fork();
+	frr_run(qspnd.master);
+
+	/* Not reached. */
+	return 0;
+}

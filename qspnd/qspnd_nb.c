@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_nb.c: the xpath -> callbacks table of frr-qspnd.yang.
+ *
+ * The control-plane-protocol list entry belongs to frr-routing.yang; qspnd
+ * registers its own create/destroy for it (they call libfrr's and then create
+ * or destroy the router), so frr_routing_info must be loaded before this
+ * module (qspnd_main.c).
+ */
+#include <zebra.h>
+
+#include "lib/northbound.h"
+#include "lib/libfrr.h"
+
+#include "qspnd_nb.h"
+
+#define CPP "/frr-routing:routing/control-plane-protocols/control-plane-protocol"
+#define RTR CPP "/frr-qspnd:qspnd"
+#define IFQ "/frr-interface:lib/interface/frr-qspnd:qspn"
+
+/* clang-format off */
+const struct frr_yang_module_info frr_qspnd_info = {
+	.name = "frr-qspnd",
+	.nodes = {
+		{
+			.xpath = CPP,
+			.cbs = {
+				.create = qspnd_cpp_create,
+				.destroy = qspnd_cpp_destroy,
+			},
+		},
+		{
+			.xpath = RTR,
+			.cbs = {
+				.pre_validate = qspnd_router_pre_validate,
+				.apply_finish = qspnd_router_apply_finish,
+				.cli_show = qspnd_cli_show_router,
+				.cli_show_end = qspnd_cli_show_router_end,
+			},
+		},
+		{
+			.xpath = RTR "/topology",
+			.cbs = {
+				.modify = qspnd_topology_modify,
+				.destroy = qspnd_topology_destroy,
+				.cli_show = qspnd_cli_show_topology,
+			},
+		},
+		{
+			.xpath = RTR "/address",
+			.cbs = {
+				.modify = qspnd_address_modify,
+				.destroy = qspnd_address_destroy,
+				.cli_show = qspnd_cli_show_address,
+			},
+		},
+		{
+			.xpath = RTR "/max-paths",
+			.cbs = {
+				.modify = qspnd_max_paths_modify,
+				.cli_show = qspnd_cli_show_max_paths,
+			},
+		},
+		{
+			.xpath = RTR "/max-common-hops-ratio",
+			.cbs = {
+				.modify = qspnd_mch_ratio_modify,
+				.cli_show = qspnd_cli_show_mch_ratio,
+			},
+		},
+		{
+			.xpath = RTR "/accept-anonymous",
+			.cbs = {
+				.modify = qspnd_accept_anonymous_modify,
+				.cli_show = qspnd_cli_show_accept_anonymous,
+			},
+		},
+		{
+			.xpath = RTR "/subnet-level",
+			.cbs = {
+				.modify = qspnd_subnet_level_modify,
+				.cli_show = qspnd_cli_show_subnet_level,
+			},
+		},
+		{
+			.xpath = IFQ "/enable",
+			.cbs = {
+				.modify = qspnd_if_enable_modify,
+				.cli_show = qspnd_cli_show_if_enable,
+			},
+		},
+		{
+			.xpath = IFQ "/cost",
+			.cbs = {
+				.modify = qspnd_if_cost_modify,
+				.destroy = qspnd_if_cost_destroy,
+				.cli_show = qspnd_cli_show_if_cost,
+			},
+		},
+		{
+			.xpath = NULL,
+		},
+	}
+};
+/* clang-format on */

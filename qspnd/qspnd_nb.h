@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qspnd_nb.h: northbound callbacks of frr-qspnd.yang.
+ */
+#ifndef QSPND_NB_H
+#define QSPND_NB_H
+
+#include "lib/northbound.h"
+
+extern const struct frr_yang_module_info frr_qspnd_info;
+
+/* qspnd_nb_config.c */
+int qspnd_cpp_create(struct nb_cb_create_args *args);
+int qspnd_cpp_destroy(struct nb_cb_destroy_args *args);
+int qspnd_router_pre_validate(struct nb_cb_pre_validate_args *args);
+void qspnd_router_apply_finish(struct nb_cb_apply_finish_args *args);
+int qspnd_topology_modify(struct nb_cb_modify_args *args);
+int qspnd_topology_destroy(struct nb_cb_destroy_args *args);
+int qspnd_address_modify(struct nb_cb_modify_args *args);
+int qspnd_address_destroy(struct nb_cb_destroy_args *args);
+int qspnd_max_paths_modify(struct nb_cb_modify_args *args);
+int qspnd_mch_ratio_modify(struct nb_cb_modify_args *args);
+int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args);
+int qspnd_subnet_level_modify(struct nb_cb_modify_args *args);
+int qspnd_if_enable_modify(struct nb_cb_modify_args *args);
+int qspnd_if_cost_modify(struct nb_cb_modify_args *args);
+int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args);
+
+/* qspnd_vty.c: running-config */
+void qspnd_cli_show_router(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults);
+void qspnd_cli_show_router_end(struct vty *vty, const struct lyd_node *dnode);
+void qspnd_cli_show_topology(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults);
+void qspnd_cli_show_address(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults);
+void qspnd_cli_show_max_paths(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults);
+void qspnd_cli_show_mch_ratio(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults);
+void qspnd_cli_show_accept_anonymous(struct vty *vty,
+				     const struct lyd_node *dnode,
+				     bool show_defaults);
+void qspnd_cli_show_subnet_level(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults);
+void qspnd_cli_show_if_enable(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults);
+void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults);
+
+#endif /* QSPND_NB_H */

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_nb_config.c: configuration callbacks of frr-qspnd.yang.
+ *
+ * Validation happens before anything changes: the router container's
+ * pre_validate checks the candidate as a whole (topology, address and
+ * subnet-level together) with the same pure validators that libqspn's unit
+ * tests cover (qspn_topology_parse, qspn_naddr_parse).  The apply callbacks
+ * then only copy values that are known to be good.
+ */
+#include <zebra.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/northbound.h"
+#include "lib/routing_nb.h"
+#include "lib/vrf.h"
+#include "lib/yang.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_nb.h"
+
+/*
+ * XPath: /frr-routing:routing/control-plane-protocols/control-plane-protocol
+ */
+static bool is_qspnd_entry(const struct lyd_node *dnode)
+{
+	return strmatch(yang_dnode_get_string(dnode, "./type"),
+			"frr-qspnd:qspnd");
+}
+
+int qspnd_cpp_create(struct nb_cb_create_args *args)
+{
+	int ret;
+
+	ret = routing_control_plane_protocols_control_plane_protocol_create(
+		args);
+	if (ret != NB_OK || !is_qspnd_entry(args->dnode))
+		return ret;
+
+	switch (args->event) {
+	case NB_EV_VALIDATE:
+		if (!strmatch(yang_dnode_get_string(args->dnode, "./name"),
+			      "qspnd")) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "qspnd runs a single instance, named \"qspnd\"");
+			return NB_ERR_VALIDATION;
+		}
+		if (!strmatch(yang_dnode_get_string(args->dnode, "./vrf"),
+			      VRF_DEFAULT_NAME)) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "qspnd runs in the default VRF only");
+			return NB_ERR_VALIDATION;
+		}
+		break;
+	case NB_EV_PREPARE:
+	case NB_EV_ABORT:
+		break;
+	case NB_EV_APPLY:
+		nb_running_set_entry(args->dnode, qspnd_router_create());
+		break;
+	}
+	return NB_OK;
+}
+
+int qspnd_cpp_destroy(struct nb_cb_destroy_args *args)
+{
+	int ret;
+
+	ret = routing_control_plane_protocols_control_plane_protocol_destroy(
+		args);
+	if (ret != NB_OK || args->event != NB_EV_APPLY ||
+	    !is_qspnd_entry(args->dnode))
+		return ret;
+	nb_running_unset_entry(args->dnode);
+	qspnd_router_destroy();
+	return NB_OK;
+}
+
+/*
+ * XPath: …/frr-qspnd:qspnd
+ */
+int qspnd_router_pre_validate(struct nb_cb_pre_validate_args *args)
+{
+	struct qspn_topology topo;
+	struct qspn_naddr addr;
+	char err[QSPN_ERRBUF_SIZE];
+	const char *text;
+	bool has_topo = false;
+
+	if (yang_dnode_exists(args->dnode, "./topology")) {
+		text = yang_dnode_get_string(args->dnode, "./topology");
+		if (qspn_topology_parse(&topo, text, err, sizeof(err)) < 0) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "invalid topology: %s", err);
+			return NB_ERR_VALIDATION;
+		}
+		has_topo = true;
+	}
+	if (yang_dnode_exists(args->dnode, "./address")) {
+		text = yang_dnode_get_string(args->dnode, "./address");
+		if (!has_topo) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "address %s needs a topology: configure `topology` first",
+				 text);
+			return NB_ERR_VALIDATION;
+		}
+		if (qspn_naddr_parse(&addr, &topo, text, false, err,
+				     sizeof(err)) < 0) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "invalid address for topology %s: %s",
+				 yang_dnode_get_string(args->dnode,
+						       "./topology"),
+				 err);
+			return NB_ERR_VALIDATION;
+		}
+	}
+	if (has_topo) {
+		uint8_t sl = yang_dnode_get_uint8(args->dnode,
+						  "./subnet-level");
+
+		if (sl >= topo.levels) {
+			snprintf(args->errmsg, args->errmsg_len,
+				 "subnet-level %u must be below the number of levels (%d)",
+				 sl, topo.levels);
+			return NB_ERR_VALIDATION;
+		}
+	}
+	return NB_OK;
+}
+
+void qspnd_router_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	struct qspnd_router *r = nb_running_get_entry(args->dnode, NULL, true);
+
+	qspnd_router_update(r);
+}
+
+static struct qspnd_router *router_of(const struct lyd_node *dnode)
+{
+	return nb_running_get_entry(dnode, NULL, true);
+}
+
+int qspnd_topology_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_router *r;
+	char err[QSPN_ERRBUF_SIZE];
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	r = router_of(args->dnode);
+	/* pre_validate has checked it */
+	if (qspn_topology_parse(&r->cfg.topo,
+				yang_dnode_get_string(args->dnode, NULL), err,
+				sizeof(err)) < 0) {
+		zlog_err("%s: validated topology rejected: %s", __func__, err);
+		return NB_ERR_INCONSISTENCY;
+	}
+	r->cfg.has_topology = true;
+	return NB_OK;
+}
+
+int qspnd_topology_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	router_of(args->dnode)->cfg.has_topology = false;
+	return NB_OK;
+}
+
+int qspnd_address_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_router *r;
+	struct qspn_topology topo;
+	char err[QSPN_ERRBUF_SIZE];
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	r = router_of(args->dnode);
+	/* The topology may change in the same transaction: read it from the
+	 * tree, not from r->cfg. */
+	if (qspn_topology_parse(&topo,
+				yang_dnode_get_string(args->dnode,
+						      "../topology"),
+				err, sizeof(err)) < 0 ||
+	    qspn_naddr_parse(&r->cfg.addr, &topo,
+			     yang_dnode_get_string(args->dnode, NULL), false,
+			     err, sizeof(err)) < 0) {
+		zlog_err("%s: validated address rejected: %s", __func__, err);
+		return NB_ERR_INCONSISTENCY;
+	}
+	r->cfg.has_address = true;
+	return NB_OK;
+}
+
+int qspnd_address_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	router_of(args->dnode)->cfg.has_address = false;
+	return NB_OK;
+}
+
+int qspnd_max_paths_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.max_paths =
+			yang_dnode_get_uint8(args->dnode, NULL);
+	return NB_OK;
+}
+
+int qspnd_mch_ratio_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.max_common_hops_ratio =
+			yang_dnode_get_dec64(args->dnode, NULL);
+	return NB_OK;
+}
+
+int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.accept_anonymous =
+			yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}
+
+int qspnd_subnet_level_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.subnet_level =
+			yang_dnode_get_uint8(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-interface:lib/interface/frr-qspnd:qspn
+ */
+int qspnd_if_enable_modify(struct nb_cb_modify_args *args)
+{
+	struct interface *ifp;
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	ifp = nb_running_get_entry(args->dnode, NULL, true);
+	qif = qspnd_if_get(ifp);
+	qif->enabled = yang_dnode_get_bool(args->dnode, NULL);
+	QSPND_DEBUG(nb, "interface %s: qspn %s", ifp->name,
+		    qif->enabled ? "enabled" : "disabled");
+	return NB_OK;
+}
+
+int qspnd_if_cost_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	qif->has_cost = true;
+	qif->cost_usec = yang_dnode_get_uint32(args->dnode, NULL);
+	return NB_OK;
+}
+
+int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args)
+{
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	qif->has_cost = false;
+	qif->cost_usec = 0;
+	return NB_OK;
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_vty.c: CLI of qspnd: `router qspn` and its commands (through the
+ * northbound), `interface X` / `qspn`, running-config, `show qspn …`,
+ * `debug qspn …`.
+ */
+#include <zebra.h>
+
+#include "lib/command.h"
+#include "lib/if.h"
+#include "lib/json.h"
+#include "lib/northbound_cli.h"
+#include "lib/vrf.h"
+#include "lib/vty.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_nb.h"
+
+#ifndef VTYSH_EXTRACT_PL
+#include "qspnd/qspnd_vty_clippy.c"
+#endif
+
+#define QSPN_STR "QSPN (Netsukuku) information\n"
+#define QSPN_ROUTER_STR "QSPN (Netsukuku) routing protocol\n"
+
+/*
+ * `router qspn`
+ */
+DEFPY_YANG_NOSH(router_qspn, router_qspn_cmd, "router qspn",
+		ROUTER_STR QSPN_ROUTER_STR)
+{
+	int ret;
+
+	nb_cli_enqueue_change(vty, QSPND_CPP_XPATH, NB_OP_CREATE, NULL);
+	ret = nb_cli_apply_changes(vty, NULL);
+	if (ret == CMD_SUCCESS)
+		VTY_PUSH_XPATH(QSPN_NODE, QSPND_XPATH);
+	return ret;
+}
+
+DEFPY_YANG(no_router_qspn, no_router_qspn_cmd, "no router qspn",
+	   NO_STR ROUTER_STR QSPN_ROUTER_STR)
+{
+	nb_cli_enqueue_change(vty, QSPND_CPP_XPATH, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes_clear_pending(vty, NULL);
+}
+
+void qspnd_cli_show_router(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults)
+{
+	vty_out(vty, "router qspn\n");
+}
+
+void qspnd_cli_show_router_end(struct vty *vty, const struct lyd_node *dnode)
+{
+	vty_out(vty, "exit\n");
+}
+
+DEFPY_YANG(qspn_topology, qspn_topology_cmd, "topology WORD$topo",
+	   "Hierarchical topology of the network\n"
+	   "The gsize of each level, top level first (e.g. 4.16.256.256)\n")
+{
+	nb_cli_enqueue_change(vty, "./topology", NB_OP_MODIFY, topo);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_topology, no_qspn_topology_cmd, "no topology [WORD]",
+	   NO_STR
+	   "Hierarchical topology of the network\n"
+	   "The gsize of each level, top level first\n")
+{
+	nb_cli_enqueue_change(vty, "./topology", NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_topology(struct vty *vty, const struct lyd_node *dnode,
+			     bool show_defaults)
+{
+	vty_out(vty, " topology %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+DEFPY_YANG(qspn_address, qspn_address_cmd, "address WORD$addr",
+	   "This node's Netsukuku address\n"
+	   "The position at each level, top level first (e.g. 3.0.1.0)\n")
+{
+	nb_cli_enqueue_change(vty, "./address", NB_OP_MODIFY, addr);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_address, no_qspn_address_cmd, "no address [WORD]",
+	   NO_STR "This node's Netsukuku address\n"
+		  "The position at each level, top level first\n")
+{
+	nb_cli_enqueue_change(vty, "./address", NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_address(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults)
+{
+	vty_out(vty, " address %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+DEFPY_YANG(qspn_max_paths, qspn_max_paths_cmd, "max-paths (1-64)$n",
+	   "Paths kept per destination beyond the required ones\n"
+	   "Number of paths\n")
+{
+	nb_cli_enqueue_change(vty, "./max-paths", NB_OP_MODIFY, n_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_max_paths, no_qspn_max_paths_cmd, "no max-paths [(1-64)]",
+	   NO_STR "Paths kept per destination beyond the required ones\n"
+		  "Number of paths\n")
+{
+	nb_cli_enqueue_change(vty, "./max-paths", NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_max_paths(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	vty_out(vty, " max-paths %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+DEFPY_YANG(qspn_mch_ratio, qspn_mch_ratio_cmd,
+	   "max-common-hops-ratio RATIO$ratio",
+	   "Largest share of common hops between two kept paths\n"
+	   "A ratio between 0.00 and 1.00\n")
+{
+	nb_cli_enqueue_change(vty, "./max-common-hops-ratio", NB_OP_MODIFY,
+			      ratio);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_mch_ratio, no_qspn_mch_ratio_cmd,
+	   "no max-common-hops-ratio [RATIO]",
+	   NO_STR "Largest share of common hops between two kept paths\n"
+		  "A ratio between 0.00 and 1.00\n")
+{
+	nb_cli_enqueue_change(vty, "./max-common-hops-ratio", NB_OP_DESTROY,
+			      NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_mch_ratio(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	vty_out(vty, " max-common-hops-ratio %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
+DEFPY_YANG(qspn_accept_anonymous, qspn_accept_anonymous_cmd,
+	   "[no] accept-anonymous",
+	   NO_STR "Accept connections from anonymizing addresses (SNAT)\n")
+{
+	nb_cli_enqueue_change(vty, "./accept-anonymous", NB_OP_MODIFY,
+			      no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_accept_anonymous(struct vty *vty,
+				     const struct lyd_node *dnode,
+				     bool show_defaults)
+{
+	if (!yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " no");
+	vty_out(vty, " accept-anonymous\n");
+}
+
+DEFPY_YANG(qspn_subnet_level, qspn_subnet_level_cmd, "subnet-level (0-21)$lvl",
+	   "Level of a g-node reserved for an autonomous subnet\n"
+	   "Level (0: no subnet)\n")
+{
+	nb_cli_enqueue_change(vty, "./subnet-level", NB_OP_MODIFY, lvl_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_subnet_level, no_qspn_subnet_level_cmd,
+	   "no subnet-level [(0-21)]",
+	   NO_STR "Level of a g-node reserved for an autonomous subnet\n"
+		  "Level (0: no subnet)\n")
+{
+	nb_cli_enqueue_change(vty, "./subnet-level", NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_subnet_level(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults)
+{
+	vty_out(vty, " subnet-level %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+/*
+ * `interface IFNAME` / `qspn`
+ */
+DEFPY_YANG(qspn_if_enable, qspn_if_enable_cmd, "[no] qspn",
+	   NO_STR "Run QSPN on this interface\n")
+{
+	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/enable", NB_OP_MODIFY,
+			      no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_if_enable(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	if (!yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " no");
+	vty_out(vty, " qspn\n");
+}
+
+DEFPY_YANG(qspn_if_cost, qspn_if_cost_cmd, "qspn cost (1-4294967295)$cost",
+	   "QSPN interface parameters\n"
+	   "Fixed link cost instead of the measured round-trip time\n"
+	   "Cost in microseconds\n")
+{
+	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/cost", NB_OP_MODIFY,
+			      cost_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_if_cost, no_qspn_if_cost_cmd,
+	   "no qspn cost [(1-4294967295)]",
+	   NO_STR "QSPN interface parameters\n"
+		  "Fixed link cost instead of the measured round-trip time\n"
+		  "Cost in microseconds\n")
+{
+	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/cost", NB_OP_DESTROY,
+			      NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
+			    bool show_defaults)
+{
+	vty_out(vty, " qspn cost %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
+/*
+ * show qspn summary [json]
+ */
+static struct json_object *summary_json(void)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct json_object *json = json_object_new_object();
+	struct json_object *jifs = json_object_new_object();
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	int enabled = 0;
+	char buf[128];
+
+	json_object_boolean_add(json, "routerConfigured", r != NULL);
+	json_object_boolean_add(json, "zebraConnected",
+				qspnd_zebra_is_connected());
+	json_object_int_add(json, "zebraConnects", qspnd.zebra_connects);
+	if (r) {
+		json_object_string_add(json, "state",
+				       qspnd_router_state_str(r->state));
+		if (r->cfg.has_topology) {
+			qspn_topology_format(&r->cfg.topo, buf, sizeof(buf));
+			json_object_string_add(json, "topology", buf);
+			json_object_int_add(json, "levels", r->cfg.topo.levels);
+			json_object_int_add(json, "addressBits",
+					    r->cfg.topo.total_bits);
+		}
+		if (r->cfg.has_address) {
+			qspn_naddr_format(&r->cfg.addr, buf, sizeof(buf));
+			json_object_string_add(json, "address", buf);
+		}
+		json_object_int_add(json, "maxPaths", r->cfg.max_paths);
+		/* a decimal64 with 2 digits: print it as configured */
+		snprintf(buf, sizeof(buf), "%.2f",
+			 r->cfg.max_common_hops_ratio);
+		json_object_object_add(
+			json, "maxCommonHopsRatio",
+			json_object_new_double_s(r->cfg.max_common_hops_ratio,
+						 buf));
+		json_object_boolean_add(json, "acceptAnonymous",
+					r->cfg.accept_anonymous);
+		json_object_int_add(json, "subnetLevel", r->cfg.subnet_level);
+	}
+	if (vrf) {
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			struct qspnd_if *qif = qspnd_if_get(ifp);
+			struct json_object *jif;
+
+			if (!qif || !qif->enabled)
+				continue;
+			enabled++;
+			jif = json_object_new_object();
+			json_object_boolean_add(jif, "up", if_is_up(ifp));
+			if (qif->has_cost)
+				json_object_int_add(jif, "cost", qif->cost_usec);
+			json_object_object_add(jifs, ifp->name, jif);
+		}
+	}
+	json_object_int_add(json, "interfacesEnabled", enabled);
+	json_object_object_add(json, "interfaces", jifs);
+	return json;
+}
+
+static void summary_text(struct vty *vty, struct json_object *json)
+{
+	struct json_object *v, *jifs;
+
+	vty_out(vty, "QSPN router: %s\n",
+		json_object_object_get_ex(json, "state", &v)
+			? json_object_get_string(v)
+			: "not configured");
+	if (json_object_object_get_ex(json, "topology", &v))
+		vty_out(vty, "  Topology:   %s (%d levels, %d address bits)\n",
+			json_object_get_string(v),
+			json_object_get_int(json_object_object_get(json,
+								   "levels")),
+			json_object_get_int(json_object_object_get(
+				json, "addressBits")));
+	if (json_object_object_get_ex(json, "address", &v))
+		vty_out(vty, "  Address:    %s\n", json_object_get_string(v));
+	if (json_object_object_get_ex(json, "maxPaths", &v))
+		vty_out(vty, "  Max paths:  %d\n", json_object_get_int(v));
+	vty_out(vty, "  Zebra:      %s (connections: %d)\n",
+		json_object_get_boolean(
+			json_object_object_get(json, "zebraConnected"))
+			? "connected"
+			: "not connected",
+		json_object_get_int(
+			json_object_object_get(json, "zebraConnects")));
+	jifs = json_object_object_get(json, "interfaces");
+	vty_out(vty, "  Interfaces: %d\n",
+		json_object_get_int(
+			json_object_object_get(json, "interfacesEnabled")));
+	json_object_object_foreach(jifs, name, jif)
+	{
+		vty_out(vty, "    %-16s %s\n", name,
+			json_object_get_boolean(
+				json_object_object_get(jif, "up"))
+				? "up"
+				: "down");
+	}
+}
+
+DEFPY(show_qspn_summary, show_qspn_summary_cmd,
+      "show qspn summary [json$json]",
+      SHOW_STR QSPN_STR "Summary of the router's state\n" JSON_STR)
+{
+	struct json_object *js = summary_json();
+
+	if (json)
+		return vty_json(vty, js);
+	summary_text(vty, js);
+	json_object_free(js);
+	return CMD_SUCCESS;
+}
+
+/*
+ * debug qspn [WHAT]
+ */
+DEFPY_NOSH(debug_qspn, debug_qspn_cmd,
+	   "[no] debug qspn [<events|etp|zebra|kernel|packets|northbound>$what]",
+	   NO_STR DEBUG_STR QSPN_STR "Protocol events\n"
+				     "ETP processing\n"
+				     "Zebra communication\n"
+				     "Kernel state changes\n"
+				     "Packets sent and received\n"
+				     "Northbound (configuration) callbacks\n")
+{
+	qspnd_debug_set(vty->node, !no, what);
+	return CMD_SUCCESS;
+}
+
+DEFUN_NOSH(show_debugging_qspn, show_debugging_qspn_cmd,
+	   "show debugging [qspn]", SHOW_STR DEBUG_STR QSPN_STR)
+{
+	vty_out(vty, "QSPN debugging status:\n");
+	qspnd_debug_status_write(vty);
+	return CMD_SUCCESS;
+}
+
+/*
+ * Nodes and running-config.
+ */
+static int qspnd_config_write(struct vty *vty)
+{
+	const struct lyd_node *dnode;
+
+	dnode = yang_dnode_get(running_config->dnode, QSPND_XPATH);
+	if (!dnode)
+		return 0;
+	nb_cli_show_dnode_cmds(vty, dnode, false);
+	return 1;
+}
+
+static struct cmd_node qspn_node = {
+	.name = "qspn",
+	.node = QSPN_NODE,
+	.parent_node = CONFIG_NODE,
+	.prompt = "%s(config-router)# ",
+	.config_write = qspnd_config_write,
+};
+
+static struct cmd_node debug_node = {
+	.name = "debug",
+	.node = DEBUG_NODE,
+	.prompt = "",
+	.config_write = qspnd_debug_config_write,
+};
+
+void qspnd_vty_init(void)
+{
+	install_node(&qspn_node);
+	install_default(QSPN_NODE);
+	install_node(&debug_node);
+
+	install_element(CONFIG_NODE, &router_qspn_cmd);
+	install_element(CONFIG_NODE, &no_router_qspn_cmd);
+	install_element(QSPN_NODE, &qspn_topology_cmd);
+	install_element(QSPN_NODE, &no_qspn_topology_cmd);
+	install_element(QSPN_NODE, &qspn_address_cmd);
+	install_element(QSPN_NODE, &no_qspn_address_cmd);
+	install_element(QSPN_NODE, &qspn_max_paths_cmd);
+	install_element(QSPN_NODE, &no_qspn_max_paths_cmd);
+	install_element(QSPN_NODE, &qspn_mch_ratio_cmd);
+	install_element(QSPN_NODE, &no_qspn_mch_ratio_cmd);
+	install_element(QSPN_NODE, &qspn_accept_anonymous_cmd);
+	install_element(QSPN_NODE, &qspn_subnet_level_cmd);
+	install_element(QSPN_NODE, &no_qspn_subnet_level_cmd);
+
+	install_element(INTERFACE_NODE, &qspn_if_enable_cmd);
+	install_element(INTERFACE_NODE, &qspn_if_cost_cmd);
+	install_element(INTERFACE_NODE, &no_qspn_if_cost_cmd);
+
+	install_element(VIEW_NODE, &show_qspn_summary_cmd);
+	install_element(ENABLE_NODE, &show_debugging_qspn_cmd);
+	install_element(ENABLE_NODE, &debug_qspn_cmd);
+	install_element(CONFIG_NODE, &debug_qspn_cmd);
+}

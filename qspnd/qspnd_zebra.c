@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_zebra.c: the ZAPI session with zebra.
+ *
+ * libfrr's zclient reconnects by itself when zebra goes away; every
+ * (re)connection calls qspnd_zebra_connected(), which re-registers and (once
+ * routes exist) re-sends the whole state, so a zebra restart loses nothing.
+ */
+#include <zebra.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/privs.h"
+#include "lib/vrf.h"
+#include "lib/zclient.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+
+extern struct zebra_privs_t qspnd_privs;
+
+static struct zclient *zclient;
+
+static void qspnd_zebra_connected(struct zclient *zc)
+{
+	qspnd.zebra_connects++;
+	zclient_send_reg_requests(zc, VRF_DEFAULT);
+	zlog_info("connected to zebra (connection #%u)", qspnd.zebra_connects);
+}
+
+/* libfrr's zclient has no disconnect callback: a lost session shows as a
+ * closed socket (and zclient schedules the reconnection itself). */
+bool qspnd_zebra_is_connected(void)
+{
+	return zclient && zclient->sock >= 0;
+}
+
+static int qspnd_ifp_create(struct interface *ifp)
+{
+	QSPND_DEBUG(zebra, "interface %s added", ifp->name);
+	return 0;
+}
+
+static int qspnd_ifp_up(struct interface *ifp)
+{
+	QSPND_DEBUG(zebra, "interface %s up", ifp->name);
+	return 0;
+}
+
+static int qspnd_ifp_down(struct interface *ifp)
+{
+	QSPND_DEBUG(zebra, "interface %s down", ifp->name);
+	return 0;
+}
+
+static int qspnd_ifp_destroy(struct interface *ifp)
+{
+	QSPND_DEBUG(zebra, "interface %s deleted", ifp->name);
+	return 0;
+}
+
+static zclient_handler *const qspnd_handlers[] = {};
+
+void qspnd_zebra_init(void)
+{
+	struct zclient_options opt = {.receive_notify = true};
+
+	if_zapi_callbacks(qspnd_ifp_create, qspnd_ifp_up, qspnd_ifp_down,
+			  qspnd_ifp_destroy);
+	zclient = zclient_new(qspnd.master, &opt, qspnd_handlers,
+			      array_size(qspnd_handlers));
+	zclient_init(zclient, QSPND_ROUTE_TYPE, 0, &qspnd_privs);
+	zclient->zebra_connected = qspnd_zebra_connected;
+}
+
+void qspnd_zebra_stop(void)
+{
+	if (!zclient)
+		return;
+	zclient_stop(zclient);
+	zclient_free(zclient);
+	zclient = NULL;
+}
