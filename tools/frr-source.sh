@@ -149,6 +149,17 @@ fi
 log "building clippy and generated headers"
 make -C "$build" -j"$(nproc)" lib/clippy lib/route_types.h lib/version.h lib/gitversion.h >&2
 
+# What FRR's own build feeds vtysh/extract.pl and vtysh/daemons.pl; the
+# qspn-aware vtysh (vtysh/subdir.am) uses the same plus qspnd's files.
+frr_var() {
+	printf 'print-%%:\n\t@echo $($*)\n' |
+		make -s -C "$build" -f Makefile -f - "print-$1"
+}
+vtysh_scan=$(frr_var vtysh_scan)
+vtysh_daemons=$(frr_var vtysh_daemons)
+extract_args="$(frr_var HAVE_ISISD) $(frr_var HAVE_FABRICD)"
+[ -n "$vtysh_scan" ] || die "cannot read vtysh_scan from FRR's Makefile"
+
 libdir=$(arg_value libdir)
 [ -f "$libdir/libfrr.so.0" ] || die "libfrr.so.0 not found in $libdir (from --libdir of the installed FRR)"
 
@@ -160,5 +171,8 @@ FRR_LIBDIR='$libdir'
 FRR_SYSCONFDIR='$(arg_value sysconfdir)'
 FRR_STATEDIR='$(arg_value localstatedir)'
 FRR_MODULEDIR='$(arg_value with-moduledir)'
+FRR_VTYSH_SCAN='$vtysh_scan'
+FRR_VTYSH_DAEMONS='$vtysh_daemons'
+FRR_EXTRACT_ARGS='$extract_args'
 EOF
 log "ready: $source"
