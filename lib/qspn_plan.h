@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qspn_plan.h: the kernel-state planner (spec/routes.md §2-5).
+ *
+ * Input: the state of a system (struct qspn_plan_system): topology and
+ * options, the managed NICs, the physical neighbours, and every identity
+ * with its address, namespace, pseudo-interfaces, identity-arcs and the
+ * QSPN engine's path view (qspn_paths.h).
+ *
+ * qspn_plan_build() computes the complete DESIRED kernel state from it
+ * (struct qspn_kstate, opaque): sysctls, addresses, namespaces and macvlans,
+ * link-local routes in `main`, rt_tables lines, the `ntk` rule, the fwmark
+ * rules, MAC marks, SNAT and NETMAP, and the routes of table `ntk` and of
+ * every `ntk_from_<MAC>` table (via / unreachable / blackhole, §4.2).
+ *
+ * qspn_plan_diff() turns two desired states into the ordered list of
+ * operations that takes the kernel from the first to the second (table
+ * before its routes, routes before their rule, rule removed before the
+ * table is flushed, addresses added before routes use them as src and
+ * removed after, ...).  An empty old state gives the full plan.
+ *
+ * qspn_plan_update_dest() is the incremental path for the QSPN path signals
+ * (path_added / path_changed / path_removed, §4.5): it recomputes the routes
+ * of one destination in every table of one identity, appends the changes and
+ * updates the state in place.  Its cost is proportional to what it touches
+ * (tables x IPs of that destination), not to the table size.
+ *
+ * Everything is deterministic; nothing here touches the kernel: the caller
+ * executes the operations (netlink / zebra in qspnd, text in qspn-plan,
+ * a model in the conformance tests).
+ */
+#ifndef QSPN_PLAN_H
+#define QSPN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qspn_addr.h"
+#include "qspn_ipv4.h"
+#include "qspn_paths.h"
+
+#define QSPN_NAMELEN 16	      /* IFNAMSIZ: devices and namespaces */
+#define QSPN_TABLE_NAMELEN 32 /* "ntk_from_00:16:3E:5B:78:D5" */
+#define QSPN_TID_NTK 251
+#define QSPN_TID_MIN 200
+#define QSPN_TID_MAX 250
+
+/* ---- input --------------------------------------------------------- */
+
+struct qspn_plan_nic {
+	char dev[QSPN_NAMELEN];
+	uint8_t mac[6];
+	uint32_t linklocal; /* 0: not assigned yet */
+};
+
+/* A physical arc accepted by Neighborhood: a /32 route in `main` (§3.6). */
+struct qspn_plan_neighbour {
+	char dev[QSPN_NAMELEN];
+	uint32_t linklocal;
+};
+
+/* The macvlan of a connectivity identity on one real NIC (§5.2). */
+struct qspn_plan_pseudodev {
+	char dev[QSPN_NAMELEN];	 /* the real NIC it sits on */
+	char name[QSPN_NAMELEN]; /* e.g. ntkv0_eth1 */
+	uint8_t mac[6];
+	uint32_t linklocal;
+};
+
+/* An identity-arc (§4.1).  Only qspn-arcs get a forwarding table. */
+struct qspn_plan_arc {
+	uint32_t id;		/* matches struct qspn_path.arc */
+	char dev[QSPN_NAMELEN]; /* real NIC */
+	uint8_t peer_mac[6];
+	uint32_t peer_linklocal;
+	bool qspn;	   /* handed to the QSPN engine: table ntk_from_<MAC> */
+	uint32_t table_id; /* QSPN_TID_MIN..QSPN_TID_MAX, qspn-arcs only */
+	bool peer_known;   /* get_naddr_for_arc() != NULL: first ETP seen */
+	struct qspn_naddr peer_addr; /* valid when peer_known */
+};
+
+struct qspn_plan_identity {
+	struct qspn_naddr addr;	  /* may hold virtual positions */
+	char netns[QSPN_NAMELEN]; /* "" = default namespace = main identity */
+	const struct qspn_plan_pseudodev *pseudodevs; /* connectivity only */
+	size_t n_pseudodevs;
+	const struct qspn_plan_arc *arcs;
+	size_t n_arcs;
+	struct qspn_path_source paths; /* get_paths may be NULL: no paths */
+};
+
+struct qspn_plan_system {
+	struct qspn_topology topo;
+	bool started;	      /* program running (§5.8 start-up items) */
+	bool anonymizer;      /* SNAT for the anonymizing range (no -j) */
+	bool serve_anonymous; /* -k: own anonymizing IP */
+	int subnet_level;     /* -s */
+	const struct qspn_plan_nic *nics;
+	size_t n_nics;
+	const struct qspn_plan_neighbour *neighbours;
+	size_t n_neighbours;
+	const struct qspn_plan_identity *ids;
+	size_t n_ids;
+};
+
+/* ---- operations ------------------------------------------------------ */
+
+enum qspn_op_code {
+	QSPN_OP_SYSCTL,	     /* ns key value */
+	QSPN_OP_NETNS_ADD,   /* ns */
+	QSPN_OP_NETNS_DEL,   /* ns */
+	QSPN_OP_LINK_ADD,    /* dev (macvlan) link (parent), default ns */
+	QSPN_OP_LINK_SETNS,  /* dev -> ns */
+	QSPN_OP_LINK_UP,     /* ns dev */
+	QSPN_OP_LINK_DEL,    /* ns dev (macvlan) */
+	QSPN_OP_ADDR_ADD,    /* ns dev ip */
+	QSPN_OP_ADDR_DEL,    /* ns dev ip */
+	QSPN_OP_LLROUTE_ADD, /* ns: ip dev dev src src (table main) */
+	QSPN_OP_LLROUTE_DEL,
+	QSPN_OP_RTTABLE_ADD, /* tid table (rt_tables line) */
+	QSPN_OP_RTTABLE_DEL,
+	QSPN_OP_RULE_ADD, /* ns [fwmark tid] table */
+	QSPN_OP_RULE_DEL,
+	QSPN_OP_MARK_ADD, /* ns mac -> tid (mangle PREROUTING) */
+	QSPN_OP_MARK_DEL,
+	QSPN_OP_SNAT_ADD, /* dst (anonymizing range) -> ip */
+	QSPN_OP_SNAT_DEL,
+	QSPN_OP_NETMAP_ADD, /* chain dst [srcp] -> to */
+	QSPN_OP_NETMAP_DEL,
+	QSPN_OP_ROUTE_ADD,    /* ns table dst rtype [gw dev src] */
+	QSPN_OP_ROUTE_CHANGE, /* same */
+	QSPN_OP_ROUTE_DEL,    /* ns table dst */
+	QSPN_OP_ROUTE_FLUSH,  /* ns table (also "main") */
+};
+
+enum qspn_rtype {
+	QSPN_RT_NONE = 0, /* no route */
+	QSPN_RT_UNREACHABLE,
+	QSPN_RT_BLACKHOLE,
+	QSPN_RT_VIA, /* gw, dev, optional src */
+};
+
+enum qspn_nat_chain {
+	QSPN_PREROUTING,
+	QSPN_POSTROUTING,
+};
+
+struct qspn_op {
+	enum qspn_op_code code;
+	char ns[QSPN_NAMELEN]; /* "" = default namespace */
+	char dev[QSPN_NAMELEN];
+	char link[QSPN_NAMELEN];	/* LINK_ADD: parent device */
+	char table[QSPN_TABLE_NAMELEN]; /* table name */
+	char key[48];			/* SYSCTL */
+	char value[8];			/* SYSCTL */
+	uint32_t tid;			/* table id / fwmark / mark */
+	uint8_t mac[6];
+	uint8_t rtype;		 /* enum qspn_rtype */
+	uint8_t chain;		 /* enum qspn_nat_chain */
+	struct qspn_prefix dst;	 /* route dst, NAT -d, ADDR/LLROUTE ip (/32) */
+	struct qspn_prefix srcp; /* NETMAP -s (len 0: none) */
+	struct qspn_prefix to;	 /* NETMAP --to */
+	uint32_t gw;
+	uint32_t src; /* route src (0: none); SNAT --to */
+};
+
+/* A growable array of operations, owned by the caller. */
+struct qspn_ops {
+	struct qspn_op *v;
+	size_t n, cap;
+};
+
+void qspn_ops_init(struct qspn_ops *ops);
+void qspn_ops_free(struct qspn_ops *ops);
+
+/*
+ * The command of spec/commands.md for one operation (exactly those shapes,
+ * `ip netns exec NS ` prefix included).  Returns snprintf's result.
+ */
+int qspn_op_format(const struct qspn_op *op, char *buf, size_t len);
+
+/* "00:16:3E:5B:78:D5" (upper case) <-> bytes */
+int qspn_mac_parse(const char *text, uint8_t mac[6]);
+void qspn_mac_format(const uint8_t mac[6], char buf[18]);
+
+/* ---- desired state ---------------------------------------------------- */
+
+struct qspn_kstate;
+
+/* The empty state: nothing of ours in the kernel. */
+struct qspn_kstate *qspn_kstate_new(void);
+void qspn_kstate_free(struct qspn_kstate *ks);
+
+/*
+ * Validate sys and compute its desired kernel state.  Returns 0 and *out, or
+ * -1 with a message in errbuf (bad input) or -2 (out of memory).  The state
+ * copies what it needs; sys may be freed afterwards.
+ */
+int qspn_plan_build(const struct qspn_plan_system *sys,
+		    struct qspn_kstate **out, char *errbuf, size_t errlen);
+
+/* Append the operations from `from` to `to` to ops.  0, or -2 (memory). */
+int qspn_plan_diff(const struct qspn_kstate *from, const struct qspn_kstate *to,
+		   struct qspn_ops *ops);
+
+/*
+ * Path signals: recompute destination h of identity sys->ids[identity] in
+ * all its tables (ntk and the forwarding tables), append the route changes
+ * to ops and update ks.  ks must have been built from a system that differs
+ * from sys only in the path view.  0, -1 (bad identity), or -2 (memory).
+ */
+int qspn_plan_update_dest(struct qspn_kstate *ks,
+			  const struct qspn_plan_system *sys, size_t identity,
+			  struct qspn_hcoord h, struct qspn_ops *ops);
+
+/* Number of routes in Netsukuku tables (for tests and benchmarks). */
+size_t qspn_kstate_route_count(const struct qspn_kstate *ks);
+
+#endif /* QSPN_PLAN_H */
