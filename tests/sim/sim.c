@@ -263,17 +263,6 @@ static void schedule(struct sim *s, int from, uint32_t handle,
 	e.to = a->ident[1 - side];
 	e.handle = handle;
 	e.reliable = reliable;
-	if (!reliable && s->sp.bcast_loss > 0 && urand(s) < s->sp.bcast_loss) {
-		/* lost copy: the missing ACK makes the sender resend (§5.10) */
-		s->st.lost++;
-		e.kind = EV_RESEND;
-		e.t = s->now + s->sp.ack_timeout_ms;
-		e.buf = malloc(len ? len : 1);
-		memcpy(e.buf, buf, len);
-		e.len = len;
-		ev_push(s, e);
-		return;
-	}
 	if (!peer_ok(s, a, side)) {
 		e.kind = reliable ? EV_TERR : EV_RESEND;
 		e.t = s->now + s->sp.ack_timeout_ms;
@@ -288,6 +277,18 @@ static void schedule(struct sim *s, int from, uint32_t handle,
 	t = s->now + (uint64_t)(l->cost / 2000 > 0 ? l->cost / 2000 : 1);
 	if (s->sp.jitter_ms)
 		t += (uint64_t)(urand(s) * (s->sp.jitter_ms + 1));
+	if (!reliable && s->sp.bcast_loss > 0 && urand(s) < s->sp.bcast_loss) {
+		/*
+		 * Lost copy: the missing ACK makes the sender resend it
+		 * reliably (§5.10).  The transport keeps each direction of
+		 * an arc in order (as a TCP session or numbered UDP with
+		 * retransmission would), so later messages wait for it.
+		 */
+		s->st.lost++;
+		s->st.resent++;
+		t += s->sp.ack_timeout_ms;
+		e.reliable = true;
+	}
 	if (t < l->last[dir])
 		t = l->last[dir];
 	l->last[dir] = t;
