@@ -19,8 +19,12 @@ struct thread_master;
 struct interface;
 struct vty;
 
-/* Not in FRR's fixed list of node types: installed past NODE_TYPE_MAX. */
+/* Not in FRR's fixed list of node types: installed past NODE_TYPE_MAX.
+ * vtysh/extract.pl must see the name, not its value (the qspn-aware vtysh
+ * defines it too, in its vtysh.h). */
+#ifndef VTYSH_EXTRACT_PL
 #define QSPN_NODE (NODE_TYPE_MAX + 1)
+#endif
 
 /* TCP port of qspnd's vty (2601-2623 are taken by FRR's daemons). */
 #define QSPND_VTY_PORT 2630

@@ -81,7 +81,21 @@ int qspnd_cpp_destroy(struct nb_cb_destroy_args *args)
 /*
  * XPath: …/frr-qspnd:qspnd
  */
+static int router_check(struct nb_cb_pre_validate_args *args);
+
+/* The reason of a refusal goes to the log as well: a configuration file read
+ * at start-up has no terminal to show it on. */
 int qspnd_router_pre_validate(struct nb_cb_pre_validate_args *args)
+{
+	int ret = router_check(args);
+
+	if (ret != NB_OK)
+		zlog_warn("router qspn: configuration refused: %s",
+			  args->errmsg);
+	return ret;
+}
+
+static int router_check(struct nb_cb_pre_validate_args *args)
 {
 	struct qspn_topology topo;
 	struct qspn_naddr addr;
