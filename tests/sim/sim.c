@@ -435,6 +435,8 @@ struct sim *sim_new(const struct qspn_topology *topo,
 	else
 		sim_params_default(&s->sp);
 	s->rng = s->sp.seed;
+	if (getenv("SIM_LOG"))
+		s->sp.log_to_stderr = true;
 	s->ops.send = op_send;
 	s->ops.broadcast = op_broadcast;
 	s->ops.signal = op_signal;
