@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-tests.sh: the whole test suite, from a fresh Debian 12 machine (root).
+#
+#  1. tools/setup.sh: packages, FRR source, build (./build);
+#  2. `make check` in ./build: cmocka unit tests, conformance and simulator
+#     tests, then the topotests (FRR's harness, real zebra + qspnd in
+#     namespaces);
+#  3. the libqspn tests again under ASan + UBSan (./build-asan, no FRR);
+#  4. one closing line: "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+asan=${ASAN_BUILD_DIR:-$top/build-asan}
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+"$top/tools/setup.sh" || { echo "run-tests.sh: setup failed" >&2; exit 1; }
+
+status=0
+cd "$build"
+echo "== make check (unit, conformance, simulator, topotests)"
+make -j"$(nproc)" check || status=1
+
+echo "== libqspn tests under ASan + UBSan"
+mkdir -p "$asan"
+(
+	cd "$asan" &&
+		{ [ -f Makefile ] && [ "$top/configure" -ot config.status ] ||
+			"$top/configure" --quiet --disable-qspnd \
+				CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+				LDFLAGS="-fsanitize=address,undefined"; } &&
+		make -j"$(nproc)" check
+) || status=1
+
+# Count what ran: each automake test (.trs), or the cases inside it when it
+# is a cmocka program (its .log has cmocka's closing lines); then pytest's
+# junit report for the topotests.
+passed=0
+failed=0
+while read -r trs; do
+	log=${trs%.trs}.log
+	res=$(sed -n 's/^:test-result: //p' "$trs" | head -n1)
+	cp=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
+	cf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
+	if [ "$((cp + cf))" -gt 0 ]; then
+		passed=$((passed + cp))
+		failed=$((failed + cf))
+		case "$res" in PASS) ;; *) [ "$cf" -gt 0 ] || failed=$((failed + 1)) ;; esac
+	else
+		case "$res" in
+		PASS) passed=$((passed + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+		esac
+	fi
+done < <(find "$build" "$asan" -name '*.trs' 2>/dev/null)
+xml="$build/tests/topotests/run/topotests.xml"
+if [ -f "$xml" ]; then
+	read -r tp tf < <(/usr/bin/python3 - "$xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) + int(s.get("skipped", 0)) for s in suites)
+print(t - bad, bad)
+PY
+)
+	passed=$((passed + tp))
+	failed=$((failed + tf))
+else
+	echo "run-tests.sh: the topotests produced no report" >&2
+	failed=$((failed + 1))
+fi
+if [ "$passed" -eq 0 ]; then
+	echo "run-tests.sh: no test ran" >&2
+	status=1
+fi
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status

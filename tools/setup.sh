@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# setup.sh: everything a fresh Debian 12 machine needs to build and test
+# qspnd, then the build itself (in ./build).  Idempotent; run as root.
+#
+#   tools/setup.sh            install what is missing, configure, make
+#   BUILD_DIR=dir tools/setup.sh
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build}
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+log() { echo "== setup: $*"; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup.sh: run as root (it installs Debian packages and FRR)" >&2
+	exit 1
+fi
+
+# Debian packages: FRR itself, the build tools, the libraries, and what the
+# tests run (pytest and xmltodict for FRR's topotest harness, gdb which the
+# harness checks for, iproute2 for namespaces).
+pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
+	perl patch dpkg-dev clang
+	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libyang2-dev
+	libyang2-tools libcmocka-dev libreadline-dev libpam0g-dev libcap-dev
+	python3 python3-pytest python3-xmltodict iproute2 gdb procps)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+# Debian starts FRR's service when the package is installed; qspnd's lab and
+# tests run their own daemons in namespaces and do not need it.
+
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	log "autoreconf"
+	autoreconf -fi >/dev/null
+fi
+mkdir -p "$build"
+cd "$build"
+if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ]; then
+	log "configure (obtains and prepares the FRR source of the installed FRR)"
+	"$top/configure" --quiet
+fi
+log "make"
+make -j"$(nproc)" >/dev/null
+log "built in $build"
