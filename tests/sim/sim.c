@@ -43,6 +43,7 @@ struct sim_arc {
 	int link;
 	int ident[2];
 	int64_t cost[2];
+	int64_t jit[2];
 	bool added[2];
 };
 
@@ -585,12 +586,13 @@ int sim_arc(struct sim *s, int link, int ident_a, int ident_b)
 	a->link = link;
 	a->ident[0] = ident_a;
 	a->ident[1] = ident_b;
-	for (int k = 0; k < 2; k++)
-		a->cost[k] = s->links[link].cost +
-			     (s->sp.arc_jitter_usec
-				      ? (int64_t)(splitmix(&s->rng) %
-						  s->sp.arc_jitter_usec)
-				      : 0);
+	for (int k = 0; k < 2; k++) {
+		a->jit[k] = s->sp.arc_jitter_usec
+				    ? (int64_t)(splitmix(&s->rng) %
+						s->sp.arc_jitter_usec)
+				    : 0;
+		a->cost[k] = s->links[link].cost + a->jit[k];
+	}
 	return s->n_arcs++;
 }
 
@@ -627,8 +629,6 @@ int sim_qspn_arc_remove(struct sim *s, int arc, int ident)
 
 void sim_link_cost(struct sim *s, int link, int64_t cost_usec)
 {
-	int64_t delta = cost_usec - s->links[link].cost;
-
 	s->links[link].cost = cost_usec;
 	for (int i = 0; i < s->n_arcs; i++) {
 		struct sim_arc *a = &s->arcs[i];
@@ -638,13 +638,26 @@ void sim_link_cost(struct sim *s, int link, int64_t cost_usec)
 		for (int k = 0; k < 2; k++) {
 			struct sim_ident *id = s->ids[a->ident[k]];
 
-			a->cost[k] += delta;
+			a->cost[k] = cost_usec + a->jit[k];
 			if (a->added[k] && id->alive && id->inst) {
 				qspn_arc_change(id->inst, s->now,
 						(uint32_t)i + 1, a->cost[k]);
 				resched(s, id);
 			}
 		}
+	}
+}
+
+void sim_arc_cost(struct sim *s, int arc, int ident, int64_t base_usec)
+{
+	struct sim_arc *a = &s->arcs[arc];
+	int side = arc_side(a, ident);
+	struct sim_ident *id = s->ids[ident];
+	a->cost[side] = base_usec + a->jit[side];
+	if (a->added[side] && id->alive && id->inst) {
+		qspn_arc_change(id->inst, s->now, (uint32_t)arc + 1,
+				a->cost[side]);
+		resched(s, id);
 	}
 }
 

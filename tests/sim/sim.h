@@ -81,6 +81,10 @@ int sim_qspn_arc_remove(struct sim *s, int arc, int ident);
 /* change the base cost of a link: arc_change on every identity using it */
 void sim_link_cost(struct sim *s, int link, int64_t cost_usec);
 
+/* changecost_arc of the harness: only `ident`'s side of `arc` sees the new
+ * base cost (its own jitter kept); arc_change on that instance. */
+void sim_arc_cost(struct sim *s, int arc, int ident, int64_t base_usec);
+
 /*
  * enter_net as the harness does it (task_qspn.vala EnterNetTasklet):
  * positions of levels >= host-1 from in_g_pos (host-1 first), lower ones
