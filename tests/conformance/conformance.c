@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conformance.c: the planner against the command vectors of the Eventi
+ * pages 1-7 (tests/conformance/vectors, copied from the project's reference
+ * data; blocks.tsv is their block manifest).
+ *
+ * Each story (stories/<system>.json) follows one system through the pages:
+ * a sequence of system states in the JSON form of doc/qspn-plan.md, each
+ * step naming the vector blocks that take the previous state to it.  For
+ * every step:
+ *
+ *   expected = the kernel model after the page's commands of those blocks
+ *   actual   = the same starting model after qspn-plan's commands
+ *              (qspn_plan_diff(previous state, step state))
+ *
+ * and the two models must be equal (tables, routes with type/via/dev/src,
+ * rules, marks, NAT, namespaces, links, addresses, sysctls, rt_tables).  The
+ * interpreter is strict, so order matters where the kernel cares (a route is
+ * added before it is changed, a table is declared before its rule, a src
+ * address exists before a route uses it).  The next step starts from the
+ * expected model.  Every command qspn-plan prints must also appear verbatim
+ * among the step's page commands: the planner prints only real changes, but
+ * each one exactly as the page writes it.
+ *
+ * Where a page contradicts the rules, the step carries a "fix" naming the
+ * item of spec/inconsistencies.md; no other departures are allowed.  The
+ * runner also checks that the steps cover every block of blocks.tsv exactly
+ * once, and that each step's line ranges are exactly its blocks' ranges.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmodel.h"
+#include "qspn_plan.h"
+#include "qspn_plan_json.h"
+
+#ifndef QSPN_CONFORMANCE_DIR
+#define QSPN_CONFORMANCE_DIR "tests/conformance"
+#endif
+
+#define MAX_BLOCKS 128
+#define MAX_LINES 2048
+
+struct block {
+	int seq;
+	char file[64];
+	int first, last;
+	char desc[160];
+	int covered;
+};
+
+static struct block blocks[MAX_BLOCKS];
+static int n_blocks;
+static int failures, cases;
+static const char *dir = QSPN_CONFORMANCE_DIR;
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)sz + 1);
+	if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[sz] = '\0';
+		if (len)
+			*len = (size_t)sz;
+	}
+	return buf;
+}
+
+static int load_blocks(void)
+{
+	char path[512], line[2048];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vectors/blocks.tsv", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "cannot open %s\n", path);
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && n_blocks < MAX_BLOCKS) {
+		struct block *b = &blocks[n_blocks];
+		char *fld[16];
+		int n = 0;
+
+		for (char *p = line, *q; n < 16 && p; p = q) {
+			q = strchr(p, '\t');
+			if (q)
+				*q++ = '\0';
+			fld[n++] = p;
+		}
+		if (n < 15)
+			continue;
+		b->seq = atoi(fld[0]);
+		snprintf(b->file, sizeof(b->file), "%s", fld[1]);
+		b->first = atoi(fld[2]);
+		b->last = atoi(fld[3]);
+		snprintf(b->desc, sizeof(b->desc), "%s: %s", fld[8], fld[10]);
+		n_blocks++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static struct block *find_block(int seq)
+{
+	for (int i = 0; i < n_blocks; i++)
+		if (blocks[i].seq == seq)
+			return &blocks[i];
+	return NULL;
+}
+
+/* the lines of a vector file, 1-based */
+struct vfile {
+	char name[64];
+	char *text;
+	char *line[MAX_LINES];
+	int n;
+};
+
+static struct vfile vfiles[32];
+static int n_vfiles;
+
+static struct vfile *vector(const char *name)
+{
+	char path[512];
+	struct vfile *v;
+
+	for (int i = 0; i < n_vfiles; i++)
+		if (!strcmp(vfiles[i].name, name))
+			return &vfiles[i];
+	if (n_vfiles == 32)
+		return NULL;
+	v = &vfiles[n_vfiles];
+	snprintf(path, sizeof(path), "%s/vectors/%s", dir, name);
+	v->text = slurp(path, NULL);
+	if (!v->text)
+		return NULL;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->n = 0;
+	for (char *p = v->text; *p && v->n < MAX_LINES - 1;) {
+		char *e = strchr(p, '\n');
+
+		v->line[++v->n] = p;
+		if (!e)
+			break;
+		*e = '\0';
+		p = e + 1;
+	}
+	n_vfiles++;
+	return v;
+}
+
+static void free_vectors(void)
+{
+	for (int i = 0; i < n_vfiles; i++)
+		free(vfiles[i].text);
+}
+
+/* compare two models; print the differences */
+static bool same_model(const struct kmodel *exp, const struct kmodel *act)
+{
+	char **a = kmodel_dump(exp), **b = kmodel_dump(act);
+	size_t i = 0, j = 0;
+	bool same = true;
+
+	while (a[i] || b[j]) {
+		int c = !a[i] ? 1 : !b[j] ? -1 : strcmp(a[i], b[j]);
+
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		same = false;
+		if (c < 0)
+			printf("#   only in the page's state: %s\n", a[i++]);
+		else
+			printf("#   only in qspn-plan's state: %s\n", b[j++]);
+	}
+	kmodel_dump_free(a);
+	kmodel_dump_free(b);
+	return same;
+}
+
+static const char *getstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int getint(struct json_object *o, const char *key, int def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return def;
+	return json_object_get_int(v);
+}
+
+/* The page commands of a step, with the step's fixes applied. */
+struct cmdlist {
+	const char *cmd[MAX_LINES];
+	char where[MAX_LINES][80];
+	int n;
+};
+
+static int page_commands(struct json_object *step, struct cmdlist *cl,
+			 char *err, size_t errlen)
+{
+	struct json_object *ranges, *fixes = NULL;
+	size_t nr;
+
+	cl->n = 0;
+	if (!json_object_object_get_ex(step, "vector", &ranges) ||
+	    !json_object_is_type(ranges, json_type_array)) {
+		snprintf(err, errlen, "step without vector ranges");
+		return -1;
+	}
+	json_object_object_get_ex(step, "fixes", &fixes);
+	nr = json_object_array_length(ranges);
+	for (size_t r = 0; r < nr; r++) {
+		struct json_object *rg = json_object_array_get_idx(ranges, r);
+		struct json_object *lines;
+		const char *file = getstr(rg, "file");
+		struct vfile *v = file ? vector(file) : NULL;
+		int first, last;
+
+		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
+			snprintf(err, errlen, "bad vector range %zu", r);
+			return -1;
+		}
+		first = json_object_get_int(
+			json_object_array_get_idx(lines, 0));
+		last = json_object_get_int(json_object_array_get_idx(lines, 1));
+		if (first < 1 || last > v->n || first > last) {
+			snprintf(err, errlen, "%s: lines %d-%d out of range",
+				 file, first, last);
+			return -1;
+		}
+		for (int l = first; l <= last; l++) {
+			const char *cmd = v->line[l];
+			bool skip = false;
+			const char *insert = NULL;
+
+			for (size_t f = 0;
+			     fixes && f < json_object_array_length(fixes);
+			     f++) {
+				struct json_object *fx =
+					json_object_array_get_idx(fixes, f);
+				const char *act = getstr(fx, "action");
+				const char *ff = getstr(fx, "file");
+
+				if (!ff || strcmp(ff, file) ||
+				    getint(fx, "line", 0) != l || !act)
+					continue;
+				if (!strcmp(act, "skip"))
+					skip = true;
+				else if (!strcmp(act, "replace"))
+					cmd = getstr(fx, "command");
+				else if (!strcmp(act, "insert_after"))
+					insert = getstr(fx, "command");
+			}
+			if (!skip && cmd) {
+				snprintf(cl->where[cl->n], 80, "%s:%d", file,
+					 l);
+				cl->cmd[cl->n++] = cmd;
+			}
+			if (insert) {
+				snprintf(cl->where[cl->n], 80,
+					 "%s:%d (inserted)", file, l);
+				cl->cmd[cl->n++] = insert;
+			}
+		}
+	}
+	return 0;
+}
+
+/* the union of the step's blocks must be exactly its vector ranges */
+static int check_blocks(struct json_object *step, const char *sysname,
+			char *desc, size_t desclen, char *err, size_t errlen)
+{
+	struct json_object *bl, *ranges;
+	size_t used = 0;
+	int want = 0, have = 0;
+
+	desc[0] = '\0';
+	if (!json_object_object_get_ex(step, "blocks", &bl) ||
+	    !json_object_object_get_ex(step, "vector", &ranges)) {
+		snprintf(err, errlen, "step without blocks");
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(bl); i++) {
+		int seq = json_object_get_int(json_object_array_get_idx(bl, i));
+		struct block *b = find_block(seq);
+		bool inside = false;
+
+		if (!b) {
+			snprintf(err, errlen, "unknown block %d", seq);
+			return -1;
+		}
+		if (b->covered++) {
+			snprintf(err, errlen, "block %d covered twice", seq);
+			return -1;
+		}
+		if (strncmp(b->file + 9, sysname, strlen(sysname))) {
+			snprintf(err, errlen, "block %d is not %s's", seq,
+				 sysname);
+			return -1;
+		}
+		want += b->last - b->first + 1;
+		for (size_t r = 0; r < json_object_array_length(ranges); r++) {
+			struct json_object *rg = json_object_array_get_idx(
+						   ranges, r),
+					   *ln;
+			const char *f = getstr(rg, "file");
+			int a, z;
+
+			json_object_object_get_ex(rg, "lines", &ln);
+			a = json_object_get_int(
+				json_object_array_get_idx(ln, 0));
+			z = json_object_get_int(
+				json_object_array_get_idx(ln, 1));
+			if (f && !strcmp(f, b->file) && b->first >= a &&
+			    b->last <= z)
+				inside = true;
+		}
+		if (!inside) {
+			snprintf(
+				err, errlen,
+				"block %d (%s %d-%d) is outside the step's lines",
+				seq, b->file, b->first, b->last);
+			return -1;
+		}
+		used += (size_t)snprintf(
+			desc + used, used < desclen ? desclen - used : 0,
+			"%s#%d %s", i ? "; " : "", seq, b->desc);
+	}
+	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
+		struct json_object *rg = json_object_array_get_idx(ranges, r),
+				   *ln;
+
+		json_object_object_get_ex(rg, "lines", &ln);
+		have += json_object_get_int(json_object_array_get_idx(ln, 1)) -
+			json_object_get_int(json_object_array_get_idx(ln, 0)) +
+			1;
+	}
+	if (want != have) {
+		snprintf(
+			err, errlen,
+			"the step's lines (%d) are not exactly its blocks' (%d)",
+			have, want);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_story(const char *name)
+{
+	char path[512], err[QSPN_JSON_ERRLEN], perr[512];
+	struct json_object *doc, *steps, *v, *nics_j;
+	struct qspn_topology topo;
+	struct qspn_json_state prev, cur;
+	struct qspn_kstate *kprev = NULL, *kcur = NULL;
+	struct kmodel *model = NULL;
+	const char *nics[8];
+	size_t n_nics = 0, len;
+	char *text;
+	int rc = -1;
+
+	memset(&prev, 0, sizeof(prev));
+	memset(&cur, 0, sizeof(cur));
+	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, name);
+	text = slurp(path, &len);
+	if (!text) {
+		printf("not ok - %s: cannot read %s\n", name, path);
+		failures++;
+		return -1;
+	}
+	doc = qspn_json_parse_text(text, len, err, sizeof(err));
+	free(text);
+	if (!doc || qspn_json_topology(doc, "$", &topo, err, sizeof(err)) < 0) {
+		printf("not ok - %s: %s\n", path, err);
+		failures++;
+		json_object_put(doc);
+		return -1;
+	}
+	if (json_object_object_get_ex(doc, "nics", &nics_j))
+		for (size_t i = 0;
+		     i < json_object_array_length(nics_j) && i < 8; i++)
+			nics[n_nics++] = json_object_get_string(
+				json_object_array_get_idx(nics_j, i));
+	model = kmodel_new(nics, n_nics);
+
+	/* the state before the first block: a gap the pages do not show,
+	 * built by the planner itself */
+	if (json_object_object_get_ex(doc, "initial", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		struct qspn_kstate *empty = qspn_kstate_new();
+		struct qspn_ops ops;
+
+		qspn_ops_init(&ops);
+		if (qspn_json_state(v, "$.initial", &topo, &prev, err,
+				    sizeof(err)) < 0 ||
+		    qspn_plan_build(&prev.sys, &kprev, perr, sizeof(perr)) <
+			    0) {
+			printf("not ok - %s initial state: %s%s\n", name, err,
+			       perr);
+			failures++;
+			qspn_kstate_free(empty);
+			goto out;
+		}
+		qspn_plan_diff(empty, kprev, &ops);
+		for (size_t i = 0; i < ops.n; i++) {
+			char line[512];
+
+			qspn_op_format(&ops.v[i], line, sizeof(line));
+			if (kmodel_apply(model, line, err, sizeof(err)) < 0) {
+				printf("not ok - %s initial state: \"%s\": %s\n",
+				       name, line, err);
+				failures++;
+			}
+		}
+		qspn_ops_free(&ops);
+		qspn_kstate_free(empty);
+	} else {
+		kprev = qspn_kstate_new();
+	}
+
+	json_object_object_get_ex(doc, "steps", &steps);
+	for (size_t s = 0; steps && s < json_object_array_length(steps); s++) {
+		struct json_object *step = json_object_array_get_idx(steps, s);
+		struct json_object *st, *fixes;
+		struct kmodel *exp = kmodel_clone(model);
+		struct kmodel *act = kmodel_clone(model);
+		struct cmdlist *cl = calloc(1, sizeof(*cl));
+		struct qspn_ops ops;
+		char desc[1024], spath[64];
+		bool ok = true;
+
+		cases++;
+		qspn_ops_init(&ops);
+		snprintf(spath, sizeof(spath), "$.steps[%zu].state", s);
+		if (check_blocks(step, name, desc, sizeof(desc), err,
+				 sizeof(err)) < 0 ||
+		    page_commands(step, cl, err, sizeof(err)) < 0 ||
+		    !json_object_object_get_ex(step, "state", &st) ||
+		    qspn_json_state(st, spath, &topo, &cur, err, sizeof(err)) <
+			    0) {
+			printf("not ok %d - %s step %zu: %s\n", cases, name, s,
+			       err);
+			failures++;
+			goto next;
+		}
+		if (qspn_plan_build(&cur.sys, &kcur, perr, sizeof(perr)) < 0) {
+			printf("not ok %d - %s step %zu: %s.%s\n", cases, name,
+			       s, spath, perr);
+			failures++;
+			goto next;
+		}
+		/* the page */
+		for (int i = 0; i < cl->n; i++)
+			if (kmodel_apply(exp, cl->cmd[i], err, sizeof(err)) <
+			    0) {
+				printf("# page command fails at %s: \"%s\": %s\n",
+				       cl->where[i], cl->cmd[i], err);
+				ok = false;
+			}
+		/* qspn-plan */
+		if (qspn_plan_diff(kprev, kcur, &ops) < 0) {
+			printf("# out of memory\n");
+			ok = false;
+		}
+		for (size_t i = 0; i < ops.n; i++) {
+			char line[512];
+			bool on_page = false;
+
+			qspn_op_format(&ops.v[i], line, sizeof(line));
+			for (int k = 0; k < cl->n && !on_page; k++)
+				on_page = !strcmp(cl->cmd[k], line);
+			/* only real changes are printed, but each one in
+			 * the page's own words */
+			if (!on_page) {
+				printf("# not verbatim on the page: %s\n",
+				       line);
+				ok = false;
+			}
+			if (kmodel_apply(act, line, err, sizeof(err)) < 0) {
+				printf("# qspn-plan command %zu fails: \"%s\": %s\n",
+				       i + 1, line, err);
+				ok = false;
+			}
+		}
+		if (!same_model(exp, act))
+			ok = false;
+		printf("%s %d - %s: %s (%d page commands, %zu planned)",
+		       ok ? "ok" : "not ok", cases, name, desc, cl->n, ops.n);
+		if (json_object_object_get_ex(step, "fixes", &fixes)) {
+			printf(" [departs from the page: inconsistencies.md");
+			for (size_t f = 0; f < json_object_array_length(fixes);
+			     f++) {
+				int item = getint(
+					json_object_array_get_idx(fixes, f),
+					"item", 0);
+				bool dup = false;
+
+				for (size_t g = 0; g < f; g++)
+					dup |= getint(json_object_array_get_idx(
+							      fixes, g),
+						      "item", 0) == item;
+				if (!dup)
+					printf(" item %d", item);
+			}
+			printf("]");
+		}
+		printf("\n");
+		if (!ok)
+			failures++;
+	next:
+		qspn_ops_free(&ops);
+		free(cl);
+		kmodel_free(model);
+		kmodel_free(act);
+		model = exp;
+		qspn_kstate_free(kprev);
+		kprev = kcur;
+		kcur = NULL;
+		qspn_json_state_free(&prev);
+		prev = cur;
+		memset(&cur, 0, sizeof(cur));
+	}
+	rc = 0;
+out:
+	kmodel_free(model);
+	qspn_kstate_free(kprev);
+	qspn_kstate_free(kcur);
+	qspn_json_state_free(&prev);
+	qspn_json_state_free(&cur);
+	json_object_put(doc);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const stories[] = {
+		"alpha", "beta", "gamma", "delta", "mu", "epsilon", NULL};
+	int missing = 0;
+
+	if (argc > 1)
+		dir = argv[1];
+	if (load_blocks() < 0)
+		return 99;
+	for (int i = 0; stories[i]; i++)
+		run_story(stories[i]);
+	for (int i = 0; i < n_blocks; i++)
+		if (!blocks[i].covered) {
+			printf("not ok - block %d (%s %d-%d) is not covered by any case\n",
+			       blocks[i].seq, blocks[i].file, blocks[i].first,
+			       blocks[i].last);
+			missing++;
+		}
+	printf("1..%d\n# %d cases, %d blocks, %d failed, %d blocks not covered\n",
+	       cases, cases, n_blocks, failures, missing);
+	free_vectors();
+	return failures || missing ? 1 : 0;
+}
