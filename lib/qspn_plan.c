@@ -194,6 +194,37 @@ size_t qspn_kstate_route_count(const struct qspn_kstate *ks)
 	return c;
 }
 
+int qspn_kstate_route(const struct qspn_kstate *ks, const char *ns,
+		      uint32_t tid, struct qspn_prefix dst, struct qspn_op *out)
+{
+	for (size_t t = 0; t < ks->n_tables; t++) {
+		const struct ktable *kt = &ks->tables[t];
+		const struct qspn_naddr *owner;
+
+		if (kt->tid != tid || strcmp(kt->ns, ns) || !kt->r)
+			continue;
+		owner = &ks->ids[kt->owner].addr;
+		for (int s = 0; s < ks->n_slots; s++) {
+			const struct kroute *r = &kt->r[s];
+
+			if (r->type == QSPN_RT_NONE ||
+			    !qspn_prefix_equal(slot_cidr(ks, owner, s), dst))
+				continue;
+			memset(out, 0, sizeof(*out));
+			out->code = QSPN_OP_ROUTE_CHANGE;
+			memcpy(out->ns, kt->ns, sizeof(out->ns));
+			memcpy(out->table, kt->name, sizeof(out->table));
+			out->dst = dst;
+			out->rtype = r->type;
+			out->gw = r->gw;
+			out->src = r->src;
+			memcpy(out->dev, r->dev, sizeof(out->dev));
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* ---- validation -------------------------------------------------- */
 
 static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
@@ -895,6 +926,26 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 					   &id->addr, &arc->peer_addr, &t->hv);
 			id->tables[id->n_tables++] = (int)(ks->n_tables - 1);
 		}
+	}
+	/* each identity's tables in the diff's order: ntk, then table id */
+	for (size_t i = 0; i < ks->n_ids; i++) {
+		struct kident *id = &ks->ids[i];
+
+		for (size_t x = 1; x < id->n_tables; x++)
+			for (size_t y = x; y > 0; y--) {
+				const struct ktable *p =
+					&ks->tables[id->tables[y - 1]];
+				const struct ktable *q =
+					&ks->tables[id->tables[y]];
+				int tmp;
+
+				if (p->is_ntk ||
+				    (!q->is_ntk && p->tid < q->tid))
+					break;
+				tmp = id->tables[y];
+				id->tables[y] = id->tables[y - 1];
+				id->tables[y - 1] = tmp;
+			}
 	}
 	/* rt_tables lines of the forwarding tables, one per (tid, name) */
 	ks->rtt = calloc(ks->n_tables, sizeof(*ks->rtt));

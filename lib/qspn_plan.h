@@ -214,6 +214,16 @@ int qspn_plan_update_dest(struct qspn_kstate *ks,
 			  const struct qspn_plan_system *sys, size_t identity,
 			  struct qspn_hcoord h, struct qspn_ops *ops);
 
+/*
+ * The desired route for dst in table tid of namespace ns ("" = default):
+ * fills out (code QSPN_OP_ROUTE_CHANGE, rtype, gw, dev, src, table) and
+ * returns 0, or -1 when the state has no such route.  For `show` commands
+ * and tests; linear in the table size.
+ */
+int qspn_kstate_route(const struct qspn_kstate *ks, const char *ns,
+		      uint32_t tid, struct qspn_prefix dst,
+		      struct qspn_op *out);
+
 /* Number of routes in Netsukuku tables (for tests and benchmarks). */
 size_t qspn_kstate_route_count(const struct qspn_kstate *ks);
 
