@@ -383,6 +383,23 @@ def epsilon():
     return story("epsilon", initial, s)
 
 
+# qspn-plan inputs for the seed page (Eventi5): the ETP each of beta, gamma,
+# delta and mu processes, as {topology, before, after} (doc/qspn-plan.md)
+EXAMPLES = {"beta": 40, "gamma": 39, "delta": 37, "mu": 38}
+
+
+def example(st, block):
+    for i, s in enumerate(st["steps"]):
+        if block in s["blocks"]:
+            before = st["steps"][i - 1]["state"] if i else st["initial"]
+            return {"comment": "Eventi5 (seed page), %s: %s lines %d-%d" % (
+                st["system"], s["vector"][0]["file"],
+                s["vector"][0]["lines"][0], s["vector"][0]["lines"][1]),
+                "topology": st["topology"], "before": before,
+                "after": s["state"]}
+    raise KeyError(block)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for fn in (alpha, beta, gamma, delta, mu, epsilon):
@@ -390,6 +407,12 @@ def main():
         with open(os.path.join(here, st["system"] + ".json"), "w") as f:
             json.dump(st, f, indent=1)
             f.write("\n")
+        if st["system"] in EXAMPLES:
+            ex = example(st, EXAMPLES[st["system"]])
+            name = "eventi5-%s.json" % st["system"]
+            with open(os.path.join(here, "..", "examples", name), "w") as f:
+                json.dump(ex, f, indent=1)
+                f.write("\n")
 
 
 if __name__ == "__main__":
