@@ -56,6 +56,7 @@ void qspnd_router_destroy(void)
 	if (!qspnd.router)
 		return;
 	QSPND_DEBUG(events, "router destroyed");
+	qspnd_kernel_stop();
 	XFREE(MTYPE_QSPND_ROUTER, qspnd.router);
 }
 
@@ -72,6 +73,7 @@ void qspnd_router_update(struct qspnd_router *r)
 	r->config_changes++;
 	if (old != r->state)
 		zlog_info("QSPN router: %s", qspnd_router_state_str(r->state));
+	qspnd_kernel_sync();
 }
 
 struct qspnd_if *qspnd_if_get(struct interface *ifp)
@@ -99,6 +101,7 @@ void qspnd_if_init(void)
 
 void qspnd_terminate(void)
 {
-	qspnd_zebra_stop();
+	/* routes go while zebra is still there */
 	qspnd_router_destroy();
+	qspnd_zebra_stop();
 }

@@ -14,10 +14,13 @@
 #include <stdint.h>
 
 #include "qspn_addr.h"
+#include "qspn_paths.h"
+#include "qspn_plan.h"
 
 struct thread_master;
 struct interface;
 struct vty;
+struct zclient;
 
 /* Not in FRR's fixed list of node types: installed past NODE_TYPE_MAX.
  * vtysh/extract.pl must see the name, not its value (the qspn-aware vtysh
@@ -72,6 +75,9 @@ struct qspnd_if {
 	bool enabled;
 	bool has_cost;
 	uint32_t cost_usec;
+	/* Link-local 169.254.x.y chosen for this NIC (host order, 0: none yet;
+	 * qspnd_neigh.c); put in the kernel by the planner's ADDR_ADD. */
+	uint32_t linklocal;
 };
 
 /* Process-wide state of the daemon (the glue may have globals; the core
@@ -97,8 +103,35 @@ void qspnd_terminate(void);
 void qspnd_zebra_init(void);
 void qspnd_zebra_stop(void);
 bool qspnd_zebra_is_connected(void);
+struct zclient *qspnd_zclient(void);
 
 /* qspnd_vty.c */
 void qspnd_vty_init(void);
+
+/*
+ * qspnd_neigh.c: neighbours (hellos), arcs and the QSPN engine instance.
+ * What the planner needs from them, in its own terms (qspn_plan.h): the
+ * physical neighbours, the identity-arcs of the main identity, and the
+ * engine's path view.  The arrays are owned by qspnd_neigh.c and valid
+ * until the next event.
+ */
+size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
+size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out);
+struct qspn_path_source qspnd_neigh_paths(void);
+
+/*
+ * qspnd_kernel.c: the kernel state.  qspnd_kernel_sync() rebuilds the
+ * desired state from the router, the managed interfaces and qspnd_neigh_*,
+ * diffs it with what is installed and applies the difference (routes through
+ * zebra, the rest with qspnd's own helpers).  qspnd_kernel_update_dest() is
+ * the incremental path for the engine's path signals.  Both are no-ops while
+ * the router is not active; qspnd_kernel_stop() removes everything.
+ */
+void qspnd_kernel_init(void);
+void qspnd_kernel_sync(void);
+void qspnd_kernel_update_dest(struct qspn_hcoord dest);
+void qspnd_kernel_stop(void);
+/* zebra (re)connected: re-send every route (qspnd_zebra.c calls it). */
+void qspnd_kernel_zebra_connected(void);
 
 #endif /* QSPND_H */

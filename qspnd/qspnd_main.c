@@ -118,6 +118,7 @@ int main(int argc, char **argv, char **envp)
 	if_cmd_init_default();
 	qspnd_vty_init();
 	qspnd_zebra_init();
+	qspnd_kernel_init();
 
 	frr_config_fork();
 	frr_run(qspnd.master);

@@ -21,11 +21,17 @@ extern struct zebra_privs_t qspnd_privs;
 
 static struct zclient *zclient;
 
+struct zclient *qspnd_zclient(void)
+{
+	return zclient;
+}
+
 static void qspnd_zebra_connected(struct zclient *zc)
 {
 	qspnd.zebra_connects++;
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
 	zlog_info("connected to zebra (connection #%u)", qspnd.zebra_connects);
+	qspnd_kernel_zebra_connected();
 }
 
 /* libfrr's zclient has no disconnect callback: a lost session shows as a
