@@ -597,10 +597,42 @@ static const struct qspn_plan_pseudodev *arc_pd(const struct kident *id,
 	return NULL;
 }
 
+#define CMP_FIELD(a, b)                                                        \
+	do {                                                                   \
+		if ((a) != (b))                                                \
+			return (a) < (b) ? -1 : 1;                             \
+	} while (0)
+
+/* a total order on operations, field by field (never on padding) */
+static int op_key_cmp(const struct qspn_op *x, const struct qspn_op *y)
+{
+	int r;
+
+	CMP_FIELD(x->code, y->code);
+	if ((r = strcmp(x->ns, y->ns)) || (r = strcmp(x->dev, y->dev)) ||
+	    (r = strcmp(x->link, y->link)) ||
+	    (r = strcmp(x->table, y->table)) || (r = strcmp(x->key, y->key)) ||
+	    (r = strcmp(x->value, y->value)) ||
+	    (r = memcmp(x->mac, y->mac, sizeof(x->mac))))
+		return r;
+	CMP_FIELD(x->tid, y->tid);
+	CMP_FIELD(x->rtype, y->rtype);
+	CMP_FIELD(x->chain, y->chain);
+	CMP_FIELD(x->dst.addr, y->dst.addr);
+	CMP_FIELD(x->dst.len, y->dst.len);
+	CMP_FIELD(x->srcp.addr, y->srcp.addr);
+	CMP_FIELD(x->srcp.len, y->srcp.len);
+	CMP_FIELD(x->to.addr, y->to.addr);
+	CMP_FIELD(x->to.len, y->to.len);
+	CMP_FIELD(x->gw, y->gw);
+	CMP_FIELD(x->src, y->src);
+	return 0;
+}
+
 static int op_cmp(const void *a, const void *b)
 {
 	const struct kitem *x = a, *y = b;
-	int r = memcmp(&x->o, &y->o, sizeof(x->o));
+	int r = op_key_cmp(&x->o, &y->o);
 
 	if (r)
 		return r;
@@ -614,7 +646,7 @@ static const struct kitem *find_item(const struct qspn_kstate *ks,
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int r = memcmp(&ks->items[mid].o, o, sizeof(*o));
+		int r = op_key_cmp(&ks->items[mid].o, o);
 
 		if (r == 0)
 			return &ks->items[mid];
@@ -990,9 +1022,9 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 
 		qsort(ks->items, ks->n_items, sizeof(*ks->items), op_cmp);
 		for (size_t x = 1; x < ks->n_items; x++)
-			if (memcmp(&ks->items[x].o, &ks->items[w - 1].o,
-				   sizeof(ks->items[0].o)))
-				ks->items[w++] = ks->items[x];
+			if (op_key_cmp(&ks->items[x].o, &ks->items[w - 1].o))
+				memmove(&ks->items[w++], &ks->items[x],
+					sizeof(ks->items[0]));
 		ks->n_items = w;
 	}
 	*out = ks;
@@ -1250,7 +1282,22 @@ static void route_op(struct dctx *c, enum qspn_op_code code,
 
 static bool route_eq(const struct kroute *a, const struct kroute *b)
 {
-	return !memcmp(a, b, sizeof(*a));
+	if (a->type != b->type)
+		return false;
+	if (a->type != QSPN_RT_VIA)
+		return true;
+	return a->gw == b->gw && a->src == b->src && !strcmp(a->dev, b->dev);
+}
+
+static bool topo_equal(const struct qspn_topology *a,
+		       const struct qspn_topology *b)
+{
+	if (a->levels != b->levels)
+		return false;
+	for (int i = 0; i < a->levels; i++)
+		if (a->gsize[i] != b->gsize[i])
+			return false;
+	return true;
 }
 
 struct ckey {
@@ -1298,7 +1345,7 @@ static void routes_diff(struct dctx *c, const struct ktable *o,
 {
 	const struct qspn_kstate *F = c->from, *T = c->to;
 	bool same = o && o->r && n->r && F->has_topo &&
-		    !memcmp(&F->topo, &T->topo, sizeof(F->topo)) &&
+		    topo_equal(&F->topo, &T->topo) &&
 		    F->subnet_level == T->subnet_level &&
 		    qspn_naddr_equal(&F->ids[o->owner].addr,
 				     &T->ids[n->owner].addr);
