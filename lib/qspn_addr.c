@@ -54,16 +54,16 @@ static int parse_dotted(const char *text, uint32_t *values, int *count,
 		errno = 0;
 		v = strtoul(p, &end, 10);
 		if (errno || v > UINT32_MAX)
-			return fail(errbuf, errlen, "%s \"%s\": number too large",
-				    what, text);
+			return fail(errbuf, errlen,
+				    "%s \"%s\": number too large", what, text);
 		tmp[n++] = (uint32_t)v;
 		p = end;
 		if (*p == '\0')
 			break;
 		if (*p != '.')
 			return fail(errbuf, errlen,
-				    "%s \"%s\": unexpected character '%c'", what,
-				    text, *p);
+				    "%s \"%s\": unexpected character '%c'",
+				    what, text, *p);
 		p++;
 	}
 	for (int i = 0; i < n; i++)
@@ -89,31 +89,34 @@ int qspn_topology_init(struct qspn_topology *topo, int levels,
 		int b = 0;
 
 		if (g < 2 || (g & (g - 1)) != 0)
-			return fail(errbuf, errlen,
-				    "gsize %u of level %d is not a power of two >= 2",
-				    g, i);
+			return fail(
+				errbuf, errlen,
+				"gsize %u of level %d is not a power of two >= 2",
+				g, i);
 		while ((1u << b) < g)
 			b++;
 		if (b > QSPN_MAX_GSIZE_BITS)
 			return fail(errbuf, errlen,
-				    "gsize %u of level %d is larger than 2^%d", g,
-				    i, QSPN_MAX_GSIZE_BITS);
+				    "gsize %u of level %d is larger than 2^%d",
+				    g, i, QSPN_MAX_GSIZE_BITS);
 		t.gsize[i] = g;
 		t.bits[i] = (uint8_t)b;
 		t.offset[i] = (uint8_t)off;
 		off += (unsigned int)b;
 		if (off > QSPN_MAX_ADDR_BITS)
-			return fail(errbuf, errlen,
-				    "the topology needs more than %d address bits",
-				    QSPN_MAX_ADDR_BITS);
+			return fail(
+				errbuf, errlen,
+				"the topology needs more than %d address bits",
+				QSPN_MAX_ADDR_BITS);
 	}
 	t.total_bits = (uint8_t)off;
 	/* The top field must hold any level number 0..L-1 (internal
 	 * addresses, routes.md §1.1). */
 	if (t.gsize[levels - 1] < (uint32_t)levels)
-		return fail(errbuf, errlen,
-			    "the top-level gsize (%u) must be at least the number of levels (%d)",
-			    t.gsize[levels - 1], levels);
+		return fail(
+			errbuf, errlen,
+			"the top-level gsize (%u) must be at least the number of levels (%d)",
+			t.gsize[levels - 1], levels);
 	*topo = t;
 	return 0;
 }
@@ -163,14 +166,16 @@ int qspn_naddr_parse(struct qspn_naddr *addr, const struct qspn_topology *topo,
 	if (parse_dotted(text, a.pos, &n, "address", errbuf, errlen) < 0)
 		return -1;
 	if (n != topo->levels)
-		return fail(errbuf, errlen,
-			    "address \"%s\" has %d positions but the topology has %d levels",
-			    text, n, topo->levels);
+		return fail(
+			errbuf, errlen,
+			"address \"%s\" has %d positions but the topology has %d levels",
+			text, n, topo->levels);
 	for (int i = 0; i < n; i++)
 		if (!allow_virtual && a.pos[i] >= topo->gsize[i])
-			return fail(errbuf, errlen,
-				    "address \"%s\": position %u of level %d is out of range 0..%u",
-				    text, a.pos[i], i, topo->gsize[i] - 1);
+			return fail(
+				errbuf, errlen,
+				"address \"%s\": position %u of level %d is out of range 0..%u",
+				text, a.pos[i], i, topo->gsize[i] - 1);
 	a.levels = n;
 	*addr = a;
 	return 0;
@@ -214,4 +219,24 @@ bool qspn_coord_by_address(const struct qspn_naddr *me,
 	out->lvl = -1;
 	out->pos = 0;
 	return false;
+}
+
+int qspn_min_common_level(const struct qspn_naddr *me,
+			  const struct qspn_naddr *dest)
+{
+	struct qspn_hcoord h;
+
+	if (!qspn_coord_by_address(me, dest, &h))
+		return 0;
+	return h.lvl + 1;
+}
+
+struct qspn_naddr qspn_hcoord_naddr(const struct qspn_naddr *me,
+				    struct qspn_hcoord h)
+{
+	struct qspn_naddr n = *me;
+
+	if (h.lvl >= 0 && h.lvl < n.levels)
+		n.pos[h.lvl] = h.pos;
+	return n;
 }

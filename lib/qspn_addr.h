@@ -25,11 +25,11 @@
 #define QSPN_ERRBUF_SIZE 160
 
 struct qspn_topology {
-	int levels;			  /* L, 1..QSPN_MAX_LEVELS */
-	uint32_t gsize[QSPN_MAX_LEVELS];  /* gsize[i], a power of two */
-	uint8_t bits[QSPN_MAX_LEVELS];	  /* log2(gsize[i]) */
-	uint8_t offset[QSPN_MAX_LEVELS];  /* bit offset of field i */
-	uint8_t total_bits;		  /* B = sum of bits */
+	int levels;			 /* L, 1..QSPN_MAX_LEVELS */
+	uint32_t gsize[QSPN_MAX_LEVELS]; /* gsize[i], a power of two */
+	uint8_t bits[QSPN_MAX_LEVELS];	 /* log2(gsize[i]) */
+	uint8_t offset[QSPN_MAX_LEVELS]; /* bit offset of field i */
+	uint8_t total_bits;		 /* B = sum of bits */
 };
 
 /* A node's address: pos[i] for i = 0..levels-1.  pos[i] >= gsize[i] is a
@@ -82,6 +82,19 @@ bool qspn_naddr_equal(const struct qspn_naddr *a, const struct qspn_naddr *b);
 bool qspn_coord_by_address(const struct qspn_naddr *me,
 			   const struct qspn_naddr *dest,
 			   struct qspn_hcoord *out);
+
+/*
+ * Level of the minimum common g-node of `me` and `dest` (qspn.md §1.3): one
+ * above the level of the maximum distinct g-node; levels means the whole
+ * network.  0 when the addresses are equal.
+ */
+int qspn_min_common_level(const struct qspn_naddr *me,
+			  const struct qspn_naddr *dest);
+
+/* The Netsukuku address of g-node h seen from me: me with pos[h.lvl] =
+ * h.pos (the positions below h.lvl are irrelevant and kept from me). */
+struct qspn_naddr qspn_hcoord_naddr(const struct qspn_naddr *me,
+				    struct qspn_hcoord h);
 
 static inline bool qspn_hcoord_equal(struct qspn_hcoord a, struct qspn_hcoord b)
 {

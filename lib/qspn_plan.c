@@ -225,6 +225,28 @@ int qspn_kstate_route(const struct qspn_kstate *ks, const char *ns,
 	return -1;
 }
 
+uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
+				 const uint8_t mac[6])
+{
+	bool used[QSPN_TID_MAX - QSPN_TID_MIN + 1] = {false};
+
+	for (size_t i = 0; i < sys->n_ids; i++)
+		for (size_t a = 0; a < sys->ids[i].n_arcs; a++) {
+			const struct qspn_plan_arc *arc = &sys->ids[i].arcs[a];
+
+			if (!arc->qspn || arc->table_id < QSPN_TID_MIN ||
+			    arc->table_id > QSPN_TID_MAX)
+				continue;
+			if (!memcmp(arc->peer_mac, mac, 6))
+				return arc->table_id;
+			used[arc->table_id - QSPN_TID_MIN] = true;
+		}
+	for (uint32_t tid = QSPN_TID_MAX; tid >= QSPN_TID_MIN; tid--)
+		if (!used[tid - QSPN_TID_MIN])
+			return tid;
+	return 0;
+}
+
 /* ---- validation -------------------------------------------------- */
 
 static int fail(char *errbuf, size_t errlen, const char *fmt, ...)

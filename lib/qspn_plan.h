@@ -104,6 +104,16 @@ struct qspn_plan_system {
 	size_t n_ids;
 };
 
+/*
+ * Table id for a new qspn-arc towards `mac` (routes.md §3.2, commands.md
+ * TID): the id some qspn-arc of the system already uses for that MAC (the
+ * rt_tables line is shared by every namespace), otherwise the first id not
+ * used by any qspn-arc of the system, counting down from 250.  0 when all
+ * 51 ids are taken.
+ */
+uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
+				 const uint8_t mac[6]);
+
 /* ---- operations ------------------------------------------------------ */
 
 enum qspn_op_code {

@@ -760,6 +760,51 @@ static void test_incremental(void **state)
 	qspn_kstate_free(b);
 }
 
+/* ids as the scenario allocates them (scenario.md §4) */
+static void test_pick_table_id(void **state)
+{
+	struct tsys s;
+	uint8_t mac[6];
+
+	(void)state;
+	/* delta: 250 towards mu, 249 in entr03, then gamma gets 248 */
+	tsys_init(&s, "4.2.2.2", "00:16:3E:1A:C4:45", "169.254.253.216");
+	tsys_id(&s, "2.1.2.1", "");
+	tsys_arc(&s, 0, 3, "00:16:3E:2D:8D:DE", "169.254.119.176", 250,
+		 "2.1.2.0");
+	tsys_id(&s, "3.1.2.1", "entr03");
+	tsys_arc(&s, 1, 1, "00:16:3E:DF:23:F5", "169.254.242.91", 249,
+		 "3.1.2.0");
+	qspn_mac_parse("00:16:3E:5B:78:D5", mac);
+	assert_int_equal(qspn_plan_pick_table_id(&s.sys, mac), 248);
+	/* a MAC already in use keeps its id (same rt_tables line) */
+	qspn_mac_parse("00:16:3E:DF:23:F5", mac);
+	assert_int_equal(qspn_plan_pick_table_id(&s.sys, mac), 249);
+	/* entr03 dismissed: 249 is free again, reused before 248 */
+	s.sys.n_ids = 1;
+	qspn_mac_parse("00:16:3E:5B:78:D5", mac);
+	assert_int_equal(qspn_plan_pick_table_id(&s.sys, mac), 249);
+	/* all 51 taken */
+	{
+		static struct qspn_plan_arc many[51];
+
+		for (uint32_t t = 200; t <= 250; t++) {
+			struct qspn_plan_arc *x = &many[t - 200];
+
+			x->id = t;
+			snprintf(x->dev, sizeof(x->dev), "eth1");
+			x->peer_mac[0] = 2;
+			x->peer_mac[5] = (uint8_t)t;
+			x->qspn = true;
+			x->table_id = t;
+		}
+		s.ids[0].arcs = many;
+		s.ids[0].n_arcs = 51;
+	}
+	qspn_mac_parse("00:16:3E:00:00:99", mac);
+	assert_int_equal(qspn_plan_pick_table_id(&s.sys, mac), 0);
+}
+
 static void test_format_shapes(void **state)
 {
 	struct qspn_op op;
@@ -808,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_peer_mac_change),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_incremental),
+		cmocka_unit_test(test_pick_table_id),
 		cmocka_unit_test(test_format_shapes),
 	};
 
