@@ -567,6 +567,9 @@ static void test_dismissal(void **state)
 	tsys_id(&s, "3.1.2.1", "ntkv0");
 	tsys_arc(&s, 1, 2, "00:16:3E:DF:23:F5", "169.254.242.91", 249,
 		 "3.1.2.0");
+	tsys_arc(&s, 1, 3, "00:16:3E:00:01:19", "169.254.119.1", 0, NULL);
+	/* (3,0) through arc 3, which is not a qspn-arc */
+	tsys_path(&s, 1, 3, 0, 3, 1, 3, 0u);
 	t = full_plan(&s, &a);
 	BEFORE(t, "ip netns add ntkv0",
 	       "ip link add dev ntkv0_eth1 link eth1 type macvlan");
@@ -579,6 +582,9 @@ static void test_dismissal(void **state)
 	    "ip netns exec ntkv0 iptables -t mangle -A PREROUTING -m mac --mac-source 00:16:3E:DF:23:F5 -j MARK --set-mark 249");
 	HAS(t,
 	    "ip netns exec ntkv0 ip rule add fwmark 249 table ntk_from_00:16:3E:DF:23:F5");
+	/* its forwarding routes go out of its pseudo-interface */
+	HAS(t,
+	    "ip netns exec ntkv0 ip route change 10.0.0.0/29 table ntk_from_00:16:3E:DF:23:F5 via 169.254.119.1 dev ntkv0_eth1");
 	/* a connectivity identity never gets 10/8 addresses nor ntk */
 	assert_null(strstr(t, "ip netns exec ntkv0 ip address add 10."));
 	assert_null(strstr(
