@@ -201,6 +201,53 @@ static bool same_model(const struct kmodel *exp, const struct kmodel *act)
 	return same;
 }
 
+/*
+ * "ip rule add fwmark N table T" goes in only once T is complete (routes.md
+ * §3.4-3.5): remember T's routes at that moment, compare with the end.
+ */
+struct rulecheck {
+	char ns[32], table[64];
+	char **at_rule;
+	char where[96];
+};
+
+static int rule_table(const char *line, struct rulecheck *rc)
+{
+	char ns[32] = "", table[64];
+	unsigned int mark;
+
+	if (sscanf(line, "ip netns exec %31s ip rule add fwmark %u table %63s",
+		   ns, &mark, table) != 3 &&
+	    sscanf(line, "ip rule add fwmark %u table %63s", &mark, table) != 2)
+		return 0;
+	snprintf(rc->ns, sizeof(rc->ns), "%s", ns);
+	snprintf(rc->table, sizeof(rc->table), "%s", table);
+	return 1;
+}
+
+static bool rules_after_tables(struct rulecheck *rc, int n,
+			       const struct kmodel *end)
+{
+	bool ok = true;
+
+	for (int i = 0; i < n; i++) {
+		char **fin = kmodel_dump_table(end, rc[i].ns, rc[i].table);
+		size_t a = 0;
+
+		while (fin && rc[i].at_rule && fin[a] && rc[i].at_rule[a] &&
+		       !strcmp(fin[a], rc[i].at_rule[a]))
+			a++;
+		if (!fin || !rc[i].at_rule || fin[a] || rc[i].at_rule[a]) {
+			printf("# %s: rule for %s added before the table was complete\n",
+			       rc[i].where, rc[i].table);
+			ok = false;
+		}
+		kmodel_dump_free(fin);
+		kmodel_dump_free(rc[i].at_rule);
+	}
+	return ok;
+}
+
 static const char *getstr(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -388,7 +435,7 @@ static int run_story(const char *name)
 	const char *nics[8];
 	size_t n_nics = 0, len;
 	char *text;
-	int rc = -1;
+	int status = -1;
 
 	memset(&prev, 0, sizeof(prev));
 	memset(&cur, 0, sizeof(cur));
@@ -458,6 +505,8 @@ static int run_story(const char *name)
 		struct cmdlist *cl = calloc(1, sizeof(*cl));
 		struct qspn_ops ops;
 		char desc[1024], spath[64];
+		struct rulecheck rc[8];
+		int nrc = 0;
 		bool ok = true;
 
 		cases++;
@@ -481,13 +530,24 @@ static int run_story(const char *name)
 			goto next;
 		}
 		/* the page */
-		for (int i = 0; i < cl->n; i++)
+		for (int i = 0; i < cl->n; i++) {
 			if (kmodel_apply(exp, cl->cmd[i], err, sizeof(err)) <
 			    0) {
 				printf("# page command fails at %s: \"%s\": %s\n",
 				       cl->where[i], cl->cmd[i], err);
 				ok = false;
 			}
+			if (nrc < 8 && rule_table(cl->cmd[i], &rc[nrc])) {
+				snprintf(rc[nrc].where, sizeof(rc[nrc].where),
+					 "page %s", cl->where[i]);
+				rc[nrc].at_rule = kmodel_dump_table(
+					exp, rc[nrc].ns, rc[nrc].table);
+				nrc++;
+			}
+		}
+		if (!rules_after_tables(rc, nrc, exp))
+			ok = false;
+		nrc = 0;
 		/* qspn-plan */
 		if (qspn_plan_diff(kprev, kcur, &ops) < 0) {
 			printf("# out of memory\n");
@@ -512,7 +572,16 @@ static int run_story(const char *name)
 				       i + 1, line, err);
 				ok = false;
 			}
+			if (nrc < 8 && rule_table(line, &rc[nrc])) {
+				snprintf(rc[nrc].where, sizeof(rc[nrc].where),
+					 "qspn-plan command %zu", i + 1);
+				rc[nrc].at_rule = kmodel_dump_table(
+					act, rc[nrc].ns, rc[nrc].table);
+				nrc++;
+			}
 		}
+		if (!rules_after_tables(rc, nrc, act))
+			ok = false;
 		if (!same_model(exp, act))
 			ok = false;
 		printf("%s %d - %s: %s (%d page commands, %zu planned)",
@@ -551,7 +620,7 @@ static int run_story(const char *name)
 		prev = cur;
 		memset(&cur, 0, sizeof(cur));
 	}
-	rc = 0;
+	status = 0;
 out:
 	kmodel_free(model);
 	qspn_kstate_free(kprev);
@@ -559,7 +628,7 @@ out:
 	qspn_json_state_free(&prev);
 	qspn_json_state_free(&cur);
 	json_object_put(doc);
-	return rc;
+	return status;
 }
 
 int main(int argc, char **argv)

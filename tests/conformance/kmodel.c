@@ -613,7 +613,25 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static char **dump(const struct kmodel *m, int only_ns, int only_tid);
+
 char **kmodel_dump(const struct kmodel *m)
+{
+	return dump(m, -1, -1);
+}
+
+char **kmodel_dump_table(const struct kmodel *m, const char *ns,
+			 const char *table)
+{
+	int tid = table_id(m, table);
+
+	for (int x = 0; x < m->n_ns; x++)
+		if (!strcmp(m->ns[x].name, ns) && tid >= 0)
+			return dump(m, x, tid);
+	return NULL;
+}
+
+static char **dump(const struct kmodel *m, int only_ns, int only_tid)
 {
 	size_t cap = 64, n = 0;
 	char **v = malloc(cap * sizeof(*v));
@@ -631,7 +649,7 @@ char **kmodel_dump(const struct kmodel *m)
 	} while (0)
 	if (!v)
 		abort();
-	for (int i = 0; i < m->n_rtt; i++) {
+	for (int i = 0; i < m->n_rtt && only_ns < 0; i++) {
 		snprintf(line, sizeof(line), "rt_tables %d %s", m->rtt_tid[i],
 			 m->rtt_name[i]);
 		ADD();
@@ -639,6 +657,22 @@ char **kmodel_dump(const struct kmodel *m)
 	for (int x = 0; x < m->n_ns; x++) {
 		const struct mns *ns = &m->ns[x];
 		const char *nm = ns->name[0] ? ns->name : "(default)";
+
+		if (only_ns >= 0) {
+			if (x != only_ns)
+				continue;
+			for (int i = 0; i < ns->n_routes; i++) {
+				const struct mroute *r = &ns->routes[i];
+
+				if (r->tid != only_tid)
+					continue;
+				snprintf(line, sizeof(line), "%s %s %s %s %s",
+					 r->dst, r->type, r->gw, r->dev,
+					 r->src);
+				ADD();
+			}
+			continue;
+		}
 
 		snprintf(line, sizeof(line), "netns %s", nm);
 		ADD();

@@ -30,4 +30,9 @@ int kmodel_apply(struct kmodel *m, const char *line, char *err, size_t errlen);
 char **kmodel_dump(const struct kmodel *m);
 void kmodel_dump_free(char **lines);
 
+/* The same, only the routes of one table (by name) of one namespace
+ * ("" = default); NULL when the namespace or the name is unknown. */
+char **kmodel_dump_table(const struct kmodel *m, const char *ns,
+			 const char *table);
+
 #endif /* KMODEL_H */
