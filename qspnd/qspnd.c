@@ -56,8 +56,9 @@ void qspnd_router_destroy(void)
 	if (!qspnd.router)
 		return;
 	QSPND_DEBUG(events, "router destroyed");
-	qspnd_kernel_stop();
 	XFREE(MTYPE_QSPND_ROUTER, qspnd.router);
+	qspnd_neigh_router_update();
+	qspnd_kernel_stop();
 }
 
 void qspnd_router_update(struct qspnd_router *r)
@@ -73,6 +74,7 @@ void qspnd_router_update(struct qspnd_router *r)
 	r->config_changes++;
 	if (old != r->state)
 		zlog_info("QSPN router: %s", qspnd_router_state_str(r->state));
+	qspnd_neigh_router_update();
 	qspnd_kernel_sync();
 }
 
@@ -83,12 +85,21 @@ struct qspnd_if *qspnd_if_get(struct interface *ifp)
 
 static int qspnd_if_new_hook(struct interface *ifp)
 {
-	ifp->info = XCALLOC(MTYPE_QSPND_IF, sizeof(struct qspnd_if));
+	struct qspnd_if *qif = XCALLOC(MTYPE_QSPND_IF, sizeof(*qif));
+
+	qif->udp_fd = -1;
+	ifp->info = qif;
 	return 0;
 }
 
 static int qspnd_if_delete_hook(struct interface *ifp)
 {
+	struct qspnd_if *qif = ifp->info;
+
+	if (qif) {
+		qif->enabled = false;
+		qspnd_neigh_if_update(ifp);
+	}
 	XFREE(MTYPE_QSPND_IF, ifp->info);
 	return 0;
 }
@@ -101,6 +112,7 @@ void qspnd_if_init(void)
 
 void qspnd_terminate(void)
 {
+	qspnd_neigh_stop();
 	/* routes go while zebra is still there */
 	qspnd_router_destroy();
 	qspnd_zebra_stop();

@@ -21,6 +21,7 @@ struct thread_master;
 struct interface;
 struct vty;
 struct zclient;
+struct json_object;
 
 /* Not in FRR's fixed list of node types: installed past NODE_TYPE_MAX.
  * vtysh/extract.pl must see the name, not its value (the qspn-aware vtysh
@@ -31,6 +32,11 @@ struct zclient;
 
 /* TCP port of qspnd's vty (2601-2623 are taken by FRR's daemons). */
 #define QSPND_VTY_PORT 2630
+
+/* Hellos (UDP) and ETP sessions (TCP), as the reference's ntkd (60269). */
+#define QSPND_PORT 60269
+/* Largest frame on an ETP session: the engine's message limit. */
+#define QSPND_MAX_FRAME (4u << 20)
 
 /* Route type used towards zebra: FRR 8.4 has a fixed list of route types;
  * OLSR is the one reserved for an out-of-tree mesh protocol daemon.  Routes
@@ -78,6 +84,18 @@ struct qspnd_if {
 	/* Link-local 169.254.x.y chosen for this NIC (host order, 0: none yet;
 	 * qspnd_neigh.c); put in the kernel by the planner's ADDR_ADD. */
 	uint32_t linklocal;
+	/* hellos (qspnd_neigh.c) */
+	bool running;
+	int udp_fd;
+	struct thread *t_udp, *t_hello;
+};
+
+struct qspnd_neigh_counters {
+	uint64_t hellos_in, hellos_out, drop_hello;
+	uint64_t neighbours_new, neighbours_dead;
+	uint64_t sessions_up, sessions_lost, drop_unknown_session;
+	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
+		drop_no_arc;
 };
 
 /* Process-wide state of the daemon (the glue may have globals; the core
@@ -115,6 +133,18 @@ void qspnd_vty_init(void);
  * engine's path view.  The arrays are owned by qspnd_neigh.c and valid
  * until the next event.
  */
+void qspnd_neigh_init(void);
+void qspnd_neigh_stop(void);
+/* the router's state or configuration changed */
+void qspnd_neigh_router_update(void);
+/* an interface was enabled/disabled, went up/down, or is going away */
+void qspnd_neigh_if_update(struct interface *ifp);
+struct json_object *qspnd_neigh_json(void);
+struct json_object *qspnd_arcs_json(void);
+struct json_object *qspnd_destinations_json(void);
+struct qspn_stats;
+void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
+			  const struct qspn_stats **stats);
 size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
 size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out);
 struct qspn_path_source qspnd_neigh_paths(void);

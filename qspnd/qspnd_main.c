@@ -114,6 +114,7 @@ int main(int argc, char **argv, char **envp)
 
 	qspnd_debug_init();
 	vrf_init(NULL, NULL, NULL, NULL);
+	qspnd_neigh_init();
 	qspnd_if_init();
 	if_cmd_init_default();
 	qspnd_vty_init();

@@ -263,7 +263,7 @@ int qspnd_if_enable_modify(struct nb_cb_modify_args *args)
 	qif->enabled = yang_dnode_get_bool(args->dnode, NULL);
 	QSPND_DEBUG(nb, "interface %s: qspn %s", ifp->name,
 		    qif->enabled ? "enabled" : "disabled");
-	qspnd_kernel_sync();
+	qspnd_neigh_if_update(ifp);
 	return NB_OK;
 }
 

@@ -13,6 +13,8 @@
 #include "lib/vrf.h"
 #include "lib/vty.h"
 
+#include "qspn.h"
+
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_nb.h"
@@ -241,6 +243,51 @@ void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
 /*
  * show qspn summary [json]
  */
+static void summary_counters(struct json_object *json)
+{
+	struct qspnd_neigh_counters c;
+	const struct qspn_stats *st;
+	struct json_object *jc = json_object_new_object();
+	struct json_object *jd = json_object_new_object();
+	bool bootstrap;
+
+	qspnd_neigh_counters(&c, &bootstrap, &st);
+	if (qspnd.router && qspnd.router->state == QSPND_ROUTER_ACTIVE)
+		json_object_string_add(json, "bootstrap",
+				       bootstrap ? "in progress" : "complete");
+	json_object_int_add(jc, "hellosIn", c.hellos_in);
+	json_object_int_add(jc, "hellosOut", c.hellos_out);
+	json_object_int_add(jc, "neighboursNew", c.neighbours_new);
+	json_object_int_add(jc, "neighboursDead", c.neighbours_dead);
+	json_object_int_add(jc, "sessionsUp", c.sessions_up);
+	json_object_int_add(jc, "sessionsLost", c.sessions_lost);
+	json_object_int_add(jc, "framesIn", c.frames_in);
+	json_object_int_add(jc, "framesOut", c.frames_out);
+	if (st) {
+		json_object_int_add(jc, "etpProcessed", st->etp_processed);
+		json_object_int_add(jc, "mapUpdates", st->map_updates);
+		json_object_int_add(jc, "msgsIn", st->rx_msgs);
+		json_object_int_add(jc, "msgsOut", st->tx_msgs);
+		for (int r = 0; r < QSPN_RX__MAX; r++) {
+			char key[64];
+
+			if (r == QSPN_RX_OK || r == QSPN_RX_QUEUED ||
+			    r == QSPN_RX_IGNORED)
+				continue;
+			snprintf(key, sizeof(key), "%s",
+				 qspn_rx_result_str(r));
+			json_object_int_add(jd, key, st->rx[r]);
+		}
+	}
+	json_object_int_add(jd, "badHello", c.drop_hello);
+	json_object_int_add(jd, "unknownSession", c.drop_unknown_session);
+	json_object_int_add(jd, "frameSize", c.drop_frame_size);
+	json_object_int_add(jd, "backlog", c.drop_backlog);
+	json_object_int_add(jd, "noArc", c.drop_no_arc);
+	json_object_object_add(jc, "drops", jd);
+	json_object_object_add(json, "counters", jc);
+}
+
 static struct json_object *summary_json(void)
 {
 	struct qspnd_router *r = qspnd.router;
@@ -291,6 +338,13 @@ static struct json_object *summary_json(void)
 			enabled++;
 			jif = json_object_new_object();
 			json_object_boolean_add(jif, "up", if_is_up(ifp));
+			json_object_boolean_add(jif, "running", qif->running);
+			if (qif->linklocal) {
+				uint32_t be = htonl(qif->linklocal);
+
+				inet_ntop(AF_INET, &be, buf, sizeof(buf));
+				json_object_string_add(jif, "linkLocal", buf);
+			}
 			if (qif->has_cost)
 				json_object_int_add(jif, "cost", qif->cost_usec);
 			json_object_object_add(jifs, ifp->name, jif);
@@ -298,6 +352,7 @@ static struct json_object *summary_json(void)
 	}
 	json_object_int_add(json, "interfacesEnabled", enabled);
 	json_object_object_add(json, "interfaces", jifs);
+	summary_counters(json);
 	return json;
 }
 
@@ -355,9 +410,67 @@ DEFPY(show_qspn_summary, show_qspn_summary_cmd,
 }
 
 /*
+ * show qspn neighbors|arcs|destinations [json]
+ */
+static int show_table(struct vty *vty, struct json_object *j, bool json,
+		      const char *const *cols, int ncols)
+{
+	if (json)
+		return vty_json(vty, j);
+	json_object_object_foreach(j, key, jv)
+	{
+		vty_out(vty, "%s\n", key);
+		for (int i = 0; i < ncols; i++) {
+			struct json_object *v;
+
+			if (json_object_object_get_ex(jv, cols[i], &v))
+				vty_out(vty, "  %-16s %s\n", cols[i],
+					json_object_get_string(v));
+		}
+	}
+	json_object_free(j);
+	return CMD_SUCCESS;
+}
+
+DEFPY(show_qspn_neighbors, show_qspn_neighbors_cmd,
+      "show qspn neighbors [json$json]",
+      SHOW_STR QSPN_STR "Neighbours heard on the managed interfaces\n" JSON_STR)
+{
+	static const char *const cols[] = {
+		"interface", "linkLocal", "mac",    "state",
+		"rttUsec",   "arcId",     "cost",   "lastHeardMsecs",
+	};
+
+	return show_table(vty, qspnd_neigh_json(), !!json, cols,
+			  array_size(cols));
+}
+
+DEFPY(show_qspn_arcs, show_qspn_arcs_cmd, "show qspn arcs [json$json]",
+      SHOW_STR QSPN_STR "Arcs of the QSPN engine\n" JSON_STR)
+{
+	static const char *const cols[] = {"interface", "peerLinkLocal",
+					   "peerMac", "peerAddress", "cost"};
+
+	return show_table(vty, qspnd_arcs_json(), !!json, cols,
+			  array_size(cols));
+}
+
+DEFPY(show_qspn_destinations, show_qspn_destinations_cmd,
+      "show qspn destinations [json$json]",
+      SHOW_STR QSPN_STR "Known destinations (g-nodes) and their best path\n"
+	      JSON_STR)
+{
+	static const char *const cols[] = {"level", "position", "paths",
+					   "bestCost", "bestArc", "hops"};
+
+	return show_table(vty, qspnd_destinations_json(), !!json, cols,
+			  array_size(cols));
+}
+
+/*
  * debug qspn [WHAT]
  */
-DEFPY_NOSH(debug_qspn, debug_qspn_cmd,
+DEFPY(debug_qspn, debug_qspn_cmd,
 	   "[no] debug qspn [<events|etp|zebra|kernel|packets|northbound>$what]",
 	   NO_STR DEBUG_STR QSPN_STR "Protocol events\n"
 				     "ETP processing\n"
@@ -432,6 +545,9 @@ void qspnd_vty_init(void)
 	install_element(INTERFACE_NODE, &no_qspn_if_cost_cmd);
 
 	install_element(VIEW_NODE, &show_qspn_summary_cmd);
+	install_element(VIEW_NODE, &show_qspn_neighbors_cmd);
+	install_element(VIEW_NODE, &show_qspn_arcs_cmd);
+	install_element(VIEW_NODE, &show_qspn_destinations_cmd);
 	install_element(ENABLE_NODE, &show_debugging_qspn_cmd);
 	install_element(ENABLE_NODE, &debug_qspn_cmd);
 	install_element(CONFIG_NODE, &debug_qspn_cmd);

@@ -50,18 +50,21 @@ static int qspnd_ifp_create(struct interface *ifp)
 static int qspnd_ifp_up(struct interface *ifp)
 {
 	QSPND_DEBUG(zebra, "interface %s up", ifp->name);
+	qspnd_neigh_if_update(ifp);
 	return 0;
 }
 
 static int qspnd_ifp_down(struct interface *ifp)
 {
 	QSPND_DEBUG(zebra, "interface %s down", ifp->name);
+	qspnd_neigh_if_update(ifp);
 	return 0;
 }
 
 static int qspnd_ifp_destroy(struct interface *ifp)
 {
 	QSPND_DEBUG(zebra, "interface %s deleted", ifp->name);
+	qspnd_neigh_if_update(ifp);
 	return 0;
 }
 

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qspnd_kernel.h: the executors of the planner's operations (internal to
+ * qspnd_kernel*.c, qspnd_zroute.c, qspnd_netlink.c, qspnd_nft.c).
+ *
+ * Who does what (doc/kernel-state.md):
+ *   routes of `ntk`, `ntk_from_<MAC>` and the link-local /32 routes of `main`
+ *       zebra, over ZAPI (qspnd_zroute.c); their `src` through a zebra
+ *       route-map that qspnd keeps in zebra (qspnd_zroute.c)
+ *   own addresses, policy rules, sysctls    rtnetlink / procfs (qspnd_netlink.c)
+ *   MAC marks, SNAT, NETMAP                 nftables table `ip qspnd` (qspnd_nft.c)
+ *   table names                             /etc/iproute2/rt_tables.d/qspnd.conf
+ *
+ * Every executor keeps a shadow of what it put in the kernel (or in zebra),
+ * is idempotent (adding what is there, removing what is not, succeed), and
+ * marks what it creates so that a start after a crash finds it again.
+ */
+#ifndef QSPND_KERNEL_H
+#define QSPND_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qspn_plan.h"
+
+struct vty;
+struct json_object;
+
+/* Policy rules: our protocol number (FRA_PROTOCOL, `ip rule ... proto 252`)
+ * and fixed priorities: `ntk` just before `main` (32766), the fwmark rules
+ * of the forwarding tables in a band below it (routes.md §3.4). */
+#define QSPND_RULE_PROTO 252
+#define QSPND_RULE_PRIO_NTK 32765
+#define QSPND_RULE_PRIO_FWMARK(tid) (32000 + (tid))
+
+/* Own addresses carry this label suffix ("eth1:qspn", "lo:qspn"). */
+#define QSPND_ADDR_LABEL_SUFFIX ":qspn"
+
+#define QSPND_RT_TABLES_FILE "/etc/iproute2/rt_tables.d/qspnd.conf"
+
+/* The zebra route-map that gives routes their `src` (qspnd_zroute.c). */
+#define QSPND_SRC_RMAP "QSPND-SRC"
+
+/* Execution counters (show qspn tables). */
+struct qspnd_kernel_stats {
+	uint64_t ops;	     /* operations executed */
+	uint64_t op_errors;  /* of which failed */
+	uint64_t syncs;	     /* full syncs */
+	uint64_t updates;    /* incremental updates */
+	uint64_t resyncs;    /* repair passes after a failure */
+	uint64_t zebra_resends;
+	uint64_t leftovers;  /* items of an earlier run removed at start */
+	char last_error[160];
+};
+extern struct qspnd_kernel_stats qspnd_kstats;
+
+/* qspnd_kernel.c */
+void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why);
+uint32_t qspnd_kernel_table_id(const char *name);
+
+/* qspnd_zroute.c: routes through zebra. */
+struct qspnd_zroute {
+	uint32_t tid;
+	struct qspn_prefix dst;
+	uint8_t rtype; /* enum qspn_rtype; QSPN_RT_VIA with gw 0: dev route */
+	uint32_t gw;
+	uint32_t src;
+	char dev[QSPN_NAMELEN];
+};
+void qspnd_zroute_init(void);
+void qspnd_zroute_fini(void);
+/* add or replace (the route is what zebra must have, sent or not) */
+int qspnd_zroute_set(const struct qspnd_zroute *r);
+int qspnd_zroute_del(uint32_t tid, struct qspn_prefix dst);
+void qspnd_zroute_flush(uint32_t tid);
+void qspnd_zroute_remove_all(void);
+/* zebra (re)connected: route-map and every route again */
+void qspnd_zroute_resend_all(void);
+/* an interface came up / got its index: re-send the routes through it */
+void qspnd_zroute_resend_dev(const char *dev);
+/* before a batch: the src entries these routes need exist in zebra */
+void qspnd_zroute_src_prepare(const struct qspn_ops *ops);
+/* after a batch: src entries no route uses any more go */
+void qspnd_zroute_src_cleanup(void);
+/* at start: remove what a killed qspnd left in zebra's configuration */
+void qspnd_zroute_src_reset(void);
+size_t qspnd_zroute_count(uint32_t tid);
+void qspnd_zroute_walk(uint32_t tid,
+		       void (*fn)(const struct qspnd_zroute *r, void *arg),
+		       void *arg);
+bool qspnd_zroute_src_bound(void);
+/* mark-and-sweep for the repair pass */
+void qspnd_zroute_mark_all(bool stale);
+void qspnd_zroute_sweep_stale(void);
+
+/* qspnd_netlink.c: addresses, rules, links, sysctls. */
+int qspnd_nl_init(void);
+void qspnd_nl_fini(void);
+int qspnd_nl_addr(bool add, const char *dev, uint32_t ip);
+int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table);
+int qspnd_nl_link_up(const char *dev);
+int qspnd_nl_sysctl(const char *key, const char *value);
+/* remove every address and rule that carries our marks; returns the count */
+int qspnd_nl_remove_ours(void);
+const char *qspnd_nl_strerror(void);
+
+/* qspnd_nft.c: the nftables table `ip qspnd`. */
+int qspnd_nft_init(void);
+void qspnd_nft_fini(void);
+/* apply one MARK/SNAT/NETMAP op to the shadow (no kernel call) */
+void qspnd_nft_stage(const struct qspn_op *op);
+/* write the shadow to the kernel (one transaction) if it changed */
+int qspnd_nft_commit(void);
+/* drop the table (and the shadow) */
+int qspnd_nft_remove_all(void);
+size_t qspnd_nft_rule_count(void);
+void qspnd_nft_clear_shadow(void);
+
+/* qspnd_kernel_vty.c */
+void qspnd_kernel_vty_init(void);
+
+#endif /* QSPND_KERNEL_H */
