@@ -110,6 +110,40 @@ def test_stock_commands_still_work():
     vtysh_config(r1, ["no ip route 192.0.2.0/24 blackhole"])
 
 
+def test_garbage_hellos():
+    "Bad datagrams on the hello port: counted and dropped, nothing else."
+    tgen = get_topogen()
+    r1, r2 = tgen.gears["r1"], tgen.gears["r2"]
+    # r1 has heard r2 already
+    heard = functools.partial(qspn_neighbour_names, r1)
+    _, names = topotest.run_and_expect(heard, ["r1-eth0"], count=30, wait=1)
+    assert names == ["r1-eth0"], names
+    pid = qspnd_pid(r1)
+    before = r1.vtysh_cmd("show qspn summary json", isjson=True)
+    out = r2.run("python3 {} r2-eth0".format(os.path.join(CWD, "garbage.py")))
+    certain, total = (int(x) for x in out.split())
+    assert certain > 50 and total > certain, out
+
+    def dropped():
+        now = r1.vtysh_cmd("show qspn summary json", isjson=True)
+        return (
+            now["counters"]["drops"]["badHello"]
+            - before["counters"]["drops"]["badHello"]
+        )
+
+    topotest.run_and_expect(lambda: dropped() >= certain, True, count=20, wait=0.5)
+    assert dropped() >= certain, "{} bad hellos counted, {} sent".format(
+        dropped(), certain
+    )
+    assert qspnd_pid(r1) == pid
+    assert "r1-eth0" in qspn_neighbour_names(r1)
+
+
+def qspn_neighbour_names(router):
+    nbrs = router.vtysh_cmd("show qspn neighbors json", isjson=True)
+    return sorted({n["interface"] for n in nbrs.values()})
+
+
 def test_running_config_reapplies():
     tgen = get_topogen()
     r2 = tgen.gears["r2"]
