@@ -142,6 +142,9 @@ void qspnd_neigh_if_update(struct interface *ifp);
 struct json_object *qspnd_neigh_json(void);
 struct json_object *qspnd_arcs_json(void);
 struct json_object *qspnd_destinations_json(void);
+/* every known destination with its paths; filter: only those whose
+ * addresses overlap the prefix */
+struct json_object *qspnd_paths_json(const struct qspn_prefix *filter);
 struct qspn_stats;
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats);

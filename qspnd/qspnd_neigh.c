@@ -1214,6 +1214,104 @@ struct json_object *qspnd_destinations_json(void)
 	return j;
 }
 
+static bool prefix_covers(struct qspn_prefix outer, struct qspn_prefix inner)
+{
+	uint32_t mask = outer.len ? ~0u << (32 - outer.len) : 0;
+
+	return outer.len <= inner.len && (inner.addr & mask) == outer.addr;
+}
+
+struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
+{
+	struct json_object *j = json_object_new_object();
+	const struct qspnd_router *r = qspnd.router;
+	struct qspn_hcoord *hs;
+	int cap = 1024;
+
+	if (!N.inst || !r)
+		return j;
+	hs = XCALLOC(MTYPE_QSPND_NEIGH, cap * sizeof(*hs));
+	for (int l = 0; l < r->cfg.topo.levels; l++) {
+		int k = qspn_get_known_destinations(N.inst, l, hs, cap);
+
+		for (int i = 0; i < k && i < cap; i++) {
+			struct qspn_dest_ips ips;
+			struct qspn_dest_paths dp;
+			struct json_object *jd, *jips, *jps;
+			bool match = !filter;
+			char key[32], buf[32];
+
+			if (!qspn_dest_ips(&r->cfg.topo, &r->cfg.addr,
+					   r->cfg.subnet_level, hs[i], &ips))
+				memset(&ips, 0, sizeof(ips));
+			jips = json_object_new_array();
+			for (int s = 0; s < ips.n_slots; s++) {
+				if (!ips.present[s])
+					continue;
+				if (filter &&
+				    (prefix_covers(*filter, ips.ip[s]) ||
+				     prefix_covers(ips.ip[s], *filter)))
+					match = true;
+				qspn_prefix_format(ips.ip[s], buf, sizeof(buf));
+				json_object_array_add(jips,
+						      json_object_new_string(buf));
+			}
+			if (!match) {
+				json_object_put(jips);
+				continue;
+			}
+			jd = json_object_new_object();
+			json_object_int_add(jd, "level", hs[i].lvl);
+			json_object_int_add(jd, "position", hs[i].pos);
+			json_object_object_add(jd, "addresses", jips);
+			jps = json_object_new_array();
+			if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
+				for (uint32_t p = 0; p < dp.n_paths; p++) {
+					const struct qspn_path *pa = &dp.paths[p];
+					struct json_object *jp, *jh;
+					struct qspnd_neigh *n = neigh_by_id(pa->arc);
+
+					jp = json_object_new_object();
+					json_object_int_add(jp, "arc", pa->arc);
+					if (n) {
+						json_object_string_add(
+							jp, "interface",
+							n->ifname);
+						ll_str(n->linklocal, buf,
+						       sizeof(buf));
+						json_object_string_add(
+							jp, "gateway", buf);
+					}
+					json_object_int_add(jp, "cost",
+							    pa->cost);
+					json_object_int_add(jp, "nodesInside",
+							    pa->nodes_inside);
+					jh = json_object_new_array();
+					for (uint32_t h = 0; h < pa->n_hops;
+					     h++) {
+						snprintf(buf, sizeof(buf),
+							 "%d:%u",
+							 pa->hops[h].hc.lvl,
+							 pa->hops[h].hc.pos);
+						json_object_array_add(
+							jh,
+							json_object_new_string(
+								buf));
+					}
+					json_object_object_add(jp, "hops", jh);
+					json_object_array_add(jps, jp);
+				}
+			}
+			json_object_object_add(jd, "paths", jps);
+			snprintf(key, sizeof(key), "%d:%u", hs[i].lvl,
+				 hs[i].pos);
+			json_object_object_add(j, key, jd);
+		}
+	}
+	XFREE(MTYPE_QSPND_NEIGH, hs);
+	return j;
+}
+
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats)
 {

@@ -467,6 +467,57 @@ DEFPY(show_qspn_destinations, show_qspn_destinations_cmd,
 			  array_size(cols));
 }
 
+DEFPY(show_qspn_paths, show_qspn_paths_cmd,
+      "show qspn paths [A.B.C.D/M$prefix] [json$json]",
+      SHOW_STR QSPN_STR
+      "Paths to the known destinations\n"
+      "Only the destinations whose addresses overlap this prefix\n" JSON_STR)
+{
+	struct qspn_prefix filter;
+	struct json_object *j;
+
+	if (prefix_str) {
+		filter.addr = ntohl(prefix->prefix.s_addr);
+		filter.len = prefix->prefixlen;
+		if (filter.len < 32)
+			filter.addr &= filter.len ? ~0u << (32 - filter.len)
+						  : 0;
+	}
+	j = qspnd_paths_json(prefix_str ? &filter : NULL);
+	if (json)
+		return vty_json(vty, j);
+	json_object_object_foreach(j, key, jd)
+	{
+		struct json_object *jps = json_object_object_get(jd, "paths");
+
+		vty_out(vty, "%s  %s\n", key,
+			json_object_to_json_string_ext(
+				json_object_object_get(jd, "addresses"),
+				JSON_C_TO_STRING_PLAIN));
+		for (size_t i = 0; i < json_object_array_length(jps); i++) {
+			struct json_object *jp =
+				json_object_array_get_idx(jps, i);
+			struct json_object *v;
+
+			vty_out(vty, "    cost %-8s",
+				json_object_get_string(
+					json_object_object_get(jp, "cost")));
+			if (json_object_object_get_ex(jp, "gateway", &v))
+				vty_out(vty, " via %s %s",
+					json_object_get_string(v),
+					json_object_get_string(
+						json_object_object_get(
+							jp, "interface")));
+			vty_out(vty, " hops %s\n",
+				json_object_to_json_string_ext(
+					json_object_object_get(jp, "hops"),
+					JSON_C_TO_STRING_PLAIN));
+		}
+	}
+	json_object_free(j);
+	return CMD_SUCCESS;
+}
+
 /*
  * debug qspn [WHAT]
  */
@@ -548,6 +599,7 @@ void qspnd_vty_init(void)
 	install_element(VIEW_NODE, &show_qspn_neighbors_cmd);
 	install_element(VIEW_NODE, &show_qspn_arcs_cmd);
 	install_element(VIEW_NODE, &show_qspn_destinations_cmd);
+	install_element(VIEW_NODE, &show_qspn_paths_cmd);
 	install_element(ENABLE_NODE, &show_debugging_qspn_cmd);
 	install_element(ENABLE_NODE, &debug_qspn_cmd);
 	install_element(CONFIG_NODE, &debug_qspn_cmd);
