@@ -1375,6 +1375,20 @@ static void routes_diff(struct dctx *c, const struct ktable *o,
 
 	memset(&unr, 0, sizeof(unr));
 	unr.type = QSPN_RT_UNREACHABLE;
+	if ((!o || !o->r) && n->r) {
+		/* a table that had no routes: add them all, then set them */
+		const struct qspn_naddr *a = &T->ids[n->owner].addr;
+
+		for (int s = 0; s < T->n_slots; s++)
+			if (n->r[s].type)
+				route_op(c, QSPN_OP_ROUTE_ADD, n,
+					 slot_cidr(T, a, s), &unr);
+		for (int s = 0; s < T->n_slots; s++)
+			if (n->r[s].type && !route_eq(&unr, &n->r[s]))
+				route_op(c, QSPN_OP_ROUTE_CHANGE, n,
+					 slot_cidr(T, a, s), &n->r[s]);
+		return;
+	}
 	if (same) {
 		const struct qspn_naddr *a = &T->ids[n->owner].addr;
 
