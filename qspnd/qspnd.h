@@ -145,6 +145,18 @@ struct json_object *qspnd_destinations_json(void);
 /* every known destination with its paths; filter: only those whose
  * addresses overlap the prefix */
 struct json_object *qspnd_paths_json(const struct qspn_prefix *filter);
+/* Iteration for the northbound's operational state (qspnd_nb_state.c). */
+struct qspnd_neigh_info {
+	const char *ifname;
+	uint64_t system_id;
+	uint32_t linklocal;
+	uint8_t mac[6];
+	int state; /* 0 heard, 1 connecting, 2 up (the YANG enum) */
+	int64_t rtt_us;	  /* -1: none */
+	int64_t arc_cost; /* -1: no arc */
+};
+const void *qspnd_neigh_next(const void *prev);
+void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out);
 struct qspn_stats;
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats);

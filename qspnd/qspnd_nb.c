@@ -27,6 +27,9 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			.cbs = {
 				.create = qspnd_cpp_create,
 				.destroy = qspnd_cpp_destroy,
+				.get_next = qspnd_cpp_get_next,
+				.get_keys = qspnd_cpp_get_keys,
+				.lookup_entry = qspnd_cpp_lookup_entry,
 			},
 		},
 		{
@@ -80,6 +83,56 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			.cbs = {
 				.modify = qspnd_subnet_level_modify,
 				.cli_show = qspnd_cli_show_subnet_level,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor",
+			.cbs = {
+				.get_next = qspnd_state_neighbor_get_next,
+				.get_keys = qspnd_state_neighbor_get_keys,
+				.lookup_entry = qspnd_state_neighbor_lookup_entry,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/interface",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_interface_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/system-id",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_system_id_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/link-local",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_link_local_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/mac",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_mac_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/state",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_state_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/rtt",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_rtt_get_elem,
+			},
+		},
+		{
+			.xpath = RTR "/state/neighbor/arc-cost",
+			.cbs = {
+				.get_elem = qspnd_state_neighbor_arc_cost_get_elem,
 			},
 		},
 		{

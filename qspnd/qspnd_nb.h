@@ -26,6 +26,29 @@ int qspnd_if_enable_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args);
 
+/* qspnd_nb_state.c */
+const void *qspnd_cpp_get_next(struct nb_cb_get_next_args *args);
+int qspnd_cpp_get_keys(struct nb_cb_get_keys_args *args);
+const void *qspnd_cpp_lookup_entry(struct nb_cb_lookup_entry_args *args);
+const void *qspnd_state_neighbor_get_next(struct nb_cb_get_next_args *args);
+int qspnd_state_neighbor_get_keys(struct nb_cb_get_keys_args *args);
+const void *
+qspnd_state_neighbor_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *
+qspnd_state_neighbor_interface_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_system_id_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_link_local_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_mac_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_state_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_rtt_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+qspnd_state_neighbor_arc_cost_get_elem(struct nb_cb_get_elem_args *args);
+
 /* qspnd_vty.c: running-config */
 void qspnd_cli_show_router(struct vty *vty, const struct lyd_node *dnode,
 			   bool show_defaults);

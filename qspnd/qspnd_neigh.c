@@ -95,6 +95,7 @@ struct qspnd_neigh {
 	enum neigh_state state;
 	bool arc_added;
 	int64_t arc_cost;
+	uint32_t table_id; /* while the arc exists */
 	int fd;
 	struct thread *t_read, *t_write, *t_retry;
 	/* receive: header then body */
@@ -130,9 +131,51 @@ static struct {
 	struct qspn_naddr engine_addr;
 	uint8_t engine_max_paths;
 	double engine_ratio;
+	/* forwarding table ids by peer MAC (routes.md §3.2): tid
+	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC */
+	struct {
+		uint8_t mac[6];
+		uint32_t refs;
+	} tables[QSPN_TID_MAX - QSPN_TID_MIN + 1];
 	/* counters */
 	struct qspnd_neigh_counters c;
 } N = {.listen_fd = -1};
+
+/*
+ * The table of a peer MAC: the one it already has, or the highest free id
+ * (the reference's allocator hands out 250, 249, ... and reuses the most
+ * recently released first; the highest free id is as good and stateless).
+ * 0 when all 51 are taken.
+ */
+static uint32_t table_get(const uint8_t mac[6])
+{
+	size_t n = array_size(N.tables), free_i = n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (N.tables[i].refs && !memcmp(N.tables[i].mac, mac, 6)) {
+			N.tables[i].refs++;
+			return QSPN_TID_MAX - (uint32_t)i;
+		}
+		if (!N.tables[i].refs && free_i == n)
+			free_i = i;
+	}
+	if (free_i == n) {
+		zlog_warn("no forwarding table id left (%d in use)",
+			  QSPN_TID_MAX - QSPN_TID_MIN + 1);
+		return 0;
+	}
+	memcpy(N.tables[free_i].mac, mac, 6);
+	N.tables[free_i].refs = 1;
+	return QSPN_TID_MAX - (uint32_t)free_i;
+}
+
+static void table_put(uint32_t tid)
+{
+	if (tid < QSPN_TID_MIN || tid > QSPN_TID_MAX)
+		return;
+	if (N.tables[QSPN_TID_MAX - tid].refs)
+		N.tables[QSPN_TID_MAX - tid].refs--;
+}
 
 /* ---- time and randomness ---------------------------------------------- */
 
@@ -220,18 +263,26 @@ static void arc_update(struct qspnd_neigh *n)
 	if (n->state != NEIGH_UP || cost < 0) {
 		if (n->arc_added) {
 			n->arc_added = false;
+			table_put(n->table_id);
+			n->table_id = 0;
 			qspn_arc_remove(N.inst, now, n->id);
 			QSPND_DEBUG(events, "arc %u (%s) removed", n->id,
 				    n->ifname);
 			kernel_sync_later();
 		}
 	} else if (!n->arc_added) {
+		n->table_id = table_get(n->mac);
+		if (!n->table_id)
+			return;
 		if (qspn_arc_add(N.inst, now, n->id, cost) == 0) {
 			n->arc_added = true;
 			n->arc_cost = cost;
 			QSPND_DEBUG(events, "arc %u (%s) added, cost %" PRId64,
 				    n->id, n->ifname, cost);
 			kernel_sync_later();
+		} else {
+			table_put(n->table_id);
+			n->table_id = 0;
 		}
 	} else if (llabs(cost - n->arc_cost) * 100 >
 		   n->arc_cost * COST_CHANGE_PCT) {
@@ -657,8 +708,9 @@ static void hello_receive(struct interface *ifp, const struct qspn_hello *h)
 		thread_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
 	}
-	if (n->linklocal != h->linklocal && n->state != NEIGH_HEARD)
-		session_close(n, "peer link-local changed");
+	if ((n->linklocal != h->linklocal || memcmp(n->mac, h->mac, 6) != 0) &&
+	    n->state != NEIGH_HEARD)
+		session_close(n, "peer link-local or MAC changed");
 	if (n->linklocal != h->linklocal ||
 	    memcmp(n->mac, h->mac, 6) != 0) {
 		n->linklocal = h->linklocal;
@@ -881,6 +933,8 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 		if (n) {
 			/* the engine dropped it: start afresh */
 			n->arc_added = false;
+			table_put(n->table_id);
+			n->table_id = 0;
 			zlog_info("arc %u on %s removed by QSPN%s", n->id,
 				  n->ifname, sig->bad_link ? " (bad link)" : "");
 			session_close(n, "arc removed by QSPN");
@@ -922,8 +976,12 @@ static const struct qspn_host_ops host_ops = {
 
 static void engine_stop(void)
 {
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
+	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
+		if (n->arc_added)
+			table_put(n->table_id);
 		n->arc_added = false;
+		n->table_id = 0;
+	}
 	THREAD_OFF(N.t_engine);
 	if (N.inst)
 		qspn_instance_free(N.inst);
@@ -1069,6 +1127,7 @@ size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
 		memcpy(a->peer_mac, n->mac, 6);
 		a->peer_linklocal = n->linklocal;
 		a->qspn = true;
+		a->table_id = n->table_id;
 		a->peer_known = N.inst && qspn_get_naddr_for_arc(
 						  N.inst, n->id,
 						  &a->peer_addr) == 0;
@@ -1212,6 +1271,24 @@ struct json_object *qspnd_destinations_json(void)
 	}
 	XFREE(MTYPE_QSPND_NEIGH, hs);
 	return j;
+}
+
+const void *qspnd_neigh_next(const void *prev)
+{
+	return prev ? ((const struct qspnd_neigh *)prev)->next : N.neighs;
+}
+
+void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out)
+{
+	const struct qspnd_neigh *n = neigh;
+
+	out->ifname = n->ifname;
+	out->system_id = n->system_id;
+	out->linklocal = n->linklocal;
+	memcpy(out->mac, n->mac, 6);
+	out->state = (int)n->state;
+	out->rtt_us = n->rtt_samples ? n->rtt_us : -1;
+	out->arc_cost = n->arc_added ? n->arc_cost : -1;
 }
 
 static bool prefix_covers(struct qspn_prefix outer, struct qspn_prefix inner)
