@@ -1376,17 +1376,36 @@ static void routes_diff(struct dctx *c, const struct ktable *o,
 	memset(&unr, 0, sizeof(unr));
 	unr.type = QSPN_RT_UNREACHABLE;
 	if ((!o || !o->r) && n->r) {
-		/* a table that had no routes: add them all, then set them */
+		/* a table that had no routes: add them all, then set them
+		 * (one destination's IPs computed once per pass) */
 		const struct qspn_naddr *a = &T->ids[n->owner].addr;
+		int nd = qspn_dest_space(&T->topo, T->subnet_level);
 
-		for (int s = 0; s < T->n_slots; s++)
-			if (n->r[s].type)
-				route_op(c, QSPN_OP_ROUTE_ADD, n,
-					 slot_cidr(T, a, s), &unr);
-		for (int s = 0; s < T->n_slots; s++)
-			if (n->r[s].type && !route_eq(&unr, &n->r[s]))
-				route_op(c, QSPN_OP_ROUTE_CHANGE, n,
-					 slot_cidr(T, a, s), &n->r[s]);
+		for (int pass = 0; pass < 2; pass++)
+			for (int x = 0; x < nd; x++) {
+				struct qspn_hcoord h = qspn_dest_at(
+					&T->topo, T->subnet_level, x);
+				int base = slot_of(T, h, 0);
+				struct qspn_dest_ips d;
+
+				if (!qspn_dest_ips(&T->topo, a, T->subnet_level,
+						   h, &d))
+					continue;
+				for (int k = 0; k < d.n_slots; k++) {
+					const struct kroute *r =
+						&n->r[base + k];
+
+					if (!r->type)
+						continue;
+					if (pass == 0)
+						route_op(c, QSPN_OP_ROUTE_ADD,
+							 n, d.ip[k], &unr);
+					else if (!route_eq(&unr, r))
+						route_op(c,
+							 QSPN_OP_ROUTE_CHANGE,
+							 n, d.ip[k], r);
+				}
+			}
 		return;
 	}
 	if (same) {
