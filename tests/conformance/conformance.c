@@ -424,6 +424,39 @@ static int check_blocks(struct json_object *step, const char *sysname,
 	return 0;
 }
 
+static bool fresh_matches(const struct kmodel *exp,
+			  const struct qspn_kstate *ks, const char *const *nics,
+			  size_t n_nics)
+{
+	struct qspn_kstate *empty = qspn_kstate_new();
+	struct kmodel *m = kmodel_new(nics, n_nics);
+	struct qspn_ops ops;
+	char err[256];
+	bool ok = true;
+
+	qspn_ops_init(&ops);
+	if (!empty || !m || qspn_plan_diff(empty, ks, &ops) < 0)
+		ok = false;
+	for (size_t i = 0; ok && i < ops.n; i++) {
+		char line[512];
+
+		qspn_op_format(&ops.v[i], line, sizeof(line));
+		if (kmodel_apply(m, line, err, sizeof(err)) < 0) {
+			printf("# full plan command fails: \"%s\": %s\n", line,
+			       err);
+			ok = false;
+		}
+	}
+	if (ok && !same_model(exp, m)) {
+		printf("# (above: the page's state against the full plan of the step's state)\n");
+		ok = false;
+	}
+	qspn_ops_free(&ops);
+	kmodel_free(m);
+	qspn_kstate_free(empty);
+	return ok;
+}
+
 static int run_story(const char *name)
 {
 	char path[512], err[QSPN_JSON_ERRLEN], perr[512];
@@ -583,6 +616,10 @@ static int run_story(const char *name)
 		if (!rules_after_tables(rc, nrc, act))
 			ok = false;
 		if (!same_model(exp, act))
+			ok = false;
+		/* and the page's state is the whole desired state of the
+		 * step's system state, planned from nothing */
+		else if (!fresh_matches(exp, kcur, nics, n_nics))
 			ok = false;
 		printf("%s %d - %s: %s (%d page commands, %zu planned)",
 		       ok ? "ok" : "not ok", cases, name, desc, cl->n, ops.n);
