@@ -20,6 +20,15 @@ fi
 for f in "$builddir/qspnd/qspnd" "$builddir/vtysh/qspn-vtysh" "$frr_sbindir/zebra"; do
 	[ -x "$f" ] || { echo "run-topotests.sh: missing $f" >&2; exit 1; }
 done
+# One run at a time on a machine: the harness creates its switches (bridges)
+# in the root namespace under fixed names.
+mkdir -p /run/lock
+exec 9>/run/lock/qspnd-topotests.lock
+if ! flock -n 9; then
+	echo "run-topotests.sh: another topotest run is in progress; waiting" >&2
+	flock 9
+fi
+
 python=/usr/bin/python3
 "$python" -c 'import pytest, xmltodict' || {
 	echo "run-topotests.sh: $python needs pytest and xmltodict (python3-pytest, python3-xmltodict)" >&2
