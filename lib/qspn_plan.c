@@ -889,8 +889,10 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 		it_sysctl(&c, id->ns, "net.ipv4.conf.all.rp_filter", "0",
 			  ADD_NETNS);
 		for (size_t p = 0; p < id->n_pds; p++) {
+			/* a link goes last: it takes its addresses and
+			 * routes with it */
 			o = item(&c, QSPN_OP_LINK_ADD, id->ns, ADD_NETNS,
-				 DEL_LINKS, 0);
+				 DEL_LINKS, 2);
 			if (o) {
 				snprintf(o->dev, sizeof(o->dev), "%s",
 					 id->pds[p].name);
@@ -903,10 +905,11 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 			if (o)
 				snprintf(o->dev, sizeof(o->dev), "%s",
 					 id->pds[p].name);
+			/* after the link-local routes using it as src */
 			if (id->pds[p].linklocal)
 				it_addr(&c, id->ns, id->pds[p].name,
 					id->pds[p].linklocal, ADD_NETNS,
-					DEL_LINKS, 0);
+					DEL_LINKS, 1);
 		}
 		for (size_t a = 0; a < id->n_arcs; a++) {
 			const struct qspn_plan_pseudodev *pd =
@@ -1062,8 +1065,9 @@ oom:
 struct dctx {
 	const struct qspn_kstate *from, *to;
 	struct qspn_ops *ops;
-	bool *rtt_deleted; /* per from->rtt */
-	bool *rtt_added;   /* per to->rtt */
+	bool *rtt_deleted;  /* per from->rtt */
+	bool *rtt_added;    /* per to->rtt */
+	bool *item_deleted; /* per from->items, deleted ahead of its phase */
 	int err;
 };
 
@@ -1175,6 +1179,28 @@ static void emit_item_del(struct dctx *c, const struct kitem *it)
 	emit(c, &o);
 }
 
+/*
+ * A link-local route is keyed by its destination in the kernel: when the
+ * new one differs from an old one only in dev or src (a pseudo-interface
+ * got a new link-local), the old one goes first.
+ */
+static void free_route_key(struct dctx *c, const struct kitem *it)
+{
+	if (it->o.code != QSPN_OP_LLROUTE_ADD)
+		return;
+	for (size_t x = 0; x < c->from->n_items; x++) {
+		const struct kitem *old = &c->from->items[x];
+
+		if (old->o.code != QSPN_OP_LLROUTE_ADD || c->item_deleted[x] ||
+		    strcmp(old->o.ns, it->o.ns) ||
+		    old->o.dst.addr != it->o.dst.addr ||
+		    find_item(c->to, &old->o))
+			continue;
+		emit_item_del(c, old);
+		c->item_deleted[x] = true;
+	}
+}
+
 /* generic items: adds of phase `phase` (0 = all), or deletes of dphase */
 static void items_pass(struct dctx *c, bool add, int phase)
 {
@@ -1205,10 +1231,12 @@ static void items_pass(struct dctx *c, bool add, int phase)
 	}
 	qsort(v, n, sizeof(*v), add ? cmp_add : cmp_del);
 	for (size_t x = 0; x < n; x++) {
-		if (add)
+		if (add) {
+			free_route_key(c, v[x]);
 			emit_item_add(c, v[x]);
-		else
+		} else if (!c->item_deleted[v[x] - c->from->items]) {
 			emit_item_del(c, v[x]);
+		}
 	}
 	free(v);
 }
@@ -1570,11 +1598,12 @@ static void tables_pass(struct dctx *c)
 int qspn_plan_diff(const struct qspn_kstate *from, const struct qspn_kstate *to,
 		   struct qspn_ops *ops)
 {
-	struct dctx c = {from, to, ops, NULL, NULL, 0};
+	struct dctx c = {from, to, ops, NULL, NULL, NULL, 0};
 
 	c.rtt_deleted = calloc(from->n_rtt + 1, sizeof(bool));
 	c.rtt_added = calloc(to->n_rtt + 1, sizeof(bool));
-	if (!c.rtt_deleted || !c.rtt_added) {
+	c.item_deleted = calloc(from->n_items + 1, sizeof(bool));
+	if (!c.rtt_deleted || !c.rtt_added || !c.item_deleted) {
 		c.err = -2;
 		goto out;
 	}
@@ -1601,6 +1630,7 @@ int qspn_plan_diff(const struct qspn_kstate *from, const struct qspn_kstate *to,
 out:
 	free(c.rtt_deleted);
 	free(c.rtt_added);
+	free(c.item_deleted);
 	return c.err;
 }
 
@@ -1612,7 +1642,7 @@ int qspn_plan_update_dest(struct qspn_kstate *ks,
 {
 	struct kident *id;
 	struct kroute *saved;
-	struct dctx c = {ks, ks, ops, NULL, NULL, 0};
+	struct dctx c = {ks, ks, ops, NULL, NULL, NULL, 0};
 	int w, base;
 
 	if (identity >= ks->n_ids || identity >= sys->n_ids)
