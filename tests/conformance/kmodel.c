@@ -332,6 +332,16 @@ static void drop_link(struct mns *ns, int li)
 			del_route(ns, i);
 		else
 			i++;
+	/* net.ipv4.conf.<dev>.* go with the device */
+	for (int i = 0; i < ns->n_sysctl;) {
+		char pfx[64];
+
+		snprintf(pfx, sizeof(pfx), "net.ipv4.conf.%s.", dev);
+		if (!strncmp(ns->sysctl[i], pfx, strlen(pfx)))
+			memcpy(ns->sysctl[i], ns->sysctl[--ns->n_sysctl], 96);
+		else
+			i++;
+	}
 	ns->n_links--;
 	memcpy(ns->links[li], ns->links[ns->n_links], NAME);
 	ns->up[li] = ns->up[ns->n_links];

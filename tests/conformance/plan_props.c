@@ -44,11 +44,11 @@ struct rpaths {
 
 struct rsys {
 	struct qspn_plan_system sys;
-	struct qspn_plan_nic nic;
+	struct qspn_plan_nic nic[2];
 	struct qspn_plan_neighbour nb[4];
 	struct qspn_plan_identity ids[MAX_IDS];
 	struct qspn_plan_arc arcs[MAX_IDS][MAX_ARCS];
-	struct qspn_plan_pseudodev pd[MAX_IDS];
+	struct qspn_plan_pseudodev pd[MAX_IDS][2];
 	struct rpaths paths[MAX_IDS];
 };
 
@@ -144,16 +144,23 @@ static void rsys_random(struct rsys *s, const char *topo)
 	s->sys.started = rnd(10) != 0;
 	s->sys.anonymizer = rnd(2);
 	s->sys.serve_anonymous = rnd(2);
-	s->sys.subnet_level = (int)rnd(2);
-	snprintf(s->nic.dev, sizeof(s->nic.dev), "eth1");
-	s->nic.mac[5] = 0xaa;
-	s->nic.linklocal = (169u << 24) | (254u << 16) | 1;
-	s->sys.nics = &s->nic;
-	s->sys.n_nics = 1;
+	s->sys.subnet_level = (int)rnd(3);
+	s->sys.n_nics = 1 + rnd(2);
+	for (size_t k = 0; k < s->sys.n_nics; k++) {
+		snprintf(s->nic[k].dev, sizeof(s->nic[k].dev), "eth%zu", k + 1);
+		s->nic[k].mac[5] = (uint8_t)(0xa0 + k);
+		/* a NIC link-local may change between two states */
+		s->nic[k].linklocal = (169u << 24) | (254u << 16) |
+				      (uint32_t)(1 + 2 * k + rnd(2));
+	}
+	s->sys.nics = s->nic;
 	for (size_t k = rnd(3); k > 0; k--) {
-		snprintf(s->nb[s->sys.n_neighbours].dev, QSPN_NAMELEN, "eth1");
-		s->nb[s->sys.n_neighbours++].linklocal =
-			peer_ll((int)rnd(N_MACS));
+		int m = (int)rnd(N_MACS);
+
+		/* a peer is on one link: its MAC decides the NIC */
+		snprintf(s->nb[s->sys.n_neighbours].dev, QSPN_NAMELEN, "eth%u",
+			 1 + (unsigned)m % (unsigned)s->sys.n_nics);
+		s->nb[s->sys.n_neighbours++].linklocal = peer_ll(m);
 	}
 	s->sys.neighbours = s->nb;
 	/* one table id per MAC in the whole system, two possible
@@ -175,15 +182,21 @@ static void rsys_random(struct rsys *s, const char *topo)
 				if (!strcmp(s->ids[j].netns, id->netns))
 					goto skip;
 			id->addr = raddr(&s->sys.topo, true);
-			snprintf(s->pd[s->sys.n_ids].dev, QSPN_NAMELEN, "eth1");
-			snprintf(s->pd[s->sys.n_ids].name, QSPN_NAMELEN,
-				 "ntkv%c_eth1", id->netns[4]);
-			s->pd[s->sys.n_ids].mac[5] = (uint8_t)(0xb0 + i);
-			s->pd[s->sys.n_ids].linklocal =
-				(169u << 24) | (254u << 16) | (20u << 8) |
-				(uint32_t)rnd(4);
-			id->pseudodevs = &s->pd[s->sys.n_ids];
-			id->n_pseudodevs = 1;
+			for (size_t k = 0; k < s->sys.n_nics; k++) {
+				struct qspn_plan_pseudodev *pd =
+					&s->pd[s->sys.n_ids][k];
+
+				snprintf(pd->dev, QSPN_NAMELEN, "eth%zu",
+					 k + 1);
+				snprintf(pd->name, QSPN_NAMELEN,
+					 "ntkv%c_eth%zu", id->netns[4], k + 1);
+				pd->mac[5] = (uint8_t)(0xb0 + i * 2 + k);
+				pd->linklocal = (169u << 24) | (254u << 16) |
+						(uint32_t)((20 + k) << 8) |
+						(uint32_t)rnd(4);
+			}
+			id->pseudodevs = s->pd[s->sys.n_ids];
+			id->n_pseudodevs = s->sys.n_nics;
 		}
 		id->arcs = s->arcs[s->sys.n_ids];
 		for (size_t k = rnd(MAX_ARCS + 1); k > 0; k--) {
@@ -195,7 +208,8 @@ static void rsys_random(struct rsys *s, const char *topo)
 				continue;
 			used[m] = true;
 			a->id = (uint32_t)(m + 1);
-			snprintf(a->dev, sizeof(a->dev), "eth1");
+			snprintf(a->dev, sizeof(a->dev), "eth%u",
+				 1 + (unsigned)m % (unsigned)s->sys.n_nics);
 			mac_of(m, a->peer_mac);
 			a->peer_linklocal = peer_ll(m);
 			a->qspn = rnd(3) != 0;
@@ -306,14 +320,14 @@ static char *ops_text(struct qspn_ops *ops)
 
 int main(void)
 {
-	static const char *const topos[] = {"4.2.2.2", "4.4.4"};
-	static const char *const nics[] = {"eth1"};
+	static const char *const topos[] = {"4.2.2.2", "4.4.4", "8.4.4.2"};
+	static const char *const nics[] = {"eth1", "eth2"};
 	const int rounds = 400;
 	int failures = 0, built = 0;
 
 	for (int r = 0; r < rounds; r++) {
 		static struct rsys a, b;
-		const char *topo = topos[rnd(2)];
+		const char *topo = topos[rnd(3)];
 		struct qspn_kstate *ka = NULL, *kb = NULL,
 				   *empty = qspn_kstate_new();
 		struct kmodel *ma, *mb;
@@ -331,9 +345,9 @@ int main(void)
 			goto next;
 		}
 		built++;
-		ma = model_of(empty, kmodel_new(nics, 1), ka, "full plan of A",
+		ma = model_of(empty, kmodel_new(nics, 2), ka, "full plan of A",
 			      &ok);
-		mb = model_of(empty, kmodel_new(nics, 1), kb, "full plan of B",
+		mb = model_of(empty, kmodel_new(nics, 2), kb, "full plan of B",
 			      &ok);
 		model_of(ka, ma, kb, "diff A->B", &ok);
 		if (ok && !same(ma, mb))
