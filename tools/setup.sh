@@ -25,8 +25,8 @@ fi
 pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
 	perl patch dpkg-dev clang
 	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libyang2-dev
-	libyang2-tools libcmocka-dev libreadline-dev libpam0g-dev libcap-dev
-	python3 python3-pytest python3-xmltodict iproute2 gdb procps)
+	libyang2-tools libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
+	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
