@@ -333,6 +333,16 @@ static void spawn_split_flood(struct qspn_instance *inst,
 
 	if (b->n == 0)
 		return;
+	/* [DIFF] one pending flood per instance: destinations detected
+	 * while one is pending join it (the reference spawns one task per
+	 * update; the flood sends the current paths of B either way) */
+	for (uint32_t i = 0; i < inst->n_timers; i++)
+		if (inst->timers[i].kind == QSPN_T_SPLIT_FLOOD) {
+			for (uint32_t j = 0; j < b->n; j++)
+				qspn_hclist_add_unique(&inst->timers[i].b,
+						       b->v[j]);
+			return;
+		}
 	memset(&t, 0, sizeof(t));
 	t.kind = QSPN_T_SPLIT_FLOOD;
 	t.at = inst->now + inst->prm.split_flood_ms;
@@ -1275,8 +1285,8 @@ static void split_check_fire(struct qspn_instance *inst,
 	bool eldest_there = false;
 
 	for (uint32_t i = 0; i < inst->n_split; i++)
-		if (inst->split_pairs[i][0] == t->fp_eldest.id &&
-		    inst->split_pairs[i][1] == t->fp.id) {
+		if (inst->split_pairs[i][0] == t->fp_eldest &&
+		    inst->split_pairs[i][1] == t->fp) {
 			memmove(&inst->split_pairs[i],
 				&inst->split_pairs[i + 1],
 				(inst->n_split - i - 1) *
@@ -1288,7 +1298,7 @@ static void split_check_fire(struct qspn_instance *inst,
 	if (!d)
 		return;
 	for (uint32_t i = 0; i < d->n; i++)
-		if (qspn_fp_equal(&d->paths[i]->p.fp, &t->fp_eldest))
+		if (d->paths[i]->p.fp.id == t->fp_eldest)
 			eldest_there = true;
 	if (!eldest_there)
 		return;
@@ -1301,12 +1311,12 @@ static void split_check_fire(struct qspn_instance *inst,
 		for (uint32_t i = 0; i < d->n; i++) {
 			if (d->paths[i]->arc_id != a->id)
 				continue;
-			if (qspn_fp_equal(&d->paths[i]->p.fp, &t->fp)) {
+			if (d->paths[i]->p.fp.id == t->fp) {
 				struct qspn_signal s = {
 					.type = QSPN_SIG_GNODE_SPLITTED,
 					.arc = a->handle,
 					.dest = t->hc,
-					.fp = &t->fp};
+					.fp = &d->paths[i]->p.fp};
 
 				qspn_emit(inst, &s);
 			}

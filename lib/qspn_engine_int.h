@@ -190,8 +190,8 @@ struct qspn_timer {
 	int kind;
 	uint64_t seq;	       /* creation order: ties fire in order */
 	struct qspn_hcoord hc; /* SPLIT_CHECK dest, PUBLISH_CONN old coord */
-	struct qspn_fp fp_eldest, fp; /* SPLIT_CHECK */
-	struct qspn_hclist b;	      /* SPLIT_FLOOD */
+	int64_t fp_eldest, fp; /* SPLIT_CHECK: fingerprint ids */
+	struct qspn_hclist b;  /* SPLIT_FLOOD */
 };
 
 /* an incoming message held until its arc is added (§2.5) */

@@ -459,8 +459,8 @@ static void split_check_spawn(struct qspn_instance *inst,
 	t.kind = QSPN_T_SPLIT_CHECK;
 	t.at = inst->now + ms;
 	t.hc = d;
-	t.fp_eldest = *fpe;
-	t.fp = *fp;
+	t.fp_eldest = fpe->id;
+	t.fp = fp->id;
 	qspn_timer_add(inst, &t);
 }
 
