@@ -243,6 +243,23 @@ void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
 /*
  * show qspn summary [json]
  */
+/* "same-address" -> "sameAddress": FRR's JSON keys are camelCase. */
+static void camel_case(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	bool up = false;
+
+	for (; *in && o + 1 < len; in++) {
+		if (*in == '-') {
+			up = true;
+			continue;
+		}
+		out[o++] = up ? (char)toupper((unsigned char)*in) : *in;
+		up = false;
+	}
+	out[o] = '\0';
+}
+
 static void summary_counters(struct json_object *json)
 {
 	struct qspnd_neigh_counters c;
@@ -274,8 +291,7 @@ static void summary_counters(struct json_object *json)
 			if (r == QSPN_RX_OK || r == QSPN_RX_QUEUED ||
 			    r == QSPN_RX_IGNORED)
 				continue;
-			snprintf(key, sizeof(key), "%s",
-				 qspn_rx_result_str(r));
+			camel_case(qspn_rx_result_str(r), key, sizeof(key));
 			json_object_int_add(jd, key, st->rx[r]);
 		}
 	}
@@ -283,7 +299,7 @@ static void summary_counters(struct json_object *json)
 	json_object_int_add(jd, "unknownSession", c.drop_unknown_session);
 	json_object_int_add(jd, "frameSize", c.drop_frame_size);
 	json_object_int_add(jd, "backlog", c.drop_backlog);
-	json_object_int_add(jd, "noArc", c.drop_no_arc);
+	json_object_int_add(jd, "sessionNoArc", c.drop_no_arc);
 	json_object_object_add(jc, "drops", jd);
 	json_object_object_add(json, "counters", jc);
 }
