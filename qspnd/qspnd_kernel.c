@@ -1,27 +1,773 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_kernel.c: the kernel state (being written; no-ops for now).
+ * qspnd_kernel.c: the kernel state of the main identity.
+ *
+ * qspnd_kernel_sync() builds the planner's input (struct qspn_plan_system)
+ * from the router configuration, the managed interfaces and qspnd_neigh_*,
+ * lets the planner compute the desired state (qspn_plan_build), diffs it
+ * with the state last installed (qspn_plan_diff) and executes the ordered
+ * operations: routes through zebra (qspnd_zroute.c), addresses, rules,
+ * links and sysctls over netlink (qspnd_netlink.c), marks and NAT in
+ * nftables (qspnd_nft.c), table names in QSPND_RT_TABLES_FILE (here).
+ *
+ * An operation that fails is logged with its command (qspn_op_format) and
+ * counted; the batch goes on, and a repair pass follows (timer, with
+ * back-off, and at the next sync): it re-executes the removals that failed,
+ * then the diff, then the whole desired state (every executor is idempotent),
+ * until everything succeeds.
+ *
+ * At start (qspnd_kernel_init) what a previous run left is removed: the
+ * addresses labelled "<dev>:qspn", the rules of protocol QSPND_RULE_PROTO,
+ * the nftables table `ip qspnd`, the rt_tables.d file; zebra drops the routes
+ * of a client that goes away, and the src route-map qspnd left in zebra is
+ * reset when the zebra session comes up.
  */
 #include <zebra.h>
 
-#include "qspnd.h"
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/privs.h"
+#include "lib/thread.h"
+#include "lib/vrf.h"
 
-void qspnd_kernel_init(void)
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_kernel.h"
+
+DECLARE_MGROUP(QSPND);
+DEFINE_MTYPE_STATIC(QSPND, QSPND_KERNEL, "QSPN kernel state");
+
+extern struct zebra_privs_t qspnd_privs;
+
+struct qspnd_kernel_stats qspnd_kstats;
+
+static struct qspn_kstate *installed; /* what the executed ops built */
+static struct qspn_kstate *empty;
+static bool inited;
+static bool need_repair;
+static unsigned int repair_delay; /* seconds, back-off */
+static struct thread *t_repair;
+static size_t batch_errors;
+
+/* removals that failed: tried again by the repair pass */
+static struct qspn_ops failed_dels;
+
+/* ---- table names ---- */
+
+#define RTT_MAX 64
+static struct qspnd_rtt_line rtt[RTT_MAX];
+static size_t n_rtt;
+static bool rtt_dirty;
+
+/* rules in the kernel (for `show qspn tables`) */
+static uint32_t rules[RTT_MAX]; /* table ids */
+static size_t n_rules;
+
+uint32_t qspnd_kernel_table_id(const char *name)
 {
+	if (!strcmp(name, "ntk"))
+		return QSPN_TID_NTK;
+	if (!strcmp(name, "main"))
+		return RT_TABLE_MAIN;
+	for (size_t i = 0; i < n_rtt; i++)
+		if (!strcmp(rtt[i].name, name))
+			return rtt[i].tid;
+	return 0;
+}
+
+static void rtt_set(bool add, uint32_t tid, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n_rtt; i++)
+		if (rtt[i].tid == tid && !strcmp(rtt[i].name, name))
+			break;
+	if (add && i == n_rtt && n_rtt < RTT_MAX) {
+		rtt[n_rtt].tid = tid;
+		snprintf(rtt[n_rtt].name, sizeof(rtt[n_rtt].name), "%s", name);
+		n_rtt++;
+		rtt_dirty = true;
+	} else if (!add && i < n_rtt) {
+		memmove(&rtt[i], &rtt[i + 1], (n_rtt - i - 1) * sizeof(rtt[0]));
+		n_rtt--;
+		rtt_dirty = true;
+	}
+}
+
+static int rtt_write(void)
+{
+	char tmp[sizeof(QSPND_RT_TABLES_FILE) + 8];
+	int ret = 0, err = 0;
+	FILE *f;
+
+	if (!rtt_dirty)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", QSPND_RT_TABLES_FILE);
+	frr_with_privs (&qspnd_privs) {
+		if (!n_rtt) {
+			if (unlink(QSPND_RT_TABLES_FILE) < 0 &&
+			    errno != ENOENT) {
+				err = errno;
+				ret = -1;
+			}
+			break;
+		}
+		f = fopen(tmp, "w");
+		if (!f) {
+			err = errno;
+			ret = -1;
+			break;
+		}
+		fprintf(f,
+			"# Routing table names of qspnd (QSPN routing daemon).\n"
+			"# Written by qspnd, removed when it stops: do not edit.\n");
+		for (size_t i = 0; i < n_rtt; i++)
+			fprintf(f, "%u %s\n", rtt[i].tid, rtt[i].name);
+		if (fclose(f) != 0 || rename(tmp, QSPND_RT_TABLES_FILE) < 0) {
+			err = errno;
+			unlink(tmp);
+			ret = -1;
+		}
+	}
+	if (ret) {
+		static int warned;
+
+		if (warned != err)
+			zlog_warn("qspnd: cannot write %s: %s%s",
+				  QSPND_RT_TABLES_FILE, safe_strerror(err),
+				  err == EACCES
+					  ? " (qspnd needs CAP_DAC_OVERRIDE)"
+					  : "");
+		warned = err;
+		qspnd_kstats.op_errors++;
+		batch_errors++;
+		snprintfrr(qspnd_kstats.last_error,
+			   sizeof(qspnd_kstats.last_error), "%s: %s",
+			   QSPND_RT_TABLES_FILE, safe_strerror(err));
+	} else
+		rtt_dirty = false;
+	return ret;
+}
+
+static void rule_track(bool add, uint32_t table)
+{
+	size_t i;
+
+	for (i = 0; i < n_rules; i++)
+		if (rules[i] == table)
+			break;
+	if (add && i == n_rules && n_rules < RTT_MAX)
+		rules[n_rules++] = table;
+	else if (!add && i < n_rules)
+		rules[i] = rules[--n_rules];
+}
+
+static struct qspnd_llroute llroutes[RTT_MAX];
+static size_t n_llroutes;
+
+static void llroute_track(bool add, const struct qspn_op *op)
+{
+	size_t i;
+
+	for (i = 0; i < n_llroutes; i++)
+		if (llroutes[i].dst == op->dst.addr &&
+		    !strcmp(llroutes[i].dev, op->dev))
+			break;
+	if (add && i == n_llroutes && n_llroutes < RTT_MAX) {
+		llroutes[n_llroutes].dst = op->dst.addr;
+		llroutes[n_llroutes].src = op->src;
+		snprintf(llroutes[n_llroutes].dev,
+			 sizeof(llroutes[n_llroutes].dev), "%s", op->dev);
+		n_llroutes++;
+	} else if (add && i < n_llroutes)
+		llroutes[i].src = op->src;
+	else if (!add && i < n_llroutes)
+		llroutes[i] = llroutes[--n_llroutes];
+}
+
+size_t qspnd_kernel_llroutes(const struct qspnd_llroute **out)
+{
+	*out = llroutes;
+	return n_llroutes;
+}
+
+bool qspnd_kernel_rule_installed(uint32_t table)
+{
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i] == table)
+			return true;
+	return false;
+}
+
+size_t qspnd_kernel_tables(const struct qspnd_rtt_line **out)
+{
+	*out = rtt;
+	return n_rtt;
+}
+
+/* ---- executing operations ---- */
+
+void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why)
+{
+	char cmd[256];
+
+	qspn_op_format(op, cmd, sizeof(cmd));
+	zlog_warn("qspnd: kernel operation failed: %s: %s", cmd, why);
+	qspnd_kstats.op_errors++;
+	batch_errors++;
+	snprintfrr(qspnd_kstats.last_error, sizeof(qspnd_kstats.last_error),
+		   "%s: %s", cmd, why);
+}
+
+static bool op_is_removal(const struct qspn_op *op)
+{
+	switch (op->code) {
+	case QSPN_OP_ADDR_DEL:
+	case QSPN_OP_LLROUTE_DEL:
+	case QSPN_OP_RULE_DEL:
+	case QSPN_OP_ROUTE_DEL:
+	case QSPN_OP_ROUTE_FLUSH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void failed_del_add(const struct qspn_op *op)
+{
+	if (failed_dels.n == failed_dels.cap) {
+		failed_dels.cap = failed_dels.cap ? 2 * failed_dels.cap : 16;
+		failed_dels.v =
+			XREALLOC(MTYPE_QSPND_KERNEL, failed_dels.v,
+				 failed_dels.cap * sizeof(*failed_dels.v));
+	}
+	failed_dels.v[failed_dels.n++] = *op;
+}
+
+static uint32_t route_tid(const struct qspn_op *op)
+{
+	uint32_t tid = qspnd_kernel_table_id(op->table);
+
+	return tid ? tid : op->tid;
+}
+
+static void exec_op(const struct qspn_op *op)
+{
+	struct qspnd_zroute zr = {};
+	int ret = 0;
+	const char *why = NULL;
+
+	if (DEBUG_MODE_CHECK(&qspnd_dbg_kernel, DEBUG_MODE_ALL)) {
+		char cmd[256];
+
+		qspn_op_format(op, cmd, sizeof(cmd));
+		zlog_debug("qspnd kernel: %s", cmd);
+	}
+	qspnd_kstats.ops++;
+	if (op->ns[0]) {
+		qspnd_kernel_op_failed(
+			op,
+			"namespaces of connectivity identities are not handled yet");
+		return;
+	}
+	switch (op->code) {
+	case QSPN_OP_SYSCTL:
+		ret = qspnd_nl_sysctl(op->key, op->value);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_LINK_UP:
+		ret = qspnd_nl_link_up(op->dev);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_ADDR_ADD:
+	case QSPN_OP_ADDR_DEL:
+		ret = qspnd_nl_addr(op->code == QSPN_OP_ADDR_ADD, op->dev,
+				    op->dst.addr);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_LLROUTE_ADD:
+	case QSPN_OP_LLROUTE_DEL: {
+		bool add = op->code == QSPN_OP_LLROUTE_ADD;
+
+		ret = qspnd_nl_llroute(add, op->dst.addr, op->dev, op->src);
+		why = qspnd_nl_strerror();
+		if (!ret)
+			llroute_track(add, op);
+		break;
+	}
+	case QSPN_OP_RTTABLE_ADD:
+	case QSPN_OP_RTTABLE_DEL:
+		rtt_set(op->code == QSPN_OP_RTTABLE_ADD, op->tid, op->table);
+		break;
+	case QSPN_OP_RULE_ADD:
+	case QSPN_OP_RULE_DEL: {
+		uint32_t table =
+			op->tid ? op->tid : qspnd_kernel_table_id(op->table);
+		bool add = op->code == QSPN_OP_RULE_ADD;
+
+		ret = qspnd_nl_rule(add, op->tid, table);
+		why = qspnd_nl_strerror();
+		if (!ret)
+			rule_track(add, table);
+		break;
+	}
+	case QSPN_OP_MARK_ADD:
+	case QSPN_OP_MARK_DEL:
+	case QSPN_OP_SNAT_ADD:
+	case QSPN_OP_SNAT_DEL:
+	case QSPN_OP_NETMAP_ADD:
+	case QSPN_OP_NETMAP_DEL:
+		qspnd_nft_stage(op);
+		break;
+	case QSPN_OP_ROUTE_ADD:
+	case QSPN_OP_ROUTE_CHANGE:
+		zr.tid = route_tid(op);
+		zr.dst = op->dst;
+		zr.rtype = op->rtype;
+		zr.gw = op->gw;
+		zr.src = op->src;
+		snprintf(zr.dev, sizeof(zr.dev), "%s", op->dev);
+		if (!zr.tid) {
+			ret = -1;
+			why = "unknown table";
+			break;
+		}
+		ret = qspnd_zroute_set(&zr);
+		why = "not sent to zebra";
+		break;
+	case QSPN_OP_ROUTE_DEL:
+		ret = qspnd_zroute_del(route_tid(op), op->dst);
+		why = "not sent to zebra";
+		break;
+	case QSPN_OP_ROUTE_FLUSH:
+		qspnd_zroute_flush(route_tid(op));
+		break;
+	case QSPN_OP_NETNS_ADD:
+	case QSPN_OP_NETNS_DEL:
+	case QSPN_OP_LINK_ADD:
+	case QSPN_OP_LINK_SETNS:
+	case QSPN_OP_LINK_DEL:
+		ret = -1;
+		why = "connectivity identities are not handled yet";
+		break;
+	}
+	if (ret) {
+		qspnd_kernel_op_failed(op, why ? why : "failed");
+		if (op_is_removal(op))
+			failed_del_add(op);
+	}
+}
+
+/* Execute a batch in order (the zebra src entries it needs first). */
+static void exec_ops(const struct qspn_ops *ops, bool adds_only)
+{
+	qspnd_zroute_src_prepare(ops);
+	for (size_t i = 0; i < ops->n; i++) {
+		if (adds_only && op_is_removal(&ops->v[i]))
+			continue;
+		if (adds_only && (ops->v[i].code == QSPN_OP_MARK_DEL ||
+				  ops->v[i].code == QSPN_OP_SNAT_DEL ||
+				  ops->v[i].code == QSPN_OP_NETMAP_DEL ||
+				  ops->v[i].code == QSPN_OP_RTTABLE_DEL))
+			continue;
+		exec_op(&ops->v[i]);
+	}
+}
+
+/* After the batches of one sync: what is written as a whole. */
+static void exec_finish(void)
+{
+	if (qspnd_nft_commit() < 0) {
+		qspnd_kstats.op_errors++;
+		batch_errors++;
+		snprintfrr(qspnd_kstats.last_error,
+			   sizeof(qspnd_kstats.last_error), "nftables: %s",
+			   qspnd_nft_strerror());
+	}
+	rtt_write();
+	qspnd_zroute_src_cleanup();
+}
+
+/* ---- the planner's input ---- */
+
+struct sysbuf {
+	struct qspn_plan_system sys;
+	struct qspn_plan_identity id;
+	struct qspn_plan_nic *nics;
+	bool if_waiting; /* an enabled interface is not usable yet */
+};
+
+static void sysbuf_free(struct sysbuf *b)
+{
+	XFREE(MTYPE_QSPND_KERNEL, b->nics);
+}
+
+static void sysbuf_fill(struct sysbuf *b)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	size_t n = 0, cap = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->sys.topo = r->cfg.topo;
+	b->sys.started = true;
+	/* SNAT of the anonymizing range: on, as qspnclient without -j
+	 * (routes.md §4.7); accept-anonymous is -k: own anonymizing address
+	 * and the anonymous NETMAP into the subnet */
+	b->sys.anonymizer = true;
+	b->sys.serve_anonymous = r->cfg.accept_anonymous;
+	b->sys.subnet_level = r->cfg.subnet_level;
+	if (vrf) {
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			struct qspnd_if *qif = qspnd_if_get(ifp);
+			struct qspn_plan_nic *nic;
+
+			if (!qif || !qif->enabled)
+				continue;
+			if (ifp->ifindex == IFINDEX_INTERNAL ||
+			    !if_is_up(ifp) || ifp->hw_addr_len != 6) {
+				b->if_waiting = true;
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				b->nics = XREALLOC(MTYPE_QSPND_KERNEL, b->nics,
+						   cap * sizeof(*b->nics));
+			}
+			nic = &b->nics[n++];
+			memset(nic, 0, sizeof(*nic));
+			snprintf(nic->dev, sizeof(nic->dev), "%s", ifp->name);
+			memcpy(nic->mac, ifp->hw_addr, 6);
+			nic->linklocal = qif->linklocal;
+		}
+	}
+	b->sys.nics = b->nics;
+	b->sys.n_nics = n;
+	b->sys.n_neighbours = qspnd_neigh_plan_neighbours(&b->sys.neighbours);
+	b->id.addr = r->cfg.addr;
+	b->id.arcs = NULL;
+	b->id.n_arcs = qspnd_neigh_plan_arcs(&b->id.arcs);
+	b->id.paths = qspnd_neigh_paths();
+	b->sys.ids = &b->id;
+	b->sys.n_ids = 1;
+}
+
+/*
+ * Everything of the planner's input but the path view, as bytes: the
+ * incremental path (qspn_plan_update_dest) is only valid while this has not
+ * changed since the installed state was built (e.g. an arc's first ETP
+ * makes its neighbour known: table recomputed and its rule added, §4.5).
+ */
+struct ikey {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static struct ikey installed_key;
+
+static void ikey_put(struct ikey *k, const void *data, size_t len)
+{
+	if (k->len + len > k->cap) {
+		k->cap = (k->len + len) * 2 + 64;
+		k->p = XREALLOC(MTYPE_QSPND_KERNEL, k->p, k->cap);
+	}
+	memcpy(k->p + k->len, data, len);
+	k->len += len;
+}
+
+static void ikey_u32(struct ikey *k, uint32_t v)
+{
+	ikey_put(k, &v, sizeof(v));
+}
+
+static void ikey_str(struct ikey *k, const char *str)
+{
+	ikey_put(k, str, strnlen(str, QSPN_NAMELEN));
+	ikey_u32(k, 0);
+}
+
+static void ikey_naddr(struct ikey *k, const struct qspn_naddr *a)
+{
+	ikey_u32(k, a->levels);
+	for (int i = 0; i < a->levels && i < QSPN_MAX_LEVELS; i++)
+		ikey_u32(k, a->pos[i]);
+}
+
+static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
+{
+	const struct qspn_plan_identity *id = &sys->ids[0];
+
+	k->len = 0;
+	ikey_u32(k, sys->topo.levels);
+	for (int i = 0; i < sys->topo.levels; i++)
+		ikey_u32(k, sys->topo.gsize[i]);
+	ikey_u32(k, sys->started | sys->anonymizer << 1 |
+			    sys->serve_anonymous << 2);
+	ikey_u32(k, sys->subnet_level);
+	for (size_t i = 0; i < sys->n_nics; i++) {
+		ikey_str(k, sys->nics[i].dev);
+		ikey_put(k, sys->nics[i].mac, 6);
+		ikey_u32(k, sys->nics[i].linklocal);
+	}
+	ikey_u32(k, sys->n_neighbours);
+	for (size_t i = 0; i < sys->n_neighbours; i++) {
+		ikey_str(k, sys->neighbours[i].dev);
+		ikey_u32(k, sys->neighbours[i].linklocal);
+	}
+	ikey_naddr(k, &id->addr);
+	ikey_u32(k, id->n_arcs);
+	for (size_t i = 0; i < id->n_arcs; i++) {
+		const struct qspn_plan_arc *a = &id->arcs[i];
+
+		ikey_u32(k, a->id);
+		ikey_str(k, a->dev);
+		ikey_put(k, a->peer_mac, 6);
+		ikey_u32(k, a->peer_linklocal);
+		ikey_u32(k, a->qspn | a->peer_known << 1);
+		ikey_u32(k, a->table_id);
+		if (a->peer_known)
+			ikey_naddr(k, &a->peer_addr);
+	}
+}
+
+static bool router_active(void)
+{
+	return qspnd.router && qspnd.router->state == QSPND_ROUTER_ACTIVE;
+}
+
+/* The desired state: NULL on error (logged). */
+static struct qspn_kstate *desired_state(struct sysbuf *b)
+{
+	struct qspn_kstate *ks = NULL;
+	char err[256] = "";
+	int ret;
+
+	if (!router_active())
+		return qspn_kstate_new();
+	sysbuf_fill(b);
+	ret = qspn_plan_build(&b->sys, &ks, err, sizeof(err));
+	if (ret) {
+		zlog_warn("qspnd: kernel state not computed: %s",
+			  ret == -2 ? "out of memory" : err);
+		return NULL;
+	}
+	if (b->if_waiting)
+		/* qspnd_neigh_if_update() syncs again when it comes up */
+		QSPND_DEBUG(kernel, "an enabled interface is not up yet");
+	return ks;
+}
+
+/* ---- sync, repair ---- */
+
+static void repair_cb(struct thread *t);
+
+static void after_batch(void)
+{
+	if (batch_errors) {
+		need_repair = true;
+		repair_delay = repair_delay ? MIN(repair_delay * 2, 30) : 1;
+		thread_cancel(&t_repair);
+		thread_add_timer(qspnd.master, repair_cb, NULL, repair_delay,
+				 &t_repair);
+		zlog_warn(
+			"qspnd: %zu kernel operations failed; trying again in %us",
+			batch_errors, repair_delay);
+	} else {
+		if (need_repair)
+			zlog_info("qspnd: kernel state repaired");
+		need_repair = false;
+		repair_delay = 0;
+		thread_cancel(&t_repair);
+	}
+}
+
+static void apply(struct qspn_kstate *want)
+{
+	struct qspn_ops ops;
+
+	qspn_ops_init(&ops);
+	batch_errors = 0;
+	if (need_repair) {
+		struct qspn_ops dels = failed_dels;
+
+		qspnd_kstats.resyncs++;
+		qspn_ops_init(&failed_dels);
+		exec_ops(&dels, false);
+		qspn_ops_free(&dels);
+	}
+	if (qspn_plan_diff(installed ? installed : empty, want, &ops) < 0) {
+		zlog_warn("qspnd: kernel state diff: out of memory");
+		batch_errors++;
+	} else
+		exec_ops(&ops, false);
+	qspn_ops_free(&ops);
+	if (need_repair) {
+		/* everything wanted, again: the adds are idempotent */
+		qspn_ops_init(&ops);
+		if (qspn_plan_diff(empty, want, &ops) == 0)
+			exec_ops(&ops, true);
+		qspn_ops_free(&ops);
+	}
+	exec_finish();
+	if (installed)
+		qspn_kstate_free(installed);
+	installed = want;
+	after_batch();
 }
 
 void qspnd_kernel_sync(void)
 {
+	struct sysbuf b = {};
+	struct qspn_kstate *want;
+
+	if (!inited)
+		return;
+	want = desired_state(&b);
+	if (want) {
+		qspnd_kstats.syncs++;
+		apply(want);
+		if (router_active())
+			ikey_build(&installed_key, &b.sys);
+		else
+			installed_key.len = 0;
+	}
+	sysbuf_free(&b);
+}
+
+static void repair_cb(struct thread *t)
+{
+	qspnd_kernel_sync();
 }
 
 void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 {
+	struct sysbuf b;
+	struct qspn_ops ops;
+	int ret;
+
+	if (!inited || !router_active())
+		return;
+	if (!installed || need_repair) {
+		qspnd_kernel_sync();
+		return;
+	}
+	sysbuf_fill(&b);
+	{
+		struct ikey k = {};
+		bool same;
+
+		ikey_build(&k, &b.sys);
+		same = k.len == installed_key.len &&
+		       !memcmp(k.p, installed_key.p, k.len);
+		XFREE(MTYPE_QSPND_KERNEL, k.p);
+		if (!same) {
+			/* more than the paths changed: the whole plan */
+			sysbuf_free(&b);
+			qspnd_kernel_sync();
+			return;
+		}
+	}
+	qspn_ops_init(&ops);
+	batch_errors = 0;
+	ret = qspn_plan_update_dest(installed, &b.sys, 0, dest, &ops);
+	if (ret == 0) {
+		qspnd_kstats.updates++;
+		exec_ops(&ops, false);
+		exec_finish();
+		after_batch();
+	} else {
+		zlog_warn(
+			"qspnd: route update for (%d,%d) failed (%d): full sync",
+			dest.lvl, dest.pos, ret);
+		qspn_ops_free(&ops);
+		sysbuf_free(&b);
+		qspnd_kernel_sync();
+		return;
+	}
+	qspn_ops_free(&ops);
+	sysbuf_free(&b);
 }
 
 void qspnd_kernel_stop(void)
 {
+	int n;
+
+	if (!inited)
+		return;
+	thread_cancel(&t_repair);
+	need_repair = false;
+	batch_errors = 0;
+	if (installed) {
+		struct qspn_ops ops;
+
+		qspn_ops_init(&ops);
+		if (qspn_plan_diff(installed, empty, &ops) == 0)
+			exec_ops(&ops, false);
+		exec_finish();
+		qspn_ops_free(&ops);
+		qspn_kstate_free(installed);
+		installed = NULL;
+	}
+	/* whatever is still marked as ours goes too */
+	qspnd_zroute_remove_all();
+	qspnd_zroute_src_cleanup();
+	qspnd_nft_remove_all();
+	n_rtt = 0;
+	rtt_dirty = true;
+	rtt_write();
+	n_rules = 0;
+	n_llroutes = 0;
+	n = qspnd_nl_remove_ours();
+	if (n > 0)
+		zlog_warn(
+			"qspnd: %d addresses or rules were still in the kernel at stop; removed",
+			n);
+	failed_dels.n = 0;
+	QSPND_DEBUG(kernel, "kernel state removed");
 }
 
 void qspnd_kernel_zebra_connected(void)
 {
+	if (!inited)
+		return;
+	QSPND_DEBUG(kernel, "zebra connected: sending every route again");
+	qspnd_zroute_resend_all();
+}
+
+static void remove_leftovers(void)
+{
+	int n = 0;
+	int err = 0;
+
+	n += qspnd_nl_remove_ours();
+	if (qspnd_nft_init() > 0)
+		n++;
+	frr_with_privs (&qspnd_privs) {
+		if (unlink(QSPND_RT_TABLES_FILE) == 0)
+			n++;
+		else if (errno != ENOENT)
+			err = errno;
+	}
+	if (err)
+		zlog_warn("qspnd: cannot remove %s: %s", QSPND_RT_TABLES_FILE,
+			  safe_strerror(err));
+	if (n > 0) {
+		zlog_notice(
+			"qspnd: removed %d items of kernel state left by an earlier run",
+			n);
+		qspnd_kstats.leftovers += n;
+	}
+}
+
+void qspnd_kernel_init(void)
+{
+	empty = qspn_kstate_new();
+	qspn_ops_init(&failed_dels);
+	qspnd_zroute_init();
+	qspnd_nl_init();
+	remove_leftovers();
+	qspnd_kernel_vty_init();
+	inited = true;
 }

@@ -4,12 +4,13 @@
  * qspnd_kernel*.c, qspnd_zroute.c, qspnd_netlink.c, qspnd_nft.c).
  *
  * Who does what (doc/kernel-state.md):
- *   routes of `ntk`, `ntk_from_<MAC>` and the link-local /32 routes of `main`
- *       zebra, over ZAPI (qspnd_zroute.c); their `src` through a zebra
- *       route-map that qspnd keeps in zebra (qspnd_zroute.c)
- *   own addresses, policy rules, sysctls    rtnetlink / procfs (qspnd_netlink.c)
- *   MAC marks, SNAT, NETMAP                 nftables table `ip qspnd` (qspnd_nft.c)
- *   table names                             /etc/iproute2/rt_tables.d/qspnd.conf
+ * - routes of `ntk` and `ntk_from_<MAC>`: zebra, over ZAPI (qspnd_zroute.c),
+ *   their `src` through a route-map qspnd keeps in zebra;
+ * - own addresses, policy rules, the link-local /32 routes of `main` (zebra
+ *   refuses a link-local `set src`), links, sysctls: rtnetlink and procfs
+ *   (qspnd_netlink.c);
+ * - MAC marks, SNAT, NETMAP: the nftables table `ip qspnd` (qspnd_nft.c);
+ * - table names: /etc/iproute2/rt_tables.d/qspnd.conf (qspnd_kernel.c).
  *
  * Every executor keeps a shadow of what it put in the kernel (or in zebra),
  * is idempotent (adding what is there, removing what is not, succeed), and
@@ -29,7 +30,7 @@ struct json_object;
 /* Policy rules: our protocol number (FRA_PROTOCOL, `ip rule ... proto 252`)
  * and fixed priorities: `ntk` just before `main` (32766), the fwmark rules
  * of the forwarding tables in a band below it (routes.md §3.4). */
-#define QSPND_RULE_PROTO 252
+#define QSPND_RTPROTO 252
 #define QSPND_RULE_PRIO_NTK 32765
 #define QSPND_RULE_PRIO_FWMARK(tid) (32000 + (tid))
 
@@ -43,13 +44,13 @@ struct json_object;
 
 /* Execution counters (show qspn tables). */
 struct qspnd_kernel_stats {
-	uint64_t ops;	     /* operations executed */
-	uint64_t op_errors;  /* of which failed */
-	uint64_t syncs;	     /* full syncs */
-	uint64_t updates;    /* incremental updates */
-	uint64_t resyncs;    /* repair passes after a failure */
+	uint64_t ops;	    /* operations executed */
+	uint64_t op_errors; /* of which failed */
+	uint64_t syncs;	    /* full syncs */
+	uint64_t updates;   /* incremental updates */
+	uint64_t resyncs;   /* repair passes after a failure */
 	uint64_t zebra_resends;
-	uint64_t leftovers;  /* items of an earlier run removed at start */
+	uint64_t leftovers; /* items of an earlier run removed at start */
 	char last_error[160];
 };
 extern struct qspnd_kernel_stats qspnd_kstats;
@@ -57,6 +58,19 @@ extern struct qspnd_kernel_stats qspnd_kstats;
 /* qspnd_kernel.c */
 void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why);
 uint32_t qspnd_kernel_table_id(const char *name);
+/* the table names written to QSPND_RT_TABLES_FILE */
+struct qspnd_rtt_line {
+	uint32_t tid;
+	char name[QSPN_TABLE_NAMELEN];
+};
+size_t qspnd_kernel_tables(const struct qspnd_rtt_line **out);
+bool qspnd_kernel_rule_installed(uint32_t table);
+/* the link-local routes of main in the kernel */
+struct qspnd_llroute {
+	uint32_t dst, src;
+	char dev[QSPN_NAMELEN];
+};
+size_t qspnd_kernel_llroutes(const struct qspnd_llroute **out);
 
 /* qspnd_zroute.c: routes through zebra. */
 struct qspnd_zroute {
@@ -99,6 +113,8 @@ void qspnd_nl_fini(void);
 int qspnd_nl_addr(bool add, const char *dev, uint32_t ip);
 int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table);
 int qspnd_nl_link_up(const char *dev);
+/* `ip route add <dst> dev <dev> src <src>` in main, protocol QSPND_RTPROTO */
+int qspnd_nl_llroute(bool add, uint32_t dst, const char *dev, uint32_t src);
 int qspnd_nl_sysctl(const char *key, const char *value);
 /* remove every address and rule that carries our marks; returns the count */
 int qspnd_nl_remove_ours(void);
@@ -115,6 +131,9 @@ int qspnd_nft_commit(void);
 int qspnd_nft_remove_all(void);
 size_t qspnd_nft_rule_count(void);
 void qspnd_nft_clear_shadow(void);
+const char *qspnd_nft_strerror(void);
+/* the MAC marked for table tid (false: no mark) */
+bool qspnd_nft_mark_of(uint32_t tid, uint8_t mac[6]);
 
 /* qspnd_kernel_vty.c */
 void qspnd_kernel_vty_init(void);

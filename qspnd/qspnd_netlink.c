@@ -6,7 +6,7 @@
  *
  * Everything qspnd adds carries a mark so that a later run finds it:
  * addresses have the label "<dev>:qspn", rules the protocol
- * QSPND_RULE_PROTO.  Requests are synchronous (NLM_F_ACK) on one socket
+ * QSPND_RTPROTO.  Requests are synchronous (NLM_F_ACK) on one socket
  * opened with the daemon's privileges raised (the kernel checks
  * CAP_NET_ADMIN of the socket's opener and of the sender).
  */
@@ -72,12 +72,15 @@ void qspnd_nl_fini(void)
 	nl_sock = -1;
 }
 
-/* ---- message building --------------------------------------------------- */
+/* ---- message building ---- */
 
 struct nlreq {
 	struct nlmsghdr n;
 	char buf[512];
 };
+
+/* the whole request, so that attributes may go past the header */
+#define NLH(req) ((struct nlmsghdr *)(void *)(req))
 
 static void *nl_tail(struct nlmsghdr *n)
 {
@@ -210,7 +213,7 @@ static void parse_attrs(struct rtattr *tb[], int max, struct rtattr *rta,
 			tb[rta->rta_type] = rta;
 }
 
-/* ---- addresses ------------------------------------------------------------ */
+/* ---- addresses ---- */
 
 static void addr_label(const char *dev, char label[IFNAMSIZ])
 {
@@ -230,16 +233,16 @@ static int addr_msg(bool add, int ifindex, uint32_t ip, const char *label)
 	req.n.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
 	if (add)
 		req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ifa = NLMSG_DATA(&req.n);
+	ifa = NLMSG_DATA(NLH(&req));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = 32;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
-	nl_attr(&req.n, IFA_LOCAL, &a, 4);
-	nl_attr(&req.n, IFA_ADDRESS, &a, 4);
+	nl_attr(NLH(&req), IFA_LOCAL, &a, 4);
+	nl_attr(NLH(&req), IFA_ADDRESS, &a, 4);
 	if (add && label)
-		nl_attr(&req.n, IFA_LABEL, label, strlen(label) + 1);
-	return nl_talk(&req.n);
+		nl_attr(NLH(&req), IFA_LABEL, label, strlen(label) + 1);
+	return nl_talk(NLH(&req));
 }
 
 int qspnd_nl_addr(bool add, const char *dev, uint32_t ip)
@@ -261,34 +264,34 @@ int qspnd_nl_addr(bool add, const char *dev, uint32_t ip)
 	return ret ? -1 : 0;
 }
 
-/* ---- rules ---------------------------------------------------------------- */
+/* ---- rules ---- */
 
 static int rule_msg(bool add, uint32_t fwmark, uint32_t table, uint32_t prio)
 {
 	struct nlreq req = {};
 	struct fib_rule_hdr *frh;
-	uint8_t proto = QSPND_RULE_PROTO;
+	uint8_t proto = QSPND_RTPROTO;
 
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*frh));
 	req.n.nlmsg_type = add ? RTM_NEWRULE : RTM_DELRULE;
 	if (add)
 		req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	frh = NLMSG_DATA(&req.n);
+	frh = NLMSG_DATA(NLH(&req));
 	frh->family = AF_INET;
 	frh->action = FR_ACT_TO_TBL;
 	frh->table = table < 256 ? table : RT_TABLE_UNSPEC;
-	nl_attr32(&req.n, FRA_PRIORITY, prio);
-	nl_attr32(&req.n, FRA_TABLE, table);
+	nl_attr32(NLH(&req), FRA_PRIORITY, prio);
+	nl_attr32(NLH(&req), FRA_TABLE, table);
 	if (fwmark)
-		nl_attr32(&req.n, FRA_FWMARK, fwmark);
-	nl_attr(&req.n, FRA_PROTOCOL, &proto, 1);
-	return nl_talk(&req.n);
+		nl_attr32(NLH(&req), FRA_FWMARK, fwmark);
+	nl_attr(NLH(&req), FRA_PROTOCOL, &proto, 1);
+	return nl_talk(NLH(&req));
 }
 
 int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table)
 {
-	uint32_t prio = fwmark ? QSPND_RULE_PRIO_FWMARK(fwmark)
-			       : QSPND_RULE_PRIO_NTK;
+	uint32_t prio =
+		fwmark ? QSPND_RULE_PRIO_FWMARK(fwmark) : QSPND_RULE_PRIO_NTK;
 	int ret = rule_msg(add, fwmark, table, prio);
 
 	if (add && ret == EEXIST)
@@ -298,7 +301,53 @@ int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table)
 	return ret ? -1 : 0;
 }
 
-/* ---- links and sysctls ---------------------------------------------------- */
+/* ---- link-local routes in main ---- */
+
+static int route_msg(bool add, uint32_t table, uint32_t dst, int ifindex,
+		     uint32_t src)
+{
+	struct nlreq req = {};
+	struct rtmsg *rtm;
+	uint32_t a = htonl(dst), sa = htonl(src);
+
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+	req.n.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	if (add)
+		req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = NLMSG_DATA(NLH(&req));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = QSPND_RTPROTO;
+	rtm->rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = RTN_UNICAST;
+	nl_attr(NLH(&req), RTA_DST, &a, 4);
+	nl_attr32(NLH(&req), RTA_TABLE, table);
+	if (ifindex)
+		nl_attr32(NLH(&req), RTA_OIF, ifindex);
+	if (add && src)
+		nl_attr(NLH(&req), RTA_PREFSRC, &sa, 4);
+	return nl_talk(NLH(&req));
+}
+
+int qspnd_nl_llroute(bool add, uint32_t dst, const char *dev, uint32_t src)
+{
+	int ifindex = if_nametoindex(dev);
+	int ret;
+
+	if (!ifindex) {
+		if (!add)
+			return 0;
+		snprintf(nl_err, sizeof(nl_err), "no device %s", dev);
+		return -1;
+	}
+	ret = route_msg(add, RT_TABLE_MAIN, dst, ifindex, src);
+	if (!add && (ret == ESRCH || ret == ENOENT))
+		ret = 0;
+	return ret ? -1 : 0;
+}
+
+/* ---- links and sysctls ---- */
 
 int qspnd_nl_link_up(const char *dev)
 {
@@ -312,12 +361,12 @@ int qspnd_nl_link_up(const char *dev)
 	}
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 	req.n.nlmsg_type = RTM_NEWLINK;
-	ifi = NLMSG_DATA(&req.n);
+	ifi = NLMSG_DATA(NLH(&req));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	return nl_talk(&req.n) ? -1 : 0;
+	return nl_talk(NLH(&req)) ? -1 : 0;
 }
 
 int qspnd_nl_sysctl(const char *key, const char *value)
@@ -345,14 +394,14 @@ int qspnd_nl_sysctl(const char *key, const char *value)
 			err = errno;
 	}
 	if (w < 0) {
-		snprintf(nl_err, sizeof(nl_err), "%s: %s", path,
-			 safe_strerror(err));
+		snprintfrr(nl_err, sizeof(nl_err), "%s: %s", path,
+			   safe_strerror(err));
 		return -1;
 	}
 	return 0;
 }
 
-/* ---- what an earlier run left ---------------------------------------------- */
+/* ---- what an earlier run left ---- */
 
 struct found_addr {
 	int ifindex;
@@ -363,7 +412,14 @@ struct found_rule {
 	uint32_t prio, table, fwmark;
 };
 
+struct found_route {
+	uint32_t table, dst;
+	int ifindex;
+};
+
 struct found {
+	struct found_route *routes;
+	size_t n_routes, cap_routes;
 	struct found_addr *addrs;
 	size_t n_addrs, cap_addrs;
 	struct found_rule *rules;
@@ -406,11 +462,11 @@ static void found_rule_cb(struct nlmsghdr *h, void *arg)
 
 	if (h->nlmsg_type != RTM_NEWRULE || frh->family != AF_INET)
 		return;
-	parse_attrs(tb, FRA_MAX, (struct rtattr *)((char *)frh +
-						   NLMSG_ALIGN(sizeof(*frh))),
+	parse_attrs(tb, FRA_MAX,
+		    (struct rtattr *)((char *)frh + NLMSG_ALIGN(sizeof(*frh))),
 		    h->nlmsg_len - NLMSG_LENGTH(sizeof(*frh)));
 	if (!tb[FRA_PROTOCOL] ||
-	    *(uint8_t *)RTA_DATA(tb[FRA_PROTOCOL]) != QSPND_RULE_PROTO)
+	    *(uint8_t *)RTA_DATA(tb[FRA_PROTOCOL]) != QSPND_RTPROTO)
 		return;
 	r.table = frh->table;
 	if (tb[FRA_TABLE])
@@ -427,10 +483,53 @@ static void found_rule_cb(struct nlmsghdr *h, void *arg)
 	f->rules[f->n_rules++] = r;
 }
 
+static void found_route_cb(struct nlmsghdr *h, void *arg)
+{
+	struct found *f = arg;
+	struct rtmsg *rtm = NLMSG_DATA(h);
+	struct rtattr *tb[RTA_MAX + 1];
+	struct found_route r = {};
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
+	    rtm->rtm_protocol != QSPND_RTPROTO || rtm->rtm_dst_len != 32)
+		return;
+	parse_attrs(tb, RTA_MAX, RTM_RTA(rtm), RTM_PAYLOAD(h));
+	if (!tb[RTA_DST])
+		return;
+	r.table = tb[RTA_TABLE] ? *(uint32_t *)RTA_DATA(tb[RTA_TABLE])
+				: rtm->rtm_table;
+	memcpy(&r.dst, RTA_DATA(tb[RTA_DST]), 4);
+	r.dst = ntohl(r.dst);
+	if (tb[RTA_OIF])
+		r.ifindex = *(int *)RTA_DATA(tb[RTA_OIF]);
+	if (f->n_routes == f->cap_routes) {
+		f->cap_routes = f->cap_routes ? 2 * f->cap_routes : 16;
+		f->routes = XREALLOC(MTYPE_QSPND_NL_DUMP, f->routes,
+				     f->cap_routes * sizeof(*f->routes));
+	}
+	f->routes[f->n_routes++] = r;
+}
+
 int qspnd_nl_remove_ours(void)
 {
 	struct found f = {};
 	int removed = 0;
+
+	if (nl_dump(RTM_GETROUTE, AF_INET, found_route_cb, &f) < 0)
+		zlog_warn("qspnd: cannot list routes: %s",
+			  safe_strerror(errno));
+	for (size_t i = 0; i < f.n_routes; i++) {
+		uint32_t d = htonl(f.routes[i].dst);
+		int ret = route_msg(false, f.routes[i].table, f.routes[i].dst,
+				    f.routes[i].ifindex, 0);
+
+		zlog_info(
+			"qspnd: removed a route left by an earlier run: %pI4 table %u%s%s",
+			(struct in_addr *)&d, f.routes[i].table,
+			ret ? ": " : "", ret ? nl_err : "");
+		if (!ret)
+			removed++;
+	}
 
 	if (nl_dump(RTM_GETRULE, AF_INET, found_rule_cb, &f) < 0)
 		zlog_warn("qspnd: cannot list policy rules: %s",
@@ -442,9 +541,10 @@ int qspnd_nl_remove_ours(void)
 		int ret = rule_msg(false, f.rules[i].fwmark, f.rules[i].table,
 				   f.rules[i].prio);
 
-		zlog_info("qspnd: removed a rule left by an earlier run: pref %u fwmark %u table %u%s%s",
-			  f.rules[i].prio, f.rules[i].fwmark, f.rules[i].table,
-			  ret ? ": " : "", ret ? nl_err : "");
+		zlog_info(
+			"qspnd: removed a rule left by an earlier run: pref %u fwmark %u table %u%s%s",
+			f.rules[i].prio, f.rules[i].fwmark, f.rules[i].table,
+			ret ? ": " : "", ret ? nl_err : "");
 		if (!ret)
 			removed++;
 	}
@@ -453,14 +553,16 @@ int qspnd_nl_remove_ours(void)
 		int ret;
 
 		if_indextoname(f.addrs[i].ifindex, name);
-		ret = addr_msg(false, f.addrs[i].ifindex,
-			       ntohl(f.addrs[i].ip), NULL);
-		zlog_info("qspnd: removed an address left by an earlier run: %pI4 dev %s%s%s",
-			  &f.addrs[i].ip, name, ret ? ": " : "",
-			  ret ? nl_err : "");
+		ret = addr_msg(false, f.addrs[i].ifindex, ntohl(f.addrs[i].ip),
+			       NULL);
+		zlog_info(
+			"qspnd: removed an address left by an earlier run: %pI4 dev %s%s%s",
+			&f.addrs[i].ip, name, ret ? ": " : "",
+			ret ? nl_err : "");
 		if (!ret)
 			removed++;
 	}
+	XFREE(MTYPE_QSPND_NL_DUMP, f.routes);
 	XFREE(MTYPE_QSPND_NL_DUMP, f.addrs);
 	XFREE(MTYPE_QSPND_NL_DUMP, f.rules);
 	return removed;

@@ -116,7 +116,7 @@ void qspnd_nft_clear_shadow(void)
 	dirty = true;
 }
 
-/* ---- the script ------------------------------------------------------------ */
+/* ---- the script ---- */
 
 struct sbuf {
 	char *p;
@@ -161,7 +161,8 @@ static void build_script(struct sbuf *b)
 	if (!n_rules)
 		return;
 	sput(b, "table ip " NFT_TABLE " {\n");
-	sput(b, "chain marks {\ntype filter hook prerouting priority mangle; policy accept;\n");
+	sput(b,
+	     "chain marks {\ntype filter hook prerouting priority mangle; policy accept;\n");
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct qspn_op *r = &rules[i];
 
@@ -172,11 +173,13 @@ static void build_script(struct sbuf *b)
 		     r->mac[0], r->mac[1], r->mac[2], r->mac[3], r->mac[4],
 		     r->mac[5], r->tid);
 	}
-	sput(b, "}\nchain nat_pre {\ntype nat hook prerouting priority dstnat; policy accept;\n");
+	sput(b,
+	     "}\nchain nat_pre {\ntype nat hook prerouting priority dstnat; policy accept;\n");
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct qspn_op *r = &rules[i];
 
-		if (r->code != QSPN_OP_NETMAP_ADD || r->chain != QSPN_PREROUTING)
+		if (r->code != QSPN_OP_NETMAP_ADD ||
+		    r->chain != QSPN_PREROUTING)
 			continue;
 		sput(b, "ip daddr ");
 		sput_pfx(b, r->dst);
@@ -188,7 +191,8 @@ static void build_script(struct sbuf *b)
 		sput_pfx(b, r->to);
 		sput(b, "\n");
 	}
-	sput(b, "}\nchain nat_post {\ntype nat hook postrouting priority srcnat; policy accept;\n");
+	sput(b,
+	     "}\nchain nat_post {\ntype nat hook postrouting priority srcnat; policy accept;\n");
 	for (size_t i = 0; i < n_rules; i++) {
 		const struct qspn_op *r = &rules[i];
 
@@ -258,7 +262,8 @@ int qspnd_nft_commit(void)
 		    n_rules);
 	ret = nft_run(b.p);
 	if (ret)
-		zlog_warn("qspnd: nftables table ip " NFT_TABLE " not written: %s",
+		zlog_warn("qspnd: nftables table ip " NFT_TABLE
+			  " not written: %s",
 			  nft_errbuf);
 	else
 		dirty = false;
@@ -290,8 +295,17 @@ void qspnd_nft_fini(void)
 	n_rules = cap_rules = 0;
 }
 
-const char *qspnd_nft_strerror(void);
 const char *qspnd_nft_strerror(void)
 {
 	return nft_errbuf;
+}
+
+bool qspnd_nft_mark_of(uint32_t tid, uint8_t mac[6])
+{
+	for (size_t i = 0; i < n_rules; i++)
+		if (rules[i].code == QSPN_OP_MARK_ADD && rules[i].tid == tid) {
+			memcpy(mac, rules[i].mac, 6);
+			return true;
+		}
+	return false;
 }

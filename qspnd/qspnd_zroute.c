@@ -1,0 +1,668 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_zroute.c: the routes of table `ntk` (251) and of the forwarding
+ * tables `ntk_from_<MAC>`, installed by zebra over ZAPI, and their `src`.
+ * (The link-local /32 routes of `main` are qspnd's own, qspnd_netlink.c:
+ * zebra 8.4 refuses `set src` with a 169.254/16 address.)
+ *
+ * Routes: ZEBRA_ROUTE_ADD / ZEBRA_ROUTE_DELETE with ZAPI_MESSAGE_TABLEID,
+ * route type QSPND_ROUTE_TYPE and an explicit distance; `unreachable` and
+ * `blackhole` are NEXTHOP_TYPE_BLACKHOLE (BLACKHOLE_REJECT, which zebra
+ * installs as RTN_UNREACHABLE, / BLACKHOLE_NULL), `via` a
+ * NEXTHOP_TYPE_IPV4_IFINDEX with the peer's link-local (onlink: the gateway is
+ * a /32 neighbour, not in a connected subnet).  A shadow of every route zebra
+ * must have is kept: it is re-sent when zebra comes back, and it is what
+ * `show qspn routes` prints.
+ *
+ * src: ZAPI in FRR 8.4 carries no source address, and zebra sets a route's
+ * source only from a route-map `set src`.  Each route that has a src is
+ * sent with ZAPI_MESSAGE_TAG = that address (host order), and qspnd keeps in
+ * zebra, through zebra's vty socket (what vtysh does), one route-map
+ *
+ *     route-map QSPND-SRC permit <n>       one entry per src address in use
+ *      match tag <address as a number>
+ *      set src <address>
+ *     route-map QSPND-SRC permit 65535     everything else unchanged
+ *     ip protocol any route-map QSPND-SRC
+ *
+ * (`ip protocol olsr` does not exist in 8.4: OLSR is not an IPv4 protocol in
+ * its route_types.txt; a route-map of `any` applies to every protocol that has
+ * none of its own, and the final permit leaves their routes as they are).
+ * Entries are created before the routes that need them are sent, and removed
+ * once no route uses them.  See doc/kernel-state.md.
+ */
+#include <zebra.h>
+
+#include <sys/un.h>
+
+#include "lib/libfrr.h"
+#include "lib/log.h"
+#include "lib/memory.h"
+#include "lib/nexthop.h"
+#include "lib/typesafe.h"
+#include "lib/vrf.h"
+#include "lib/zclient.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_kernel.h"
+
+DECLARE_MGROUP(QSPND);
+DEFINE_MTYPE_STATIC(QSPND, QSPND_ZROUTE, "QSPN zebra route");
+
+/* ---- the shadow of zebra's routes ---- */
+
+PREDECL_RBTREE_UNIQ(zroutes);
+
+struct zr_item {
+	struct zroutes_item link;
+	struct qspnd_zroute r;
+	bool stale;
+};
+
+static int zr_cmp(const struct zr_item *a, const struct zr_item *b)
+{
+	if (a->r.tid != b->r.tid)
+		return a->r.tid < b->r.tid ? -1 : 1;
+	if (a->r.dst.addr != b->r.dst.addr)
+		return a->r.dst.addr < b->r.dst.addr ? -1 : 1;
+	if (a->r.dst.len != b->r.dst.len)
+		return a->r.dst.len < b->r.dst.len ? -1 : 1;
+	return 0;
+}
+
+DECLARE_RBTREE_UNIQ(zroutes, struct zr_item, link, zr_cmp);
+
+static struct zroutes_head zroutes;
+
+static struct zr_item *zr_find(uint32_t tid, struct qspn_prefix dst)
+{
+	struct zr_item key = {.r = {.tid = tid, .dst = dst}};
+
+	return zroutes_find(&zroutes, &key);
+}
+
+static bool zr_same(const struct qspnd_zroute *a, const struct qspnd_zroute *b)
+{
+	return a->rtype == b->rtype && a->gw == b->gw && a->src == b->src &&
+	       !strcmp(a->dev, b->dev);
+}
+
+/* ---- ZAPI ---- */
+
+static bool zebra_up(void)
+{
+	struct zclient *zc = qspnd_zclient();
+
+	return zc && zc->sock >= 0;
+}
+
+static void zr_prefix(const struct qspnd_zroute *r, struct prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
+	p->prefixlen = r->dst.len;
+	p->u.prefix4.s_addr = htonl(r->dst.addr);
+}
+
+/* 0: sent (or zebra is away: it gets everything when it comes back) */
+static int zr_send(const struct qspnd_zroute *r, bool add)
+{
+	struct zclient *zc = qspnd_zclient();
+	struct zapi_route api;
+	struct zapi_nexthop *nh;
+	enum zclient_send_status st;
+
+	if (!zebra_up())
+		return 0;
+	memset(&api, 0, sizeof(api));
+	api.vrf_id = VRF_DEFAULT;
+	api.type = QSPND_ROUTE_TYPE;
+	api.safi = SAFI_UNICAST;
+	zr_prefix(r, &api.prefix);
+	SET_FLAG(api.message, ZAPI_MESSAGE_TABLEID);
+	api.tableid = r->tid;
+	if (add) {
+		SET_FLAG(api.message, ZAPI_MESSAGE_NEXTHOP);
+		SET_FLAG(api.message, ZAPI_MESSAGE_DISTANCE);
+		api.distance = QSPND_DISTANCE;
+		api.nexthop_num = 1;
+		nh = &api.nexthops[0];
+		nh->vrf_id = VRF_DEFAULT;
+		switch (r->rtype) {
+		case QSPN_RT_UNREACHABLE:
+			nh->type = NEXTHOP_TYPE_BLACKHOLE;
+			nh->bh_type = BLACKHOLE_REJECT; /* RTN_UNREACHABLE */
+			break;
+		case QSPN_RT_BLACKHOLE:
+			nh->type = NEXTHOP_TYPE_BLACKHOLE;
+			nh->bh_type = BLACKHOLE_NULL;
+			break;
+		case QSPN_RT_VIA:
+			nh->ifindex = if_nametoindex(r->dev);
+			if (!nh->ifindex) {
+				zlog_warn(
+					"qspnd: route %pFX table %u: no device %s (sent when it appears)",
+					&api.prefix, r->tid, r->dev);
+				return -1;
+			}
+			if (r->gw) {
+				nh->type = NEXTHOP_TYPE_IPV4_IFINDEX;
+				nh->gate.ipv4.s_addr = htonl(r->gw);
+				SET_FLAG(nh->flags, ZAPI_NEXTHOP_FLAG_ONLINK);
+			} else
+				nh->type = NEXTHOP_TYPE_IFINDEX;
+			break;
+		default:
+			return -1;
+		}
+		if (r->src) {
+			SET_FLAG(api.message, ZAPI_MESSAGE_TAG);
+			api.tag = r->src;
+		}
+	}
+	st = zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zc,
+				&api);
+	if (st == ZCLIENT_SEND_FAILURE) {
+		zlog_warn("qspnd: route %pFX table %u not sent to zebra",
+			  &api.prefix, r->tid);
+		return -1;
+	}
+	return 0;
+}
+
+void qspnd_zroute_init(void)
+{
+	zroutes_init(&zroutes);
+}
+
+void qspnd_zroute_fini(void)
+{
+	struct zr_item *it;
+
+	while ((it = zroutes_pop(&zroutes)))
+		XFREE(MTYPE_QSPND_ZROUTE, it);
+	zroutes_fini(&zroutes);
+}
+
+int qspnd_zroute_set(const struct qspnd_zroute *r)
+{
+	struct zr_item *it = zr_find(r->tid, r->dst);
+
+	if (!it) {
+		it = XCALLOC(MTYPE_QSPND_ZROUTE, sizeof(*it));
+		it->r = *r;
+		zroutes_add(&zroutes, it);
+	} else {
+		it->stale = false;
+		if (zr_same(&it->r, r))
+			return 0; /* zebra has it */
+		it->r = *r;
+	}
+	return zr_send(&it->r, true);
+}
+
+int qspnd_zroute_del(uint32_t tid, struct qspn_prefix dst)
+{
+	struct zr_item *it = zr_find(tid, dst);
+	int ret;
+
+	if (!it)
+		return 0;
+	ret = zr_send(&it->r, false);
+	zroutes_del(&zroutes, it);
+	XFREE(MTYPE_QSPND_ZROUTE, it);
+	return ret;
+}
+
+void qspnd_zroute_flush(uint32_t tid)
+{
+	struct zr_item *it;
+
+	frr_each_safe (zroutes, &zroutes, it) {
+		if (it->r.tid != tid)
+			continue;
+		zr_send(&it->r, false);
+		zroutes_del(&zroutes, it);
+		XFREE(MTYPE_QSPND_ZROUTE, it);
+	}
+}
+
+void qspnd_zroute_remove_all(void)
+{
+	struct zr_item *it;
+
+	while ((it = zroutes_pop(&zroutes))) {
+		zr_send(&it->r, false);
+		XFREE(MTYPE_QSPND_ZROUTE, it);
+	}
+}
+
+void qspnd_zroute_mark_all(bool stale)
+{
+	struct zr_item *it;
+
+	frr_each (zroutes, &zroutes, it)
+		it->stale = stale;
+}
+
+void qspnd_zroute_sweep_stale(void)
+{
+	struct zr_item *it;
+
+	frr_each_safe (zroutes, &zroutes, it) {
+		if (!it->stale)
+			continue;
+		zr_send(&it->r, false);
+		zroutes_del(&zroutes, it);
+		XFREE(MTYPE_QSPND_ZROUTE, it);
+	}
+}
+
+void qspnd_zroute_resend_dev(const char *dev)
+{
+	struct zr_item *it;
+
+	frr_each (zroutes, &zroutes, it)
+		if (it->r.rtype == QSPN_RT_VIA && !strcmp(it->r.dev, dev))
+			zr_send(&it->r, true);
+}
+
+size_t qspnd_zroute_count(uint32_t tid)
+{
+	struct zr_item *it;
+	size_t n = 0;
+
+	frr_each (zroutes, &zroutes, it)
+		if (it->r.tid == tid)
+			n++;
+	return n;
+}
+
+void qspnd_zroute_walk(uint32_t tid,
+		       void (*fn)(const struct qspnd_zroute *r, void *arg),
+		       void *arg)
+{
+	struct zr_item *it;
+
+	frr_each (zroutes, &zroutes, it)
+		if (it->r.tid == tid)
+			fn(&it->r, arg);
+}
+
+/* ---- the src route-map in zebra ---- */
+
+#define SRC_SEQ_FINAL 65535
+#define SRC_MAX 256
+
+struct src_entry {
+	uint32_t addr; /* host order; also the tag */
+	uint16_t seq;
+};
+
+static struct src_entry srcs[SRC_MAX]; /* entries zebra has */
+static size_t n_srcs;
+static bool rmap_base; /* the final permit and the binding are in zebra */
+static bool rmap_conflict_logged;
+
+/* One vty session with zebra: "enable", then the commands in order. */
+struct zvty {
+	int fd;
+	char out[4096]; /* output of the last command */
+	size_t outlen;
+};
+
+static int zvty_open(struct zvty *v)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {.tv_sec = 5};
+
+	snprintfrr(sa.sun_path, sizeof(sa.sun_path), "%s/zebra.vty",
+		   frr_vtydir);
+	v->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (v->fd < 0)
+		return -1;
+	setsockopt(v->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(v->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(v->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		QSPND_DEBUG(kernel, "zebra vty %s: %s", sa.sun_path,
+			    safe_strerror(errno));
+		close(v->fd);
+		v->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void zvty_close(struct zvty *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}
+
+/* Run one command: its status (CMD_SUCCESS = 0, ...), or -1. */
+static int zvty_cmd(struct zvty *v, const char *cmd)
+{
+	size_t len = strlen(cmd) + 1;
+	char buf[1024];
+
+	v->outlen = 0;
+	v->out[0] = '\0';
+	if (write(v->fd, cmd, len) != (ssize_t)len)
+		return -1;
+	for (;;) {
+		ssize_t n = read(v->fd, buf, sizeof(buf));
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (v->outlen < sizeof(v->out) - 1)
+				v->out[v->outlen++] = buf[i];
+			else {
+				/* keep the tail, where the status is */
+				memmove(v->out, v->out + 1, v->outlen - 1);
+				v->out[v->outlen - 1] = buf[i];
+			}
+		}
+		v->out[v->outlen] = '\0';
+		if (v->outlen >= 4 && !v->out[v->outlen - 4] &&
+		    !v->out[v->outlen - 3] && !v->out[v->outlen - 2]) {
+			int st = (uint8_t)v->out[v->outlen - 1];
+
+			v->outlen -= 4;
+			v->out[v->outlen] = '\0';
+			QSPND_DEBUG(kernel, "zebra vty: %s -> %d%s%s", cmd, st,
+				    v->outlen ? ": " : "", v->out);
+			return st;
+		}
+	}
+}
+
+static int zvty_begin(struct zvty *v)
+{
+	if (zvty_open(v) < 0)
+		return -1;
+	if (zvty_cmd(v, "enable") != 0 ||
+	    zvty_cmd(v, "configure terminal") != 0) {
+		zlog_warn("qspnd: zebra refused configuration mode: %s",
+			  v->out);
+		zvty_close(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Is `ip protocol any` free, or ours? */
+static bool rmap_any_free(struct zvty *v)
+{
+	const char *line;
+
+	if (zvty_cmd(v, "do show ip protocol") != 0)
+		return true;
+	line = strstr(v->out, "\nany ");
+	if (!line)
+		return true;
+	line = strchr(line, ':');
+	if (!line)
+		return true;
+	line++;
+	while (*line == ' ')
+		line++;
+	if (!strncmp(line, "none", 4) ||
+	    !strncmp(line, QSPND_SRC_RMAP, strlen(QSPND_SRC_RMAP)))
+		return true;
+	if (!rmap_conflict_logged)
+		zlog_warn(
+			"qspnd: zebra has `ip protocol any route-map` set to another route-map; routes are installed without their src");
+	rmap_conflict_logged = true;
+	return false;
+}
+
+static int rmap_base_add(struct zvty *v)
+{
+	char cmd[128];
+
+	if (rmap_base)
+		return 0;
+	if (!rmap_any_free(v))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "route-map %s permit %u", QSPND_SRC_RMAP,
+		 SRC_SEQ_FINAL);
+	if (zvty_cmd(v, cmd) != 0 || zvty_cmd(v, "exit") != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "ip protocol any route-map %s",
+		 QSPND_SRC_RMAP);
+	if (zvty_cmd(v, cmd) != 0)
+		return -1;
+	rmap_base = true;
+	return 0;
+}
+
+static int src_find(uint32_t addr)
+{
+	for (size_t i = 0; i < n_srcs; i++)
+		if (srcs[i].addr == addr)
+			return i;
+	return -1;
+}
+
+static uint16_t src_free_seq(void)
+{
+	for (uint16_t seq = 10;; seq += 10) {
+		bool used = false;
+
+		for (size_t i = 0; i < n_srcs; i++)
+			if (srcs[i].seq == seq)
+				used = true;
+		if (!used)
+			return seq;
+	}
+}
+
+static int src_add(struct zvty *v, uint32_t addr)
+{
+	char cmd[128];
+	uint32_t a = htonl(addr);
+	uint16_t seq;
+
+	if (src_find(addr) >= 0)
+		return 0;
+	if (n_srcs == SRC_MAX)
+		return -1;
+	seq = src_free_seq();
+	snprintf(cmd, sizeof(cmd), "route-map %s permit %u", QSPND_SRC_RMAP,
+		 seq);
+	if (zvty_cmd(v, cmd) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "match tag %u", addr);
+	if (zvty_cmd(v, cmd) != 0)
+		goto fail;
+	snprintfrr(cmd, sizeof(cmd), "set src %pI4", (struct in_addr *)&a);
+	if (zvty_cmd(v, cmd) != 0)
+		goto fail;
+	zvty_cmd(v, "exit");
+	srcs[n_srcs].addr = addr;
+	srcs[n_srcs].seq = seq;
+	n_srcs++;
+	return 0;
+fail:
+	zlog_warn("qspnd: zebra refused %s: %s", cmd, v->out);
+	zvty_cmd(v, "exit");
+	snprintf(cmd, sizeof(cmd), "no route-map %s permit %u", QSPND_SRC_RMAP,
+		 seq);
+	zvty_cmd(v, cmd);
+	return -1;
+}
+
+static void src_del(struct zvty *v, size_t i)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "no route-map %s permit %u", QSPND_SRC_RMAP,
+		 srcs[i].seq);
+	if (zvty_cmd(v, cmd) != 0)
+		zlog_warn("qspnd: zebra refused %s: %s", cmd, v->out);
+	srcs[i] = srcs[--n_srcs];
+}
+
+static bool src_wanted(uint32_t addr)
+{
+	struct zr_item *it;
+
+	frr_each (zroutes, &zroutes, it)
+		if (it->r.src == addr)
+			return true;
+	return false;
+}
+
+/* The entries for these addresses (and the base) exist in zebra. */
+static void src_ensure(const uint32_t *want, size_t n)
+{
+	struct zvty v = {.fd = -1};
+	bool missing = !rmap_base;
+
+	for (size_t i = 0; i < n && !missing; i++)
+		if (src_find(want[i]) < 0)
+			missing = true;
+	if (!missing || !zebra_up())
+		return;
+	if (zvty_begin(&v) < 0) {
+		zlog_warn(
+			"qspnd: cannot reach zebra's vty to set route sources (%s/zebra.vty)",
+			frr_vtydir);
+		qspnd_kstats.op_errors++;
+		return;
+	}
+	/* entries before the binding: a bound route-map must never lack
+	 * the final permit */
+	if (rmap_base || rmap_any_free(&v)) {
+		bool ok = true;
+
+		for (size_t i = 0; i < n; i++)
+			if (src_add(&v, want[i]) < 0)
+				ok = false;
+		if (rmap_base_add(&v) < 0 || !ok) {
+			qspnd_kstats.op_errors++;
+			snprintfrr(qspnd_kstats.last_error,
+				   sizeof(qspnd_kstats.last_error),
+				   "zebra route-map %s: %s", QSPND_SRC_RMAP,
+				   v.out);
+		}
+	}
+	zvty_cmd(&v, "end");
+	zvty_close(&v);
+}
+
+void qspnd_zroute_src_prepare(const struct qspn_ops *ops)
+{
+	uint32_t want[SRC_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ops->n && n < SRC_MAX; i++) {
+		const struct qspn_op *op = &ops->v[i];
+		bool dup = false;
+
+		if (op->ns[0] || !op->src)
+			continue;
+		if (!((op->code == QSPN_OP_ROUTE_ADD ||
+		       op->code == QSPN_OP_ROUTE_CHANGE) &&
+		      op->rtype == QSPN_RT_VIA))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (want[j] == op->src)
+				dup = true;
+		if (!dup)
+			want[n++] = op->src;
+	}
+	if (n)
+		src_ensure(want, n);
+}
+
+void qspnd_zroute_src_cleanup(void)
+{
+	struct zvty v = {.fd = -1};
+	bool any = false;
+
+	for (size_t i = 0; i < n_srcs; i++)
+		if (!src_wanted(srcs[i].addr))
+			any = true;
+	if (!any && !(rmap_base && zroutes_count(&zroutes) == 0))
+		return;
+	if (!zebra_up() || zvty_begin(&v) < 0)
+		return;
+	for (size_t i = 0; i < n_srcs;) {
+		if (!src_wanted(srcs[i].addr))
+			src_del(&v, i);
+		else
+			i++;
+	}
+	if (!n_srcs && zroutes_count(&zroutes) == 0 && rmap_base) {
+		/* nothing of ours: unbind first, then the route-map */
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "no ip protocol any route-map %s",
+			 QSPND_SRC_RMAP);
+		zvty_cmd(&v, cmd);
+		snprintf(cmd, sizeof(cmd), "no route-map %s", QSPND_SRC_RMAP);
+		zvty_cmd(&v, cmd);
+		rmap_base = false;
+	}
+	zvty_cmd(&v, "end");
+	zvty_close(&v);
+}
+
+void qspnd_zroute_src_reset(void)
+{
+	struct zvty v = {.fd = -1};
+	char cmd[128];
+
+	n_srcs = 0;
+	rmap_base = false;
+	if (zvty_begin(&v) < 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "no ip protocol any route-map %s",
+		 QSPND_SRC_RMAP);
+	zvty_cmd(&v, cmd);
+	snprintf(cmd, sizeof(cmd), "no route-map %s", QSPND_SRC_RMAP);
+	if (zvty_cmd(&v, cmd) == 0)
+		QSPND_DEBUG(kernel,
+			    "zebra: route-map %s of an earlier run removed",
+			    QSPND_SRC_RMAP);
+	zvty_cmd(&v, "end");
+	zvty_close(&v);
+}
+
+bool qspnd_zroute_src_bound(void)
+{
+	return rmap_base;
+}
+
+void qspnd_zroute_resend_all(void)
+{
+	struct zr_item *it;
+	uint32_t want[SRC_MAX];
+	size_t n = 0;
+
+	/* a restarted zebra: whatever it has of ours is from its config */
+	qspnd_zroute_src_reset();
+	frr_each (zroutes, &zroutes, it) {
+		bool dup = false;
+
+		if (!it->r.src)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (want[j] == it->r.src)
+				dup = true;
+		if (!dup && n < SRC_MAX)
+			want[n++] = it->r.src;
+	}
+	if (n)
+		src_ensure(want, n);
+	frr_each (zroutes, &zroutes, it)
+		zr_send(&it->r, true);
+	qspnd_kstats.zebra_resends++;
+}
