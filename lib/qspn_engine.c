@@ -1403,6 +1403,32 @@ static void fire(struct qspn_instance *inst, struct qspn_timer *t)
 	}
 }
 
+/*
+ * The arc of a held message never appeared (§2.5): a get_full_etp caller
+ * gets NotAccepted (and will remove its arc, §5.12); other messages are
+ * dropped and counted.
+ */
+static void prx_expired(struct qspn_instance *inst,
+			const struct qspn_pending_rx *p)
+{
+	struct qspn_msg m;
+
+	inst->stats.rx[QSPN_RX_ERR_NO_ARC]++;
+	qspn_arena_reset(&inst->arena);
+	if (qspn_wire_decode(&inst->arena, &inst->topo, p->buf, p->len, &m) ==
+		    QSPN_RX_OK &&
+	    m.type == QSPN_MSG_FULL_ETP_REQUEST) {
+		struct qspn_msg r;
+
+		memset(&r, 0, sizeof(r));
+		r.type = QSPN_MSG_FULL_ETP_REPLY;
+		r.req_id = m.req_id;
+		r.status = QSPN_REPLY_NOT_ACCEPTED;
+		tx_unicast(inst, p->arc, &r);
+	}
+	qspn_arena_reset(&inst->arena);
+}
+
 void qspn_tick(struct qspn_instance *inst, uint64_t now_ms)
 {
 	inst->now = now_ms;
@@ -1425,12 +1451,12 @@ void qspn_tick(struct qspn_instance *inst, uint64_t now_ms)
 			}
 		for (uint32_t i = 0; i < inst->n_prx; i++)
 			if (inst->prx[i].deadline <= now_ms) {
+				prx_expired(inst, &inst->prx[i]);
 				free(inst->prx[i].buf);
 				memmove(&inst->prx[i], &inst->prx[i + 1],
 					(inst->n_prx - i - 1) *
 						sizeof(*inst->prx));
 				inst->n_prx--;
-				inst->stats.rx[QSPN_RX_ERR_NO_ARC]++;
 				goto again;
 			}
 		for (uint32_t i = 0; i < inst->n_timers; i++) {

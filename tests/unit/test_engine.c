@@ -331,6 +331,31 @@ static void test_unknown_arc(void **state)
 	qspn_tick(inst, 11 + 10000);
 	assert_int_equal(qspn_get_stats(inst)->rx[QSPN_RX_ERR_NO_ARC], 1);
 	free(b);
+	/* a get_full_etp held for an arc that never appears is refused */
+	{
+		struct qspn_arena a;
+		struct qspn_msg q;
+		int before = r.n_sent;
+
+		qspn_arena_init(&a, 1 << 20);
+		memset(&m, 0, sizeof(m));
+		m.type = QSPN_MSG_FULL_ETP_REQUEST;
+		m.req_id = 31;
+		m.req_addr = *qspn_my_naddr(peer);
+		m.etp.gsize[0] = m.etp.gsize[1] = 4;
+		b = encode(&m, &len);
+		assert_int_equal(qspn_receive(inst, 20000, 6, b, len),
+				 QSPN_RX_QUEUED);
+		free(b);
+		qspn_tick(inst, 30000);
+		assert_int_equal(r.n_sent, before + 1);
+		sent_msg(&r, before, &a, &q);
+		assert_int_equal(q.type, QSPN_MSG_FULL_ETP_REPLY);
+		assert_int_equal(q.req_id, 31);
+		assert_int_equal(q.status, QSPN_REPLY_NOT_ACCEPTED);
+		assert_int_equal(r.s[before].arcs[0], 6);
+		qspn_arena_fini(&a);
+	}
 	qspn_instance_free(inst);
 	qspn_instance_free(peer);
 	rec_free(&r);
