@@ -5,4 +5,5 @@ set -e
 dir="${srcdir:-$(dirname "$0")/../..}/tests/fuzz/corpus"
 n=$(ls "$dir" | wc -l)
 test "$n" -gt 0 || { echo "empty corpus $dir"; exit 1; }
-exec ./tests/fuzz/fuzz_wire_replay "$dir"/*
+./tests/fuzz/fuzz_wire_replay "$dir"/*
+exec ./tests/fuzz/fuzz_events_replay "$dir"-events/*
