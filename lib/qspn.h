@@ -76,6 +76,7 @@ struct qspn_stats {
 	uint64_t tx_msgs, tx_bytes, rx_msgs, rx_bytes;
 	uint64_t etp_processed; /* revised + merged ETPs */
 	uint64_t map_updates;
+	uint64_t tx_invalid; /* own ETPs failing §3.4: a bug */
 };
 
 /* Arcs given to qspn_enter_net() (qspn.md §5.3). */

@@ -210,12 +210,35 @@ static bool peer_coord(const struct qspn_instance *inst,
 /* --- sending
  * ------------------------------------------------------------------ */
 
+/*
+ * §3.4: every ETP we send obeys the rules we enforce on receipt (the
+ * reference asserts it; here a failure is logged and counted, and the
+ * message is still sent: the receiver will reject it).
+ */
+static void tx_check(struct qspn_instance *inst, const struct qspn_msg *m)
+{
+	enum qspn_rx_result r;
+
+	if (!m->has_etp)
+		return;
+	r = qspn_etp_validate(&inst->topo, &m->etp);
+	if (r == QSPN_RX_OK && !qspn_naddr_equal(&m->etp.addr, &inst->me))
+		r = QSPN_RX_ERR_SAME_ADDR;
+	if (r != QSPN_RX_OK) {
+		inst->stats.tx_invalid++;
+		qspn_logf(inst, QSPN_LOG_WARN, "sending an invalid ETP (%s)",
+			  qspn_rx_result_str(r));
+	}
+}
+
 static void tx_unicast(struct qspn_instance *inst, uint32_t handle,
 		       const struct qspn_msg *m)
 {
 	size_t len = 0;
-	uint8_t *buf = qspn_wire_encode(m, inst->L, &len);
+	uint8_t *buf;
 
+	tx_check(inst, m);
+	buf = qspn_wire_encode(m, inst->L, &len);
 	if (!buf)
 		return;
 	inst->stats.tx_msgs++;
@@ -233,6 +256,7 @@ static void tx_broadcast(struct qspn_instance *inst, const uint32_t *handles,
 
 	if (n == 0)
 		return;
+	tx_check(inst, m);
 	buf = qspn_wire_encode(m, inst->L, &len);
 	if (!buf)
 		return;

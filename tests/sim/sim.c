@@ -894,6 +894,16 @@ void sim_dump_events(const struct sim *s, FILE *f)
 	}
 }
 
+uint64_t sim_tx_invalid(const struct sim *s)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < s->n_ids; i++)
+		if (s->ids[i]->inst)
+			n += qspn_get_stats(s->ids[i]->inst)->tx_invalid;
+	return n;
+}
+
 int sim_known_dests(const struct sim *s, int ident)
 {
 	struct qspn_instance *inst = sim_inst(s, ident);

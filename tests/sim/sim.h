@@ -111,6 +111,9 @@ void sim_dump_events(const struct sim *s, FILE *f);
 /* number of known destinations of all levels (check_destnum) */
 int sim_known_dests(const struct sim *s, int ident);
 
+/* own ETPs of the live instances that failed validation (must be 0) */
+uint64_t sim_tx_invalid(const struct sim *s);
+
 /* Traffic counters */
 struct sim_stats {
 	uint64_t msgs, bytes, lost, resent, transport_errors;

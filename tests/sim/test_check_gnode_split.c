@@ -312,6 +312,7 @@ static void run(uint64_t seed, uint32_t jitter)
 	assert_int_equal(sim_known_dests(s, ID(530, 2)), 2);
 	assert_int_equal(sim_known_dests(s, ID(630, 2)), 2);
 	assert_int_equal(sim_known_dests(s, ID(730, 2)), 2);
+	assert_int_equal(sim_tx_invalid(s), 0);
 	sim_free(s);
 }
 

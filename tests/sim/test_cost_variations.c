@@ -75,6 +75,7 @@ static void run(uint64_t seed, uint32_t jitter)
 	assert_int_equal(c2, 0);
 	/* 6000 -> 15000 yes, 13000 no, 11000 no, 8000 yes, 6000 no, 4000 yes */
 	assert_int_equal(c7, 3);
+	assert_int_equal(sim_tx_invalid(s), 0);
 	sim_free(s);
 }
 

@@ -130,6 +130,7 @@ static void run_four_nodes(uint64_t seed, uint32_t jitter, double loss)
 	assert_non_null(last);
 	assert_int_equal(last->n_known, 0);
 	assert_int_equal(last->nodes_inside, 1);
+	assert_int_equal(sim_tx_invalid(s), 0);
 	sim_free(s);
 }
 

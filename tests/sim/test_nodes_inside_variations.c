@@ -173,6 +173,7 @@ static void run(uint64_t seed, uint32_t jitter, double loss)
 		for (int i = 0; i < 11; i++)
 			assert_int_equal(changed[i], want[i]);
 	}
+	assert_int_equal(sim_tx_invalid(s), 0);
 	sim_free(s);
 }
 

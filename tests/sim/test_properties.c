@@ -174,6 +174,7 @@ static void ring(uint64_t seed)
 			assert_true(c < 11000 * hops);
 		}
 	}
+	assert_int_equal(sim_tx_invalid(t.s), 0);
 	sim_free(t.s);
 }
 
@@ -354,6 +355,7 @@ static void random_net(uint64_t seed, bool with_failure)
 				}
 			}
 		}
+	assert_int_equal(sim_tx_invalid(t.s), 0);
 	sim_free(t.s);
 }
 
