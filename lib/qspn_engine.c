@@ -1260,11 +1260,13 @@ static enum qspn_rx_result receive_one(struct qspn_instance *inst,
 	}
 out:
 	inst->stats.rx[r]++;
-	qspn_arena_reset(&inst->arena);
+	/* the per-message arena is released whole (an idle instance keeps
+	 * no decode memory) */
+	qspn_arena_fini(&inst->arena);
 	return r;
 reject:
 	inst->stats.rx[r]++;
-	qspn_arena_reset(&inst->arena);
+	qspn_arena_fini(&inst->arena);
 	qspn_logf(inst, QSPN_LOG_WARN, "arc %u: message rejected (%s)", handle,
 		  qspn_rx_result_str(r));
 	/* a malformed message is a protocol error on its arc (§5.12) */
@@ -1450,7 +1452,7 @@ static void prx_expired(struct qspn_instance *inst,
 		r.status = QSPN_REPLY_NOT_ACCEPTED;
 		tx_unicast(inst, p->arc, &r);
 	}
-	qspn_arena_reset(&inst->arena);
+	qspn_arena_fini(&inst->arena);
 }
 
 void qspn_tick(struct qspn_instance *inst, uint64_t now_ms)
