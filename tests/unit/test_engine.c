@@ -327,6 +327,16 @@ static void test_unknown_arc(void **state)
 	assert_int_equal(qspn_arc_add(inst, 20, 4, 500), 0);
 	assert_true(qspn_is_known_destination(
 		inst, (struct qspn_hcoord){.lvl = 0, .pos = 2}));
+	/* 10.12: the peer's address survives a cost change of the arc */
+	{
+		struct qspn_naddr pa;
+
+		assert_int_equal(qspn_get_naddr_for_arc(inst, 4, &pa), 0);
+		assert_int_equal(pa.pos[0], 2);
+		assert_int_equal(qspn_arc_change(inst, 21, 4, 700), 0);
+		assert_int_equal(qspn_get_naddr_for_arc(inst, 4, &pa), 0);
+		assert_int_equal(pa.pos[0], 2);
+	}
 	/* arc 5 never does */
 	qspn_tick(inst, 11 + 10000);
 	assert_int_equal(qspn_get_stats(inst)->rx[QSPN_RX_ERR_NO_ARC], 1);
