@@ -9,6 +9,27 @@
  * RPCs and sleeps; here every "block" is a pending request (struct
  * qspn_req) or a timer (struct qspn_timer) and the code after it is the
  * handler of the reply or of the deadline (STYLE.md §3.2 items 8, 9).
+ *
+ * Where this port departs from the reference (lukisi/qspn cc8397f):
+ *  - reference bugs fixed (qspn.md §10): 10.3 an arc removed during
+ *    bootstrap is removed everywhere, without a signal; 10.10
+ *    got_prepare_destroy is propagated and timed once per identity;
+ *    10.12 peer addresses are keyed by arc, kept across arc_change;
+ *    10.14 a null eldership is the youngest on both sides (qspn_fp.c).
+ *  - [DIFF] 10.13: enter_net's own-info signals reach the host (it has its
+ *    ops from the constructor on); the copied paths still emit nothing.
+ *  - [DIFF] 10.17: the C additions of §3.4.5 are validated, plus hop lists
+ *    with a g-node twice; outgoing ETPs are checked too (tx_invalid).
+ *  - The missing-ACK handler of §5.10 lives in the host's transport
+ *    (qspn_host_ops.broadcast); reliable-send failures come back through
+ *    qspn_transport_error().  An unanswered get_full_etp ends after
+ *    rpc_timeout_ms as a transport error; a request held for an arc that
+ *    never appears is answered NotAccepted after arc_timeout_ms.
+ *  - [DIFF] one pending first-split flood per instance (later detections
+ *    join it); an exposed path that stops being valid is marked not
+ *    exposed (qspn_map.c).
+ *  - The 10 s bootstrap give-up (10.6) and every other constant of §5.13
+ *    are struct qspn_params fields.
  */
 #include <stdarg.h>
 #include <stdio.h>
