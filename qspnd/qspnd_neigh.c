@@ -230,13 +230,6 @@ static struct qspnd_neigh *neigh_find(ifindex_t ifindex, uint64_t system_id)
 	return NULL;
 }
 
-static struct qspnd_neigh *neigh_by_linklocal(uint32_t ll)
-{
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		if (n->linklocal == ll)
-			return n;
-	return NULL;
-}
 
 static int64_t neigh_cost(const struct qspnd_neigh *n)
 {
@@ -553,10 +546,21 @@ static void neigh_try_session(struct thread *t)
 			      CONNECT_RETRY_MS, &n->t_retry);
 }
 
+/* The neighbour a session comes from: its link-local, on the link whose
+ * link-local the session was accepted on (link-locals are unique per link,
+ * not per system). */
+static struct qspnd_neigh *neigh_by_session(uint32_t peer_ll, uint32_t my_ll)
+{
+	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
+		if (n->linklocal == peer_ll && if_linklocal(n->ifindex) == my_ll)
+			return n;
+	return NULL;
+}
+
 static void listen_accept(struct thread *t)
 {
-	struct sockaddr_in peer;
-	socklen_t len = sizeof(peer);
+	struct sockaddr_in peer, local;
+	socklen_t len = sizeof(peer), llen = sizeof(local);
 	struct qspnd_neigh *n;
 	int fd;
 
@@ -565,7 +569,12 @@ static void listen_accept(struct thread *t)
 	fd = accept(N.listen_fd, (struct sockaddr *)&peer, &len);
 	if (fd < 0)
 		return;
-	n = neigh_by_linklocal(ntohl(peer.sin_addr.s_addr));
+	if (getsockname(fd, (struct sockaddr *)&local, &llen) < 0) {
+		close(fd);
+		return;
+	}
+	n = neigh_by_session(ntohl(peer.sin_addr.s_addr),
+			     ntohl(local.sin_addr.s_addr));
 	if (!n || N.system_id < n->system_id) {
 		/* unknown peer, or one that should wait for us to dial */
 		N.c.drop_unknown_session++;
