@@ -856,6 +856,11 @@ static bool step(struct sim *s, uint64_t limit)
 	return true;
 }
 
+void sim_touch(struct sim *s, int ident)
+{
+	resched(s, s->ids[ident]);
+}
+
 void sim_run_until(struct sim *s, uint64_t t)
 {
 	while (step(s, t))

@@ -100,6 +100,10 @@ int sim_enter_net(struct sim *s, int old_ident, int new_ident, int guest,
 void sim_kill_system(struct sim *s, int sys);
 void sim_dismiss(struct sim *s, int ident);
 
+/* After calling an instance's entry point directly (qspn_exit_network,
+ * qspn_make_connectivity, ...): re-read its next deadline. */
+void sim_touch(struct sim *s, int ident);
+
 void sim_run_until(struct sim *s, uint64_t t);
 /* Run until no message is in flight and no deadline is due before `max`. */
 void sim_run_quiet(struct sim *s, uint64_t max);

@@ -306,8 +306,11 @@ static void run(uint64_t seed, uint32_t jitter)
 	assert_int_equal(split_signals(s, 210, 2), 0);
 	/* the younger island leaves: exit_network(1) at 3800 */
 	qspn_exit_network(sim_inst(s, ID(530, 2)), sim_now(s), 1);
+	sim_touch(s, ID(530, 2));
 	qspn_exit_network(sim_inst(s, ID(630, 2)), sim_now(s), 1);
+	sim_touch(s, ID(630, 2));
 	qspn_exit_network(sim_inst(s, ID(730, 2)), sim_now(s), 1);
+	sim_touch(s, ID(730, 2));
 	sim_run_until(s, 4000);
 	assert_int_equal(sim_known_dests(s, ID(530, 2)), 2);
 	assert_int_equal(sim_known_dests(s, ID(630, 2)), 2);
