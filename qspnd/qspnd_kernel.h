@@ -51,6 +51,7 @@ struct qspnd_kernel_stats {
 	uint64_t resyncs;   /* repair passes after a failure */
 	uint64_t zebra_resends;
 	uint64_t leftovers; /* items of an earlier run removed at start */
+	uint64_t zebra_installed, zebra_failed; /* route notifications */
 	char last_error[160];
 };
 extern struct qspnd_kernel_stats qspnd_kstats;
@@ -103,6 +104,14 @@ void qspnd_zroute_walk(uint32_t tid,
 		       void (*fn)(const struct qspnd_zroute *r, void *arg),
 		       void *arg);
 bool qspnd_zroute_src_bound(void);
+/* routes zebra said it installed, in table tid */
+size_t qspnd_zroute_installed_count(uint32_t tid);
+/* ZEBRA_ROUTE_NOTIFY_OWNER handler, for qspnd_zebra.c's handler table:
+ * int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS) (declared in lib/zclient.h's
+ * terms there) */
+struct zclient;
+int qspnd_zroute_notify(int cmd, struct zclient *zclient, uint16_t length,
+			uint32_t vrf_id);
 /* mark-and-sweep for the repair pass */
 void qspnd_zroute_mark_all(bool stale);
 void qspnd_zroute_sweep_stale(void);

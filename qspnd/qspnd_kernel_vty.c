@@ -151,6 +151,8 @@ static struct json_object *tables_json(void)
 		json_object_int_add(jt, "tableId", rtt[i].tid);
 		json_object_int_add(jt, "routes",
 				    qspnd_zroute_count(rtt[i].tid));
+		json_object_int_add(jt, "routesInstalled",
+				    qspnd_zroute_installed_count(rtt[i].tid));
 		json_object_boolean_add(
 			jt, "rule", qspnd_kernel_rule_installed(rtt[i].tid));
 		if (rtt[i].tid != QSPN_TID_NTK) {
@@ -174,6 +176,8 @@ static struct json_object *tables_json(void)
 	json_object_int_add(jc, "updates", qspnd_kstats.updates);
 	json_object_int_add(jc, "repairs", qspnd_kstats.resyncs);
 	json_object_int_add(jc, "zebraResends", qspnd_kstats.zebra_resends);
+	json_object_int_add(jc, "zebraInstalled", qspnd_kstats.zebra_installed);
+	json_object_int_add(jc, "zebraFailed", qspnd_kstats.zebra_failed);
 	json_object_int_add(jc, "leftoversRemoved", qspnd_kstats.leftovers);
 	json_object_object_add(json, "counters", jc);
 	if (qspnd_kstats.last_error[0])

@@ -39,6 +39,7 @@
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/nexthop.h"
+#include "lib/thread.h"
 #include "lib/typesafe.h"
 #include "lib/vrf.h"
 #include "lib/zclient.h"
@@ -58,6 +59,8 @@ struct zr_item {
 	struct zroutes_item link;
 	struct qspnd_zroute r;
 	bool stale;
+	/* what zebra last said about it (ZEBRA_ROUTE_NOTIFY_OWNER) */
+	bool installed, failed;
 };
 
 static int zr_cmp(const struct zr_item *a, const struct zr_item *b)
@@ -74,6 +77,10 @@ static int zr_cmp(const struct zr_item *a, const struct zr_item *b)
 DECLARE_RBTREE_UNIQ(zroutes, struct zr_item, link, zr_cmp);
 
 static struct zroutes_head zroutes;
+
+/* re-sending the routes zebra could not install */
+static struct thread *t_retry;
+static unsigned int retry_delay;
 
 static struct zr_item *zr_find(uint32_t tid, struct qspn_prefix dst)
 {
@@ -180,6 +187,7 @@ void qspnd_zroute_fini(void)
 {
 	struct zr_item *it;
 
+	thread_cancel(&t_retry);
 	while ((it = zroutes_pop(&zroutes)))
 		XFREE(MTYPE_QSPND_ZROUTE, it);
 	zroutes_fini(&zroutes);
@@ -195,10 +203,11 @@ int qspnd_zroute_set(const struct qspnd_zroute *r)
 		zroutes_add(&zroutes, it);
 	} else {
 		it->stale = false;
-		if (zr_same(&it->r, r))
+		if (zr_same(&it->r, r) && !it->failed)
 			return 0; /* zebra has it */
 		it->r = *r;
 	}
+	it->installed = it->failed = false;
 	return zr_send(&it->r, true);
 }
 
@@ -288,6 +297,107 @@ void qspnd_zroute_walk(uint32_t tid,
 	frr_each (zroutes, &zroutes, it)
 		if (it->r.tid == tid)
 			fn(&it->r, arg);
+}
+
+/* ---- what zebra says about the routes ---- */
+
+static void zr_retry_cb(struct thread *t)
+{
+	struct zr_item *it;
+	size_t n = 0;
+
+	frr_each (zroutes, &zroutes, it) {
+		if (!it->failed)
+			continue;
+		it->failed = false;
+		zr_send(&it->r, true);
+		n++;
+	}
+	if (n)
+		zlog_info(
+			"qspnd: %zu routes zebra could not install sent again",
+			n);
+}
+
+/*
+ * ZEBRA_ROUTE_NOTIFY_OWNER (the zclient asks for it: receive_notify).  A
+ * route zebra could not install is logged, counted and sent again after a
+ * delay (1 s, doubling up to 30 s).
+ */
+int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
+{
+	struct prefix p;
+	enum zapi_route_notify_owner note;
+	uint32_t table_id;
+	safi_t safi;
+	struct qspn_prefix dst;
+	struct zr_item *it;
+
+	if (!zapi_route_notify_decode(zclient->ibuf, &p, &table_id, &note, NULL,
+				      &safi))
+		return -1;
+	if (p.family != AF_INET)
+		return 0;
+	dst.addr = ntohl(p.u.prefix4.s_addr);
+	dst.len = p.prefixlen;
+	it = zr_find(table_id, dst);
+	switch (note) {
+	case ZAPI_ROUTE_INSTALLED:
+		QSPND_DEBUG(kernel, "zebra installed %pFX table %u", &p,
+			    table_id);
+		if (it) {
+			it->installed = true;
+			it->failed = false;
+		}
+		qspnd_kstats.zebra_installed++;
+		retry_delay = 0;
+		break;
+	case ZAPI_ROUTE_FAIL_INSTALL:
+	case ZAPI_ROUTE_BETTER_ADMIN_WON:
+		zlog_warn("qspnd: zebra did not install %pFX table %u: %s", &p,
+			  table_id,
+			  note == ZAPI_ROUTE_FAIL_INSTALL
+				  ? "the kernel refused it"
+				  : "a route with a better distance won");
+		qspnd_kstats.op_errors++;
+		qspnd_kstats.zebra_failed++;
+		snprintfrr(qspnd_kstats.last_error,
+			   sizeof(qspnd_kstats.last_error),
+			   "zebra did not install %pFX table %u", &p, table_id);
+		if (it && note == ZAPI_ROUTE_FAIL_INSTALL) {
+			it->installed = false;
+			it->failed = true;
+			retry_delay =
+				retry_delay ? MIN(retry_delay * 2, 30) : 1;
+			if (!t_retry)
+				thread_add_timer(qspnd.master, zr_retry_cb,
+						 NULL, retry_delay, &t_retry);
+		}
+		break;
+	case ZAPI_ROUTE_REMOVED:
+		QSPND_DEBUG(kernel, "zebra removed %pFX table %u", &p,
+			    table_id);
+		if (it)
+			it->installed = false;
+		break;
+	case ZAPI_ROUTE_REMOVE_FAIL:
+		zlog_warn("qspnd: zebra could not remove %pFX table %u", &p,
+			  table_id);
+		qspnd_kstats.op_errors++;
+		break;
+	}
+	return 0;
+}
+
+size_t qspnd_zroute_installed_count(uint32_t tid)
+{
+	struct zr_item *it;
+	size_t n = 0;
+
+	frr_each (zroutes, &zroutes, it)
+		if (it->r.tid == tid && it->installed)
+			n++;
+	return n;
 }
 
 /* ---- the src route-map in zebra ---- */
@@ -662,7 +772,9 @@ void qspnd_zroute_resend_all(void)
 	}
 	if (n)
 		src_ensure(want, n);
-	frr_each (zroutes, &zroutes, it)
+	frr_each (zroutes, &zroutes, it) {
+		it->installed = it->failed = false;
 		zr_send(&it->r, true);
+	}
 	qspnd_kstats.zebra_resends++;
 }
