@@ -128,6 +128,22 @@ void qspn_timer_add(struct qspn_instance *inst, const struct qspn_timer *t)
 	inst->n_timers++;
 }
 
+/* Give back what a burst of timers (a cold start's split checks) took. */
+static void timers_shrink(struct qspn_instance *inst)
+{
+	if (inst->cap_timers > 16 && inst->n_timers < inst->cap_timers / 4) {
+		inst->cap_timers /= 2;
+		inst->timers = qspn_xrealloc(inst->timers, inst->cap_timers,
+					     sizeof(*inst->timers));
+	}
+	if (inst->cap_split > 16 && inst->n_split < inst->cap_split / 4) {
+		inst->cap_split /= 2;
+		inst->split_pairs =
+			qspn_xrealloc(inst->split_pairs, inst->cap_split,
+				      sizeof(*inst->split_pairs));
+	}
+}
+
 static void timer_simple(struct qspn_instance *inst, int kind, uint64_t at)
 {
 	struct qspn_timer t;
@@ -1523,6 +1539,7 @@ void qspn_tick(struct qspn_instance *inst, uint64_t now_ms)
 			(inst->n_timers - (uint32_t)best - 1) *
 				sizeof(*inst->timers));
 		inst->n_timers--;
+		timers_shrink(inst);
 		fire(inst, &t);
 		qspn_hclist_free(&t.b);
 	again:;
