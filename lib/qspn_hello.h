@@ -17,15 +17,14 @@ struct qspn_hello {
 	uint64_t identity_id; /* != 0 */
 	uint32_t linklocal;   /* 169.254.0.0/16, host order; 0: none yet */
 	uint8_t mac[6];
-	uint32_t ifindex;	  /* the sender's interface */
-	uint64_t timestamp_us;	  /* sender's clock */
-	uint64_t echo_us;	  /* a timestamp of echo_system_id's, or 0 */
-	uint64_t echo_system_id;  /* 0 with echo_us == 0 */
+	uint32_t ifindex;	 /* the sender's interface */
+	uint64_t timestamp_us;	 /* sender's clock */
+	uint64_t echo_us;	 /* a timestamp of echo_system_id's, or 0 */
+	uint64_t echo_system_id; /* 0 with echo_us == 0 */
 };
 
 /* Encode into buf; returns the length, or 0 if buf is too small. */
-size_t qspn_hello_encode(const struct qspn_hello *h, uint8_t *buf,
-			 size_t len);
+size_t qspn_hello_encode(const struct qspn_hello *h, uint8_t *buf, size_t len);
 
 /*
  * Decode and validate.  Returns 0, or -1 with *reason set to a static

@@ -103,7 +103,7 @@ struct qspnd_neigh_counters {
 struct qspnd_globals {
 	struct thread_master *master;
 	struct qspnd_router *router; /* NULL without `router qspn` */
-	uint32_t zebra_connects; /* successful (re)connections */
+	uint32_t zebra_connects;     /* successful (re)connections */
 };
 
 extern struct qspnd_globals qspnd;
@@ -151,7 +151,7 @@ struct qspnd_neigh_info {
 	uint64_t system_id;
 	uint32_t linklocal;
 	uint8_t mac[6];
-	int state; /* 0 heard, 1 connecting, 2 up (the YANG enum) */
+	int state;	  /* 0 heard, 1 connecting, 2 up (the YANG enum) */
 	int64_t rtt_us;	  /* -1: none */
 	int64_t arc_cost; /* -1: no arc */
 };

@@ -22,8 +22,8 @@ static const struct {
 	struct debug *dbg;
 	const char *word;
 } qspnd_debugs[] = {
-	{&qspnd_dbg_events, "events"}, {&qspnd_dbg_etp, "etp"},
-	{&qspnd_dbg_zebra, "zebra"},   {&qspnd_dbg_kernel, "kernel"},
+	{&qspnd_dbg_events, "events"},	 {&qspnd_dbg_etp, "etp"},
+	{&qspnd_dbg_zebra, "zebra"},	 {&qspnd_dbg_kernel, "kernel"},
 	{&qspnd_dbg_packets, "packets"}, {&qspnd_dbg_nb, "northbound"},
 };
 

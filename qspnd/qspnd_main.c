@@ -26,7 +26,7 @@
 /* NET_ADMIN for routes, rules, addresses and sysctls; NET_RAW and BIND for
  * the protocol's sockets; SYS_ADMIN for network namespaces (identities). */
 static zebra_capabilities_t qspnd_caps[] = {ZCAP_NET_ADMIN, ZCAP_NET_RAW,
-					     ZCAP_BIND, ZCAP_SYS_ADMIN};
+					    ZCAP_BIND, ZCAP_SYS_ADMIN};
 
 struct zebra_privs_t qspnd_privs = {
 #if defined(FRR_USER) && defined(FRR_GROUP)
@@ -73,11 +73,8 @@ static struct frr_signal_t qspnd_signals[] = {
 
 /* frr_routing_info first: frr_qspnd_info overrides its list callbacks. */
 static const struct frr_yang_module_info *const qspnd_yang_modules[] = {
-	&frr_filter_info,
-	&frr_interface_info,
-	&frr_vrf_info,
-	&frr_routing_info,
-	&frr_qspnd_info,
+	&frr_filter_info,  &frr_interface_info, &frr_vrf_info,
+	&frr_routing_info, &frr_qspnd_info,
 };
 
 /* clang-format off */

@@ -14,7 +14,8 @@
 
 #include "qspnd_nb.h"
 
-#define CPP "/frr-routing:routing/control-plane-protocols/control-plane-protocol"
+#define CPP                                                                    \
+	"/frr-routing:routing/control-plane-protocols/control-plane-protocol"
 #define RTR CPP "/frr-qspnd:qspnd"
 #define IFQ "/frr-interface:lib/interface/frr-qspnd:qspn"
 

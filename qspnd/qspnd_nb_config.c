@@ -43,8 +43,9 @@ int qspnd_cpp_create(struct nb_cb_create_args *args)
 	case NB_EV_VALIDATE:
 		if (!strmatch(yang_dnode_get_string(args->dnode, "./name"),
 			      "qspnd")) {
-			snprintf(args->errmsg, args->errmsg_len,
-				 "qspnd runs a single instance, named \"qspnd\"");
+			snprintf(
+				args->errmsg, args->errmsg_len,
+				"qspnd runs a single instance, named \"qspnd\"");
 			return NB_ERR_VALIDATION;
 		}
 		if (!strmatch(yang_dnode_get_string(args->dnode, "./vrf"),
@@ -115,9 +116,10 @@ static int router_check(struct nb_cb_pre_validate_args *args)
 	if (yang_dnode_exists(args->dnode, "./address")) {
 		text = yang_dnode_get_string(args->dnode, "./address");
 		if (!has_topo) {
-			snprintf(args->errmsg, args->errmsg_len,
-				 "address %s needs a topology: configure `topology` first",
-				 text);
+			snprintf(
+				args->errmsg, args->errmsg_len,
+				"address %s needs a topology: configure `topology` first",
+				text);
 			return NB_ERR_VALIDATION;
 		}
 		if (qspn_naddr_parse(&addr, &topo, text, false, err,
@@ -131,13 +133,14 @@ static int router_check(struct nb_cb_pre_validate_args *args)
 		}
 	}
 	if (has_topo) {
-		uint8_t sl = yang_dnode_get_uint8(args->dnode,
-						  "./subnet-level");
+		uint8_t sl =
+			yang_dnode_get_uint8(args->dnode, "./subnet-level");
 
 		if (sl >= topo.levels) {
-			snprintf(args->errmsg, args->errmsg_len,
-				 "subnet-level %u must be below the number of levels (%d)",
-				 sl, topo.levels);
+			snprintf(
+				args->errmsg, args->errmsg_len,
+				"subnet-level %u must be below the number of levels (%d)",
+				sl, topo.levels);
 			return NB_ERR_VALIDATION;
 		}
 	}
@@ -194,10 +197,9 @@ int qspnd_address_modify(struct nb_cb_modify_args *args)
 	r = router_of(args->dnode);
 	/* The topology may change in the same transaction: read it from the
 	 * tree, not from r->cfg. */
-	if (qspn_topology_parse(&topo,
-				yang_dnode_get_string(args->dnode,
-						      "../topology"),
-				err, sizeof(err)) < 0 ||
+	if (qspn_topology_parse(
+		    &topo, yang_dnode_get_string(args->dnode, "../topology"),
+		    err, sizeof(err)) < 0 ||
 	    qspn_naddr_parse(&r->cfg.addr, &topo,
 			     yang_dnode_get_string(args->dnode, NULL), false,
 			     err, sizeof(err)) < 0) {

@@ -2,7 +2,8 @@
 /*
  * qspnd_nb_state.c: operational state of frr-qspnd.yang (cf.
  * ripd/rip_nb_state.c): `show yang operational-data
- * /frr-routing:routing/control-plane-protocols/control-plane-protocol/frr-qspnd:qspnd/state qspnd`.
+ * /frr-routing:routing/control-plane-protocols/control-plane-protocol/frr-qspnd:qspnd/state
+ * qspnd`.
  */
 #include <zebra.h>
 
@@ -58,8 +59,8 @@ int qspnd_state_neighbor_get_keys(struct nb_cb_get_keys_args *args)
 	qspnd_neigh_info(args->list_entry, &ni);
 	args->keys->num = 2;
 	strlcpy(args->keys->key[0], ni.ifname, sizeof(args->keys->key[0]));
-	snprintf(args->keys->key[1], sizeof(args->keys->key[1]),
-		 "%016" PRIx64, ni.system_id);
+	snprintf(args->keys->key[1], sizeof(args->keys->key[1]), "%016" PRIx64,
+		 ni.system_id);
 	return NB_OK;
 }
 

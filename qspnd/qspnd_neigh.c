@@ -354,7 +354,8 @@ static void session_write(struct thread *t)
 	ssize_t w;
 
 	while (n->out_sent < n->out_len) {
-		w = write(n->fd, n->out + n->out_sent, n->out_len - n->out_sent);
+		w = write(n->fd, n->out + n->out_sent,
+			  n->out_len - n->out_sent);
 		if (w < 0 && ERRNO_IO_RETRY(errno))
 			break;
 		if (w <= 0) {
@@ -371,8 +372,7 @@ static void session_write(struct thread *t)
 }
 
 /* Queue one frame; false when the session can't take it. */
-static bool session_send(struct qspnd_neigh *n, const uint8_t *buf,
-			 size_t len)
+static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
 {
 	size_t need;
 
@@ -447,12 +447,12 @@ static void session_read(struct thread *t)
 			n->body_len = ((size_t)n->hdr[0] << 24) |
 				      ((size_t)n->hdr[1] << 16) |
 				      ((size_t)n->hdr[2] << 8) | n->hdr[3];
-			if (n->body_len == 0 ||
-			    n->body_len > QSPND_MAX_FRAME) {
+			if (n->body_len == 0 || n->body_len > QSPND_MAX_FRAME) {
 				N.c.drop_frame_size++;
-				zlog_warn("neighbour %016" PRIx64
-					  " on %s: frame of %zu bytes; closing the session",
-					  n->system_id, n->ifname, n->body_len);
+				zlog_warn(
+					"neighbour %016" PRIx64
+					" on %s: frame of %zu bytes; closing the session",
+					n->system_id, n->ifname, n->body_len);
 				session_close(n, "bad frame length");
 				return;
 			}
@@ -552,7 +552,8 @@ static void neigh_try_session(struct thread *t)
 static struct qspnd_neigh *neigh_by_session(uint32_t peer_ll, uint32_t my_ll)
 {
 	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		if (n->linklocal == peer_ll && if_linklocal(n->ifindex) == my_ll)
+		if (n->linklocal == peer_ll &&
+		    if_linklocal(n->ifindex) == my_ll)
 			return n;
 	return NULL;
 }
@@ -676,7 +677,8 @@ static void hello_timer(struct thread *t)
 	/* +-10% jitter */
 	thread_add_timer_msec(qspnd.master, hello_timer, ifp,
 			      HELLO_INTERVAL_MS * 9 / 10 +
-				      frr_weak_random() % (HELLO_INTERVAL_MS / 5),
+				      frr_weak_random() %
+					      (HELLO_INTERVAL_MS / 5),
 			      &qif->t_hello);
 }
 
@@ -720,8 +722,7 @@ static void hello_receive(struct interface *ifp, const struct qspn_hello *h)
 	if ((n->linklocal != h->linklocal || memcmp(n->mac, h->mac, 6) != 0) &&
 	    n->state != NEIGH_HEARD)
 		session_close(n, "peer link-local or MAC changed");
-	if (n->linklocal != h->linklocal ||
-	    memcmp(n->mac, h->mac, 6) != 0) {
+	if (n->linklocal != h->linklocal || memcmp(n->mac, h->mac, 6) != 0) {
 		n->linklocal = h->linklocal;
 		memcpy(n->mac, h->mac, 6);
 		kernel_sync_later();
@@ -754,8 +755,7 @@ static void udp_read(struct thread *t)
 	const char *why;
 	ssize_t r;
 
-	thread_add_read(qspnd.master, udp_read, ifp, qif->udp_fd,
-			&qif->t_udp);
+	thread_add_read(qspnd.master, udp_read, ifp, qif->udp_fd, &qif->t_udp);
 	r = recv(qif->udp_fd, buf, sizeof(buf), 0);
 	if (r < 0)
 		return;
@@ -799,8 +799,7 @@ static void if_start(struct interface *ifp)
 	if (!qif->linklocal)
 		qif->linklocal = pick_linklocal();
 	thread_add_read(qspnd.master, udp_read, ifp, fd, &qif->t_udp);
-	thread_add_timer_msec(qspnd.master, hello_timer, ifp, 0,
-			      &qif->t_hello);
+	thread_add_timer_msec(qspnd.master, hello_timer, ifp, 0, &qif->t_hello);
 	listen_start();
 	QSPND_DEBUG(events, "%s: running", ifp->name);
 }
@@ -945,7 +944,8 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 			table_put(n->table_id);
 			n->table_id = 0;
 			zlog_info("arc %u on %s removed by QSPN%s", n->id,
-				  n->ifname, sig->bad_link ? " (bad link)" : "");
+				  n->ifname,
+				  sig->bad_link ? " (bad link)" : "");
 			session_close(n, "arc removed by QSPN");
 		}
 		kernel_sync_later();
@@ -1024,7 +1024,8 @@ static void engine_start(struct qspnd_router *r)
 	engine_schedule();
 }
 
-/* ---- what the rest of the daemon calls ------------------------------------ */
+/* ---- what the rest of the daemon calls ------------------------------------
+ */
 
 static bool if_should_run(struct interface *ifp)
 {
@@ -1090,7 +1091,8 @@ void qspnd_neigh_stop(void)
 	XFREE(MTYPE_QSPND_NEIGH, N.pa);
 }
 
-/* ---- planner views ----------------------------------------------------------- */
+/* ---- planner views
+ * ----------------------------------------------------------- */
 
 static size_t neigh_count(void)
 {
@@ -1106,8 +1108,7 @@ size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
 	size_t k = 0;
 
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
-	N.pn = XCALLOC(MTYPE_QSPND_NEIGH,
-		       (neigh_count() + 1) * sizeof(*N.pn));
+	N.pn = XCALLOC(MTYPE_QSPND_NEIGH, (neigh_count() + 1) * sizeof(*N.pn));
 	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
 		if (!n->linklocal)
 			continue;
@@ -1124,8 +1125,7 @@ size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
 	size_t k = 0;
 
 	XFREE(MTYPE_QSPND_NEIGH, N.pa);
-	N.pa = XCALLOC(MTYPE_QSPND_NEIGH,
-		       (neigh_count() + 1) * sizeof(*N.pa));
+	N.pa = XCALLOC(MTYPE_QSPND_NEIGH, (neigh_count() + 1) * sizeof(*N.pa));
 	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
 		struct qspn_plan_arc *a = &N.pa[k];
 
@@ -1137,9 +1137,9 @@ size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
 		a->peer_linklocal = n->linklocal;
 		a->qspn = true;
 		a->table_id = n->table_id;
-		a->peer_known = N.inst && qspn_get_naddr_for_arc(
-						  N.inst, n->id,
-						  &a->peer_addr) == 0;
+		a->peer_known =
+			N.inst && qspn_get_naddr_for_arc(N.inst, n->id,
+							 &a->peer_addr) == 0;
 		k++;
 	}
 	*out = N.pa;
@@ -1162,7 +1162,8 @@ struct qspn_path_source qspnd_neigh_paths(void)
 	return N.inst ? qspn_path_source_of(N.inst) : none;
 }
 
-/* ---- show ----------------------------------------------------------------------- */
+/* ---- show
+ * ----------------------------------------------------------------------- */
 
 static void ll_str(uint32_t ll, char *buf, size_t len)
 {
@@ -1230,7 +1231,8 @@ struct json_object *qspnd_arcs_json(void)
 		qspn_mac_format(n->mac, mac);
 		json_object_string_add(ja, "peerMac", mac);
 		json_object_int_add(ja, "cost", n->arc_cost);
-		if (N.inst && qspn_get_naddr_for_arc(N.inst, n->id, &peer) == 0) {
+		if (N.inst &&
+		    qspn_get_naddr_for_arc(N.inst, n->id, &peer) == 0) {
 			qspn_naddr_format(&peer, addr, sizeof(addr));
 			json_object_string_add(ja, "peerAddress", addr);
 		}
@@ -1270,9 +1272,8 @@ struct json_object *qspnd_destinations_json(void)
 							    dp.paths[0].cost);
 					json_object_int_add(jd, "bestArc",
 							    dp.paths[0].arc);
-					json_object_int_add(
-						jd, "hops",
-						dp.paths[0].n_hops);
+					json_object_int_add(jd, "hops",
+							    dp.paths[0].n_hops);
 				}
 			}
 			json_object_object_add(j, key, jd);
@@ -1339,8 +1340,8 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 				     prefix_covers(ips.ip[s], *filter)))
 					match = true;
 				qspn_prefix_format(ips.ip[s], buf, sizeof(buf));
-				json_object_array_add(jips,
-						      json_object_new_string(buf));
+				json_object_array_add(
+					jips, json_object_new_string(buf));
 			}
 			if (!match) {
 				json_object_put(jips);
@@ -1353,9 +1354,11 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 			jps = json_object_new_array();
 			if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
 				for (uint32_t p = 0; p < dp.n_paths; p++) {
-					const struct qspn_path *pa = &dp.paths[p];
+					const struct qspn_path *pa =
+						&dp.paths[p];
 					struct json_object *jp, *jh;
-					struct qspnd_neigh *n = neigh_by_id(pa->arc);
+					struct qspnd_neigh *n =
+						neigh_by_id(pa->arc);
 
 					jp = json_object_new_object();
 					json_object_int_add(jp, "arc", pa->arc);

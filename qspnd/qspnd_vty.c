@@ -91,8 +91,9 @@ DEFPY_YANG(qspn_address, qspn_address_cmd, "address WORD$addr",
 }
 
 DEFPY_YANG(no_qspn_address, no_qspn_address_cmd, "no address [WORD]",
-	   NO_STR "This node's Netsukuku address\n"
-		  "The position at each level, top level first\n")
+	   NO_STR
+	   "This node's Netsukuku address\n"
+	   "The position at each level, top level first\n")
 {
 	nb_cli_enqueue_change(vty, "./address", NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
@@ -113,8 +114,9 @@ DEFPY_YANG(qspn_max_paths, qspn_max_paths_cmd, "max-paths (1-64)$n",
 }
 
 DEFPY_YANG(no_qspn_max_paths, no_qspn_max_paths_cmd, "no max-paths [(1-64)]",
-	   NO_STR "Paths kept per destination beyond the required ones\n"
-		  "Number of paths\n")
+	   NO_STR
+	   "Paths kept per destination beyond the required ones\n"
+	   "Number of paths\n")
 {
 	nb_cli_enqueue_change(vty, "./max-paths", NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
@@ -138,8 +140,9 @@ DEFPY_YANG(qspn_mch_ratio, qspn_mch_ratio_cmd,
 
 DEFPY_YANG(no_qspn_mch_ratio, no_qspn_mch_ratio_cmd,
 	   "no max-common-hops-ratio [RATIO]",
-	   NO_STR "Largest share of common hops between two kept paths\n"
-		  "A ratio between 0.00 and 1.00\n")
+	   NO_STR
+	   "Largest share of common hops between two kept paths\n"
+	   "A ratio between 0.00 and 1.00\n")
 {
 	nb_cli_enqueue_change(vty, "./max-common-hops-ratio", NB_OP_DESTROY,
 			      NULL);
@@ -181,8 +184,9 @@ DEFPY_YANG(qspn_subnet_level, qspn_subnet_level_cmd, "subnet-level (0-21)$lvl",
 
 DEFPY_YANG(no_qspn_subnet_level, no_qspn_subnet_level_cmd,
 	   "no subnet-level [(0-21)]",
-	   NO_STR "Level of a g-node reserved for an autonomous subnet\n"
-		  "Level (0: no subnet)\n")
+	   NO_STR
+	   "Level of a g-node reserved for an autonomous subnet\n"
+	   "Level (0: no subnet)\n")
 {
 	nb_cli_enqueue_change(vty, "./subnet-level", NB_OP_DESTROY, NULL);
 	return nb_cli_apply_changes(vty, NULL);
@@ -225,9 +229,10 @@ DEFPY_YANG(qspn_if_cost, qspn_if_cost_cmd, "qspn cost (1-4294967295)$cost",
 
 DEFPY_YANG(no_qspn_if_cost, no_qspn_if_cost_cmd,
 	   "no qspn cost [(1-4294967295)]",
-	   NO_STR "QSPN interface parameters\n"
-		  "Fixed link cost instead of the measured round-trip time\n"
-		  "Cost in microseconds\n")
+	   NO_STR
+	   "QSPN interface parameters\n"
+	   "Fixed link cost instead of the measured round-trip time\n"
+	   "Cost in microseconds\n")
 {
 	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/cost", NB_OP_DESTROY,
 			      NULL);
@@ -362,7 +367,8 @@ static struct json_object *summary_json(void)
 				json_object_string_add(jif, "linkLocal", buf);
 			}
 			if (qif->has_cost)
-				json_object_int_add(jif, "cost", qif->cost_usec);
+				json_object_int_add(jif, "cost",
+						    qif->cost_usec);
 			json_object_object_add(jifs, ifp->name, jif);
 		}
 	}
@@ -383,10 +389,10 @@ static void summary_text(struct vty *vty, struct json_object *json)
 	if (json_object_object_get_ex(json, "topology", &v))
 		vty_out(vty, "  Topology:   %s (%d levels, %d address bits)\n",
 			json_object_get_string(v),
-			json_object_get_int(json_object_object_get(json,
-								   "levels")),
-			json_object_get_int(json_object_object_get(
-				json, "addressBits")));
+			json_object_get_int(
+				json_object_object_get(json, "levels")),
+			json_object_get_int(
+				json_object_object_get(json, "addressBits")));
 	if (json_object_object_get_ex(json, "address", &v))
 		vty_out(vty, "  Address:    %s\n", json_object_get_string(v));
 	if (json_object_object_get_ex(json, "maxPaths", &v))
@@ -412,8 +418,7 @@ static void summary_text(struct vty *vty, struct json_object *json)
 	}
 }
 
-DEFPY(show_qspn_summary, show_qspn_summary_cmd,
-      "show qspn summary [json$json]",
+DEFPY(show_qspn_summary, show_qspn_summary_cmd, "show qspn summary [json$json]",
       SHOW_STR QSPN_STR "Summary of the router's state\n" JSON_STR)
 {
 	struct json_object *js = summary_json();
@@ -453,8 +458,8 @@ DEFPY(show_qspn_neighbors, show_qspn_neighbors_cmd,
       SHOW_STR QSPN_STR "Neighbours heard on the managed interfaces\n" JSON_STR)
 {
 	static const char *const cols[] = {
-		"interface", "linkLocal", "mac",    "state",
-		"rttUsec",   "arcId",     "cost",   "lastHeardMsecs",
+		"interface", "linkLocal", "mac",  "state",
+		"rttUsec",   "arcId",	  "cost", "lastHeardMsecs",
 	};
 
 	return show_table(vty, qspnd_neigh_json(), !!json, cols,
@@ -473,11 +478,11 @@ DEFPY(show_qspn_arcs, show_qspn_arcs_cmd, "show qspn arcs [json$json]",
 
 DEFPY(show_qspn_destinations, show_qspn_destinations_cmd,
       "show qspn destinations [json$json]",
-      SHOW_STR QSPN_STR "Known destinations (g-nodes) and their best path\n"
-	      JSON_STR)
+      SHOW_STR QSPN_STR
+      "Known destinations (g-nodes) and their best path\n" JSON_STR)
 {
-	static const char *const cols[] = {"level", "position", "paths",
-					   "bestCost", "bestArc", "hops"};
+	static const char *const cols[] = {"level",    "position", "paths",
+					   "bestCost", "bestArc",  "hops"};
 
 	return show_table(vty, qspnd_destinations_json(), !!json, cols,
 			  array_size(cols));
@@ -496,8 +501,8 @@ DEFPY(show_qspn_paths, show_qspn_paths_cmd,
 		filter.addr = ntohl(prefix->prefix.s_addr);
 		filter.len = prefix->prefixlen;
 		if (filter.len < 32)
-			filter.addr &= filter.len ? ~0u << (32 - filter.len)
-						  : 0;
+			filter.addr &=
+				filter.len ? ~0u << (32 - filter.len) : 0;
 	}
 	j = qspnd_paths_json(prefix_str ? &filter : NULL);
 	if (json)
@@ -538,13 +543,14 @@ DEFPY(show_qspn_paths, show_qspn_paths_cmd,
  * debug qspn [WHAT]
  */
 DEFPY(debug_qspn, debug_qspn_cmd,
-	   "[no] debug qspn [<events|etp|zebra|kernel|packets|northbound>$what]",
-	   NO_STR DEBUG_STR QSPN_STR "Protocol events\n"
-				     "ETP processing\n"
-				     "Zebra communication\n"
-				     "Kernel state changes\n"
-				     "Packets sent and received\n"
-				     "Northbound (configuration) callbacks\n")
+      "[no] debug qspn [<events|etp|zebra|kernel|packets|northbound>$what]",
+      NO_STR DEBUG_STR QSPN_STR
+      "Protocol events\n"
+      "ETP processing\n"
+      "Zebra communication\n"
+      "Kernel state changes\n"
+      "Packets sent and received\n"
+      "Northbound (configuration) callbacks\n")
 {
 	qspnd_debug_set(vty->node, !no, what);
 	return CMD_SUCCESS;
