@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * seed_state.c: the kernel state the Eventi pages leave in one system after
+ * a given page, as JSON, for the topotest qspn_seed.
+ *
+ *   seed-state [-d DIR] [-p PAGE] SYSTEM
+ *
+ * DIR is tests/conformance (vectors/, stories/); PAGE defaults to 5, the
+ * seed page.  The state is computed the way the conformance test computes
+ * its expected states: the story's "initial" state (a gap the pages do not
+ * show) is planned from nothing, then the page commands of every step whose
+ * blocks all belong to pages 1..PAGE are applied, in order, to the strict
+ * kernel model (kmodel.c), with the step's "fixes" (the items of
+ * spec/inconsistencies.md the conformance test applies) applied to the
+ * page commands.  A command the model refuses is an error (exit 1).
+ *
+ * Output (stdout), everything of the default namespace:
+ *
+ *   {"system": "delta", "page": 5, "blocks": [24, ...],
+ *    "inconsistencies": [items applied],
+ *    "rt_tables": {"251": "ntk", "250": "ntk_from_00:16:3E:2D:8D:DE"},
+ *    "routes": [{"table": 251, "dst": "10.0.0.0/29", "type": "unreachable",
+ *                "via": "169.254.94.223", "dev": "eth1", "src": "10.0.0.21"}],
+ *    "rules": [{"fwmark": 0, "table": 251}, ...],
+ *    "marks": [{"mac": "00:16:3E:5B:78:D5", "mark": 248}],
+ *    "snat": [{"dst": "10.0.0.64/27", "to": "10.0.0.21"}],
+ *    "iptables": ["nat POSTROUTING ...", ...],
+ *    "addresses": [{"ip": "10.0.0.21", "dev": "eth1"}],
+ *    "netns": ["entr03"]}            (the other namespaces left, if any)
+ *
+ * Routes: "type" is "unicast", "unreachable" or "blackhole"; via, dev and
+ * src only when present.  "iptables" holds every iptables rule verbatim
+ * (table, chain, rest); "marks" and "snat" are the MARK and SNAT ones parsed.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmodel.h"
+#include "qspn_plan.h"
+#include "qspn_plan_json.h"
+
+#ifndef QSPN_CONFORMANCE_DIR
+#define QSPN_CONFORMANCE_DIR "tests/conformance"
+#endif
+
+#define MAX_BLOCKS 128
+#define MAX_LINES 2048
+#define MAX_FILES 32
+
+static const char *dir = QSPN_CONFORMANCE_DIR;
+
+struct block {
+	int seq;
+	int page;
+	char file[64];
+};
+
+static struct block blocks[MAX_BLOCKS];
+static int n_blocks;
+
+struct vfile {
+	char name[64];
+	char *text;
+	char *line[MAX_LINES];
+	int n;
+};
+
+static struct vfile vfiles[MAX_FILES];
+static int n_vfiles;
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long sz;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)sz + 1);
+		if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[sz] = '\0';
+			if (len)
+				*len = (size_t)sz;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* "ita/Proof/Eventi.md" is page 1, "ita/Proof/Eventi5.md" page 5 */
+static int page_of(const char *md)
+{
+	const char *p = strstr(md, "Eventi");
+
+	if (!p)
+		return -1;
+	p += strlen("Eventi");
+	if (!strcmp(p, ".md"))
+		return 1;
+	return atoi(p);
+}
+
+static int load_blocks(void)
+{
+	char path[512], line[2048];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vectors/blocks.tsv", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "seed-state: cannot open %s\n", path);
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && n_blocks < MAX_BLOCKS) {
+		struct block *b = &blocks[n_blocks];
+		char *fld[16];
+		int n = 0;
+
+		for (char *p = line, *q; n < 16 && p; p = q) {
+			q = strchr(p, '\t');
+			if (q)
+				*q++ = '\0';
+			fld[n++] = p;
+		}
+		if (n < 15)
+			continue;
+		b->seq = atoi(fld[0]);
+		snprintf(b->file, sizeof(b->file), "%s", fld[1]);
+		b->page = page_of(fld[5]);
+		if (b->page < 1) {
+			fprintf(stderr, "seed-state: block %d: page %s?\n",
+				b->seq, fld[5]);
+			fclose(f);
+			return -1;
+		}
+		n_blocks++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static const struct block *find_block(int seq)
+{
+	for (int i = 0; i < n_blocks; i++)
+		if (blocks[i].seq == seq)
+			return &blocks[i];
+	return NULL;
+}
+
+static struct vfile *vector(const char *name)
+{
+	char path[512];
+	struct vfile *v;
+
+	for (int i = 0; i < n_vfiles; i++)
+		if (!strcmp(vfiles[i].name, name))
+			return &vfiles[i];
+	if (n_vfiles == MAX_FILES)
+		return NULL;
+	v = &vfiles[n_vfiles];
+	snprintf(path, sizeof(path), "%s/vectors/%s", dir, name);
+	v->text = slurp(path, NULL);
+	if (!v->text)
+		return NULL;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->n = 0;
+	for (char *p = v->text; *p && v->n < MAX_LINES - 1;) {
+		char *e = strchr(p, '\n');
+
+		v->line[++v->n] = p;
+		if (!e)
+			break;
+		*e = '\0';
+		p = e + 1;
+	}
+	n_vfiles++;
+	return v;
+}
+
+static const char *getstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int getint(struct json_object *o, const char *key, int def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return def;
+	return json_object_get_int(v);
+}
+
+static int apply(struct kmodel *m, const char *cmd, const char *where)
+{
+	char err[256];
+
+	if (kmodel_apply(m, cmd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "seed-state: %s: \"%s\": %s\n", where, cmd,
+			err);
+		return -1;
+	}
+	return 0;
+}
+
+/* the largest page of a step's blocks; -1 on error */
+static int step_page(struct json_object *step)
+{
+	struct json_object *bl;
+	int page = 0;
+
+	if (!json_object_object_get_ex(step, "blocks", &bl) ||
+	    !json_object_is_type(bl, json_type_array))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(bl); i++) {
+		const struct block *b = find_block(
+			json_object_get_int(json_object_array_get_idx(bl, i)));
+
+		if (!b)
+			return -1;
+		if (b->page > page)
+			page = b->page;
+	}
+	return page;
+}
+
+/* The page commands of a step, the step's fixes applied, into the model. */
+static int apply_step(struct kmodel *m, struct json_object *step,
+		      struct json_object *items)
+{
+	struct json_object *ranges, *fixes = NULL;
+
+	if (!json_object_object_get_ex(step, "vector", &ranges) ||
+	    !json_object_is_type(ranges, json_type_array)) {
+		fprintf(stderr, "seed-state: step without vector ranges\n");
+		return -1;
+	}
+	json_object_object_get_ex(step, "fixes", &fixes);
+	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
+		int item = getint(json_object_array_get_idx(fixes, f), "item",
+				  0);
+		bool dup = false;
+
+		for (size_t g = 0; g < json_object_array_length(items); g++)
+			dup |= json_object_get_int(json_object_array_get_idx(
+				       items, g)) == item;
+		if (!dup)
+			json_object_array_add(items, json_object_new_int(item));
+	}
+	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
+		struct json_object *rg = json_object_array_get_idx(ranges, r);
+		struct json_object *lines;
+		const char *file = getstr(rg, "file");
+		struct vfile *v = file ? vector(file) : NULL;
+		int first, last;
+
+		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
+			fprintf(stderr, "seed-state: bad vector range\n");
+			return -1;
+		}
+		first = json_object_get_int(
+			json_object_array_get_idx(lines, 0));
+		last = json_object_get_int(json_object_array_get_idx(lines, 1));
+		if (first < 1 || last > v->n || first > last) {
+			fprintf(stderr, "seed-state: %s: lines %d-%d?\n", file,
+				first, last);
+			return -1;
+		}
+		for (int l = first; l <= last; l++) {
+			const char *cmd = v->line[l];
+			const char *insert = NULL;
+			bool skip = false;
+			char where[96];
+
+			for (size_t f = 0;
+			     fixes && f < json_object_array_length(fixes);
+			     f++) {
+				struct json_object *fx =
+					json_object_array_get_idx(fixes, f);
+				const char *act = getstr(fx, "action");
+				const char *ff = getstr(fx, "file");
+
+				if (!ff || strcmp(ff, file) ||
+				    getint(fx, "line", 0) != l || !act)
+					continue;
+				if (!strcmp(act, "skip"))
+					skip = true;
+				else if (!strcmp(act, "replace"))
+					cmd = getstr(fx, "command");
+				else if (!strcmp(act, "insert_after"))
+					insert = getstr(fx, "command");
+			}
+			snprintf(where, sizeof(where), "%s:%d", file, l);
+			if (!skip && cmd && apply(m, cmd, where) < 0)
+				return -1;
+			if (insert && apply(m, insert, where) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* the state the story starts from, planned from nothing */
+static int apply_initial(struct kmodel *m, struct json_object *doc,
+			 const struct qspn_topology *topo)
+{
+	char err[QSPN_JSON_ERRLEN], perr[512];
+	struct json_object *v;
+	struct qspn_json_state st;
+	struct qspn_kstate *empty, *ks = NULL;
+	struct qspn_ops ops;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(doc, "initial", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	err[0] = perr[0] = '\0';
+	empty = qspn_kstate_new();
+	qspn_ops_init(&ops);
+	if (!empty || qspn_json_state(v, "$.initial", topo, &st, err,
+				      sizeof(err)) < 0 ||
+	    qspn_plan_build(&st.sys, &ks, perr, sizeof(perr)) < 0 ||
+	    qspn_plan_diff(empty, ks, &ops) < 0) {
+		fprintf(stderr, "seed-state: initial state: %s%s\n", err, perr);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < ops.n; i++) {
+		char line[512];
+
+		qspn_op_format(&ops.v[i], line, sizeof(line));
+		rc = apply(m, line, "initial state");
+	}
+	qspn_ops_free(&ops);
+	qspn_kstate_free(ks);
+	qspn_kstate_free(empty);
+	qspn_json_state_free(&st);
+	return rc;
+}
+
+/* -- the model's canonical dump, as JSON ------------------------------------ */
+
+#define DEFNS "netns (default) "
+
+static int split(char *s, char **tok, int max)
+{
+	int n = 0;
+
+	for (char *p = strtok(s, " "); p && n < max; p = strtok(NULL, " "))
+		tok[n++] = p;
+	return n;
+}
+
+static void add_route(struct json_object *routes, char *rest)
+{
+	struct json_object *r = json_object_new_object();
+	char *t[16];
+	int n = split(rest, t, 16);
+
+	/* "table 251 10.0.0.0/29 unicast via X dev Y src Z" */
+	if (n < 4)
+		return;
+	json_object_object_add(r, "table", json_object_new_int(atoi(t[1])));
+	json_object_object_add(r, "dst", json_object_new_string(t[2]));
+	json_object_object_add(r, "type", json_object_new_string(t[3]));
+	for (int i = 4; i + 1 < n; i += 2)
+		json_object_object_add(r, t[i],
+				       json_object_new_string(t[i + 1]));
+	json_object_array_add(routes, r);
+}
+
+static void add_iptables(struct json_object *out, const char *rule)
+{
+	char buf[256], *t[32];
+	int n;
+
+	json_object_array_add(json_object_object_get(out, "iptables"),
+			      json_object_new_string(rule));
+	snprintf(buf, sizeof(buf), "%s", rule);
+	n = split(buf, t, 32);
+	/* "mangle PREROUTING -m mac --mac-source M -j MARK --set-mark N" */
+	if (n == 10 && !strcmp(t[0], "mangle") && !strcmp(t[3], "mac") &&
+	    !strcmp(t[4], "--mac-source") && !strcmp(t[7], "MARK") &&
+	    !strcmp(t[8], "--set-mark")) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "mac", json_object_new_string(t[5]));
+		json_object_object_add(o, "mark",
+				       json_object_new_int(atoi(t[9])));
+		json_object_array_add(json_object_object_get(out, "marks"), o);
+	}
+	/* "nat POSTROUTING -d D -j SNAT --to S" */
+	if (n == 8 && !strcmp(t[0], "nat") && !strcmp(t[2], "-d") &&
+	    !strcmp(t[5], "SNAT") && !strcmp(t[6], "--to")) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "dst", json_object_new_string(t[3]));
+		json_object_object_add(o, "to", json_object_new_string(t[7]));
+		json_object_array_add(json_object_object_get(out, "snat"), o);
+	}
+}
+
+static struct json_object *state_json(const struct kmodel *m)
+{
+	struct json_object *out = json_object_new_object();
+	struct json_object *rtt = json_object_new_object();
+	struct json_object *routes = json_object_new_array();
+	struct json_object *rules = json_object_new_array();
+	struct json_object *addrs = json_object_new_array();
+	struct json_object *netns = json_object_new_array();
+	char **d = kmodel_dump(m);
+
+	json_object_object_add(out, "rt_tables", rtt);
+	json_object_object_add(out, "routes", routes);
+	json_object_object_add(out, "rules", rules);
+	json_object_object_add(out, "marks", json_object_new_array());
+	json_object_object_add(out, "snat", json_object_new_array());
+	json_object_object_add(out, "iptables", json_object_new_array());
+	json_object_object_add(out, "addresses", addrs);
+	json_object_object_add(out, "netns", netns);
+	for (size_t i = 0; d[i]; i++) {
+		char buf[512], *t[8];
+		const char *l = d[i];
+
+		snprintf(buf, sizeof(buf), "%s", l);
+		if (!strncmp(l, "rt_tables ", 10)) {
+			if (split(buf, t, 8) == 3)
+				json_object_object_add(
+					rtt, t[1], json_object_new_string(t[2]));
+		} else if (!strncmp(l, "netns ", 6) &&
+			   strncmp(l, DEFNS, strlen(DEFNS))) {
+			/* "netns NAME" (the default one is "(default)") */
+			if (split(buf, t, 8) == 2 && strcmp(t[1], "(default)"))
+				json_object_array_add(
+					netns, json_object_new_string(t[1]));
+		} else if (!strncmp(l, DEFNS "route ", strlen(DEFNS "route "))) {
+			add_route(routes, buf + strlen(DEFNS "route "));
+		} else if (!strncmp(l, DEFNS "rule ", strlen(DEFNS "rule "))) {
+			struct json_object *o = json_object_new_object();
+
+			/* "rule fwmark N table T" */
+			if (split(buf + strlen(DEFNS), t, 8) == 5) {
+				json_object_object_add(
+					o, "fwmark", json_object_new_int(atoi(t[2])));
+				json_object_object_add(
+					o, "table", json_object_new_int(atoi(t[4])));
+			}
+			json_object_array_add(rules, o);
+		} else if (!strncmp(l, DEFNS "iptables ",
+				    strlen(DEFNS "iptables "))) {
+			add_iptables(out, l + strlen(DEFNS "iptables "));
+		} else if (!strncmp(l, DEFNS "address ",
+				    strlen(DEFNS "address "))) {
+			struct json_object *o = json_object_new_object();
+
+			/* "address IP dev D" */
+			if (split(buf + strlen(DEFNS), t, 8) == 4) {
+				json_object_object_add(
+					o, "ip", json_object_new_string(t[1]));
+				json_object_object_add(
+					o, "dev", json_object_new_string(t[3]));
+			}
+			json_object_array_add(addrs, o);
+		}
+	}
+	kmodel_dump_free(d);
+	return out;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: seed-state [-d DIR] [-p PAGE] SYSTEM\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	char path[512], err[QSPN_JSON_ERRLEN];
+	struct json_object *doc, *steps, *nics_j, *out, *applied, *items;
+	struct qspn_topology topo;
+	struct kmodel *m;
+	const char *nics[8];
+	size_t n_nics = 0, len;
+	int opt, last_page = 5, rc = 0;
+	char *text;
+
+	while ((opt = getopt(argc, argv, "d:p:")) != -1) {
+		switch (opt) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'p':
+			last_page = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc || last_page < 1)
+		usage();
+	if (load_blocks() < 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, argv[optind]);
+	text = slurp(path, &len);
+	if (!text) {
+		fprintf(stderr, "seed-state: cannot read %s\n", path);
+		return 1;
+	}
+	doc = qspn_json_parse_text(text, len, err, sizeof(err));
+	free(text);
+	if (!doc || qspn_json_topology(doc, "$", &topo, err, sizeof(err)) < 0) {
+		fprintf(stderr, "seed-state: %s: %s\n", path, err);
+		json_object_put(doc);
+		return 1;
+	}
+	if (json_object_object_get_ex(doc, "nics", &nics_j))
+		for (size_t i = 0;
+		     i < json_object_array_length(nics_j) && i < 8; i++)
+			nics[n_nics++] = json_object_get_string(
+				json_object_array_get_idx(nics_j, i));
+	m = kmodel_new(nics, n_nics);
+	applied = json_object_new_array();
+	items = json_object_new_array();
+	if (!m || apply_initial(m, doc, &topo) < 0)
+		rc = 1;
+	json_object_object_get_ex(doc, "steps", &steps);
+	for (size_t s = 0;
+	     rc == 0 && steps && s < json_object_array_length(steps); s++) {
+		struct json_object *step = json_object_array_get_idx(steps, s);
+		struct json_object *bl;
+		int page = step_page(step);
+
+		if (page < 0) {
+			fprintf(stderr, "seed-state: step %zu: bad blocks\n", s);
+			rc = 1;
+			break;
+		}
+		/* the steps are chronological: stop at the first one past
+		 * the page */
+		if (page > last_page)
+			break;
+		if (apply_step(m, step, items) < 0) {
+			fprintf(stderr, "seed-state: %s step %zu\n", path, s);
+			rc = 1;
+			break;
+		}
+		json_object_object_get_ex(step, "blocks", &bl);
+		for (size_t i = 0; i < json_object_array_length(bl); i++)
+			json_object_array_add(
+				applied,
+				json_object_get(json_object_array_get_idx(bl, i)));
+	}
+	if (rc == 0) {
+		out = state_json(m);
+		json_object_object_add(out, "system",
+				       json_object_new_string(argv[optind]));
+		json_object_object_add(out, "page",
+				       json_object_new_int(last_page));
+		json_object_object_add(out, "blocks", json_object_get(applied));
+		json_object_object_add(out, "inconsistencies",
+				       json_object_get(items));
+		printf("%s\n", json_object_to_json_string_ext(
+				       out, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED));
+		json_object_put(out);
+	}
+	json_object_put(applied);
+	json_object_put(items);
+	kmodel_free(m);
+	json_object_put(doc);
+	return rc;
+}
