@@ -16,6 +16,7 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_kernel.h"
 
 extern struct zebra_privs_t qspnd_privs;
 
@@ -68,7 +69,10 @@ static int qspnd_ifp_destroy(struct interface *ifp)
 	return 0;
 }
 
-static zclient_handler *const qspnd_handlers[] = {};
+/* zebra's verdict on each route (the zclient asks for it: receive_notify) */
+static zclient_handler *const qspnd_handlers[] = {
+	[ZEBRA_ROUTE_NOTIFY_OWNER] = qspnd_zroute_notify,
+};
 
 void qspnd_zebra_init(void)
 {
