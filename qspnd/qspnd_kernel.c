@@ -359,11 +359,71 @@ static void exec_op(const struct qspn_op *op)
 	}
 }
 
-/* Execute a batch in order (the zebra src entries it needs first). */
+struct route_key {
+	uint32_t tid, addr;
+	uint8_t len;
+	size_t idx;
+};
+
+static int route_key_cmp(const void *a, const void *b)
+{
+	const struct route_key *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/*
+ * The full plan states each new route twice (`add unreachable`, then
+ * `change` to its value): when it is re-executed over routes that are
+ * already there, only the last statement of each route is wanted, or the
+ * route would flap through `unreachable`.  Returns the ops to skip.
+ */
+static bool *route_overridden(const struct qspn_ops *ops)
+{
+	struct route_key *keys;
+	bool *skip = XCALLOC(MTYPE_QSPND_KERNEL, ops->n ? ops->n : 1);
+	size_t n = 0;
+
+	keys = XCALLOC(MTYPE_QSPND_KERNEL,
+		       (ops->n ? ops->n : 1) * sizeof(*keys));
+	for (size_t i = 0; i < ops->n; i++) {
+		const struct qspn_op *op = &ops->v[i];
+
+		if (op->code != QSPN_OP_ROUTE_ADD &&
+		    op->code != QSPN_OP_ROUTE_CHANGE)
+			continue;
+		keys[n].tid = route_tid(op);
+		keys[n].addr = op->dst.addr;
+		keys[n].len = op->dst.len;
+		keys[n].idx = i;
+		n++;
+	}
+	qsort(keys, n, sizeof(*keys), route_key_cmp);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (keys[i].tid == keys[i + 1].tid &&
+		    keys[i].addr == keys[i + 1].addr &&
+		    keys[i].len == keys[i + 1].len)
+			skip[keys[i].idx] = true;
+	XFREE(MTYPE_QSPND_KERNEL, keys);
+	return skip;
+}
+
+/* Execute a batch in order (the zebra src entries it needs first).
+ * adds_only: the repair pass re-stating the whole desired state. */
 static void exec_ops(const struct qspn_ops *ops, bool adds_only)
 {
+	bool *skip = adds_only ? route_overridden(ops) : NULL;
+
 	qspnd_zroute_src_prepare(ops);
 	for (size_t i = 0; i < ops->n; i++) {
+		if (skip && skip[i])
+			continue;
 		if (adds_only && op_is_removal(&ops->v[i]))
 			continue;
 		if (adds_only && (ops->v[i].code == QSPN_OP_MARK_DEL ||
@@ -373,6 +433,7 @@ static void exec_ops(const struct qspn_ops *ops, bool adds_only)
 			continue;
 		exec_op(&ops->v[i]);
 	}
+	XFREE(MTYPE_QSPND_KERNEL, skip);
 }
 
 /* After the batches of one sync: what is written as a whole. */

@@ -379,9 +379,19 @@ int qspnd_nl_sysctl(const char *key, const char *value)
 	n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
 	if (n >= sizeof(path))
 		return -1;
-	for (char *p = path + strlen("/proc/sys/"); *p; p++)
-		if (*p == '.')
-			*p = '/';
+	{
+		/* dots separate the components, except inside a device name
+		 * (net.ipv4.conf.eth0.100.rp_filter: device eth0.100) */
+		char *p = path + strlen("/proc/sys/");
+		char *dev = NULL, *last = strrchr(p, '.');
+		const char *conf = "net.ipv4.conf.";
+
+		if (!strncmp(p, conf, strlen(conf)))
+			dev = p + strlen(conf);
+		for (; *p; p++)
+			if (*p == '.' && (!dev || p < dev || p == last))
+				*p = '/';
+	}
 	/* net sysctls: CAP_NET_ADMIN in the netns is enough */
 	frr_with_privs (&qspnd_privs) {
 		fd = open(path, O_WRONLY | O_CLOEXEC);
