@@ -44,8 +44,18 @@ NTK = 251
 
 CONFIG = {
     "r1": {"topology": "4.2.2.2", "address": "1.0.1.0", "anon": True, "dev": "r1-eth0"},
-    "r2": {"topology": "4.2.2.2", "address": "2.1.1.0", "anon": False, "dev": "r2-eth0"},
-    "r3": {"topology": "4.2.2.2", "address": "2.1.1.1", "anon": False, "dev": "r3-eth0"},
+    "r2": {
+        "topology": "4.2.2.2",
+        "address": "2.1.1.0",
+        "anon": False,
+        "dev": "r2-eth0",
+    },
+    "r3": {
+        "topology": "4.2.2.2",
+        "address": "2.1.1.1",
+        "anon": False,
+        "dev": "r3-eth0",
+    },
 }
 
 
@@ -196,14 +206,16 @@ def addrs(router, dev):
 
 def netsukuku_addrs(router, dev):
     return sorted(
-        a for a in addrs(router, dev)
+        a
+        for a in addrs(router, dev)
         if ipaddress.ip_address(a[0]) in ipaddress.ip_network("10.0.0.0/8")
     )
 
 
 def linklocal_addrs(router, dev):
     return [
-        a for a in addrs(router, dev)
+        a
+        for a in addrs(router, dev)
         if ipaddress.ip_address(a[0]) in ipaddress.ip_network("169.254.0.0/16")
     ]
 
@@ -279,7 +291,8 @@ def check_r1_state(router):
         return "no nftables table ip qspnd"
     anon_range = t.anon_gnode(n, t.l)
     snat = [
-        r for r in rules
+        r
+        for r in rules
         if r["chain"] == "nat_post" and any("snat" in e for e in r["expr"])
     ]
     if len(snat) != 1 or len(rules) != 1:
@@ -339,7 +352,8 @@ def kill9(router, daemon):
     assert pid.isdigit(), "no pid file for " + daemon
     router.run("kill -9 " + pid)
     eventually(
-        lambda: None if not router.run("test -e /proc/{} && echo up".format(pid)).strip()
+        lambda: None
+        if not router.run("test -e /proc/{} && echo up".format(pid)).strip()
         else daemon + " still running",
         daemon + " killed",
     )
@@ -372,7 +386,9 @@ def test_r1_zebra_owns_routes():
         for pfx, entries in out.items():
             for e in entries:
                 got[pfx] = (e.get("protocol"), e.get("distance"), e.get("installed"))
-        want = {ip: ("olsr", 100, True) for _, ips in t.destinations(n) for ip, _ in ips}
+        want = {
+            ip: ("olsr", 100, True) for _, ips in t.destinations(n) for ip, _ in ips
+        }
         return None if got == want else "zebra table 251: {}".format(got)
 
     eventually(check, "zebra's table ntk")
@@ -381,12 +397,16 @@ def test_r1_zebra_owns_routes():
 def test_r1_show_commands():
     r1 = get_topogen().gears["r1"]
     t, n = expected("r1")
-    want = {ip: {"type": "unreachable"} for _, ips in t.destinations(n) for ip, _ in ips}
+    want = {
+        ip: {"type": "unreachable"} for _, ips in t.destinations(n) for ip, _ in ips
+    }
     out = r1.vtysh_cmd("show qspn routes json", isjson=True)
     assert out["ntk"]["tableId"] == NTK
     assert out["ntk"]["routes"] == want, out
     tables = r1.vtysh_cmd("show qspn tables json", isjson=True)
-    assert tables["tables"]["ntk"] == {"tableId": NTK, "routes": 18, "rule": True}, tables
+    assert tables["tables"]["ntk"]["tableId"] == NTK, tables
+    assert tables["tables"]["ntk"]["routes"] == 18, tables
+    assert tables["tables"]["ntk"]["rule"] is True, tables
     assert tables["counters"]["operationErrors"] == 0, tables
 
 
@@ -406,7 +426,8 @@ def test_r1_sigterm():
     assert pid
     r1.run("kill -TERM {}".format(pid))
     eventually(
-        lambda: None if not r1.run("test -e /proc/{} && echo up".format(pid)).strip()
+        lambda: None
+        if not r1.run("test -e /proc/{} && echo up".format(pid)).strip()
         else "qspnd still running",
         "qspnd exits on SIGTERM",
     )
@@ -454,6 +475,42 @@ def test_r1_zebra_restart():
         return check_r1_state(r1)
 
     eventually(resent, "routes back after a zebra restart", count=120)
+
+
+def test_r1_failure_repair():
+    """An operation that fails is logged and counted, the rest is applied,
+    and qspnd tries again until everything is there."""
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+    out = r1.run("vtysh -c 'configure terminal' -c 'no router qspn' 2>&1")
+    assert "%" not in out, out
+    eventually(lambda: check_nothing_left(r1, "r1-eth0"), "after no router qspn")
+    before = r1.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+    # qspnd runs as user frr: it cannot write a directory that is not
+    # writable for it (the router's private rt_tables.d is a tmpfs, 1777)
+    r1.run("chmod 0555 " + RT_TABLES)
+    configure(r1)
+
+    def failed():
+        t = r1.vtysh_cmd("show qspn tables json", isjson=True)
+        if t["counters"]["operationErrors"] <= before["operationErrors"]:
+            return "no failure counted yet: {}".format(t)
+        if RT_TABLES_FILE not in t.get("lastError", ""):
+            return "lastError: {}".format(t.get("lastError"))
+        return None
+
+    try:
+        eventually(failed, "the failure is counted")
+        log = r1.run("cat {}/r1/qspnd.log".format(tgen.logdir))
+        assert "cannot write " + RT_TABLES_FILE in log, log[-2000:]
+        # everything else went in
+        assert len(table_routes(r1, NTK)) == 18
+        assert len(ntk_rules(r1)) == 1
+    finally:
+        r1.run("chmod 1777 " + RT_TABLES)
+    eventually(lambda: check_r1_state(r1), "repaired", count=120)
+    after = r1.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+    assert after["repairs"] > before["repairs"], after
 
 
 # -- src: two neighbours ------------------------------------------------------------
@@ -523,18 +580,17 @@ def check_forwarding_table(rname, pname):
     if any(r.get("type") != "unreachable" or "prefsrc" in r for r in routes):
         return "{}: table {} not all unreachable: {}".format(rname, name, routes)
     rules = [
-        r for r in (run_json(router, "ip -j rule show") or [])
+        r
+        for r in (run_json(router, "ip -j rule show") or [])
         if str(r.get("table")) in (name, str(tid))
     ]
     if len(rules) != 1 or int(str(rules[0].get("fwmark", "0")), 0) != tid:
         return "{}: fwmark rule of {}: {}".format(rname, name, rules)
-    marks = [
-        r for r in (nft_rules(router) or [])
-        if r["chain"] == "marks"
-    ]
+    marks = [r for r in (nft_rules(router) or []) if r["chain"] == "marks"]
     peer_mac = mac_of(peer, CONFIG[pname]["dev"]).lower()
     ok = [
-        r for r in marks
+        r
+        for r in marks
         if any("match" in e and e["match"]["right"] == peer_mac for e in r["expr"])
         and any("mangle" in e and e["mangle"]["value"] == tid for e in r["expr"])
     ]
@@ -564,3 +620,25 @@ def test_src_cleanup_on_stop():
     configure(r2)
     eventually(lambda: check_src("r2", "r3"), "r2 configured again", count=120)
 
+
+def test_src_zebra_restart():
+    "a restarted zebra gets the src route-map and the routes again"
+    r2 = get_topogen().gears["r2"]
+    before = r2.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+    kill9(r2, "zebra")
+    r2.startDaemons(["zebra"])
+    configure(r2)
+
+    def back():
+        c = r2.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+        if c["zebraResends"] <= before["zebraResends"]:
+            return "qspnd has not re-sent its routes yet"
+        zconf = r2.vtysh_cmd("show running-config", daemon="zebra")
+        if "ip protocol any route-map QSPND-SRC" not in zconf:
+            return "no src route-map in zebra:\n" + zconf
+        out = r2.vtysh_cmd("show ip route table {} json".format(NTK), isjson=True)
+        if len(out) != 18:
+            return "zebra has {} routes in table ntk".format(len(out))
+        return check_src("r2", "r3")
+
+    eventually(back, "r2 after a zebra restart", count=120)
