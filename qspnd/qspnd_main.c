@@ -23,10 +23,13 @@
 #include "qspnd_debug.h"
 #include "qspnd_nb.h"
 
-/* NET_ADMIN for routes, rules, addresses and sysctls; NET_RAW and BIND for
- * the protocol's sockets; SYS_ADMIN for network namespaces (identities). */
+/* NET_ADMIN for routes, rules, addresses, sysctls and nftables; NET_RAW and
+ * BIND for the protocol's sockets; SYS_ADMIN for network namespaces
+ * (identities); DAC_OVERRIDE for qspnd's table-names file in
+ * /etc/iproute2/rt_tables.d (owned by root). */
 static zebra_capabilities_t qspnd_caps[] = {ZCAP_NET_ADMIN, ZCAP_NET_RAW,
-					    ZCAP_BIND, ZCAP_SYS_ADMIN};
+					    ZCAP_BIND, ZCAP_SYS_ADMIN,
+					    ZCAP_DAC_OVERRIDE};
 
 struct zebra_privs_t qspnd_privs = {
 #if defined(FRR_USER) && defined(FRR_GROUP)
