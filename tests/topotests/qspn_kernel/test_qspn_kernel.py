@@ -486,9 +486,9 @@ def test_r1_failure_repair():
     assert "%" not in out, out
     eventually(lambda: check_nothing_left(r1, "r1-eth0"), "after no router qspn")
     before = r1.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
-    # qspnd runs as user frr: it cannot write a directory that is not
-    # writable for it (the router's private rt_tables.d is a tmpfs, 1777)
-    r1.run("chmod 0555 " + RT_TABLES)
+    # the router's private rt_tables.d (a tmpfs) read-only: no privilege
+    # lets qspnd write its table names there
+    r1.run("mount -o remount,ro " + RT_TABLES)
     configure(r1)
 
     def failed():
@@ -503,11 +503,12 @@ def test_r1_failure_repair():
         eventually(failed, "the failure is counted")
         log = r1.run("cat {}/r1/qspnd.log".format(tgen.logdir))
         assert "cannot write " + RT_TABLES_FILE in log, log[-2000:]
+        assert "Read-only file system" in log, log[-2000:]
         # everything else went in
         assert len(table_routes(r1, NTK)) == 18
         assert len(ntk_rules(r1)) == 1
     finally:
-        r1.run("chmod 1777 " + RT_TABLES)
+        r1.run("mount -o remount,rw " + RT_TABLES)
     eventually(lambda: check_r1_state(r1), "repaired", count=120)
     after = r1.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
     assert after["repairs"] > before["repairs"], after
