@@ -15,11 +15,13 @@
  *
  * Measured on this machine (2 shared cores), first session:
  *   shape      N  links  conv_s  msgs/node  bytes/node  cpu_us/etp  mem_kB/node
- *   hier     100    132   0.098     1097.2      262693       12.0        27.8
- *   hier    1000   1332   0.307    10040.3     2805518       27.2        74.9
- *   flat     100    132   0.088      471.0       92013       14.7       108.8
- * Memory per node grows with the map (27 destinations at N = 1000 against
- * 18 at N = 100), not with N; but the cold-start message count per node
+ *   hier     100    132   0.098     1097.2      262693       16.1        25.1
+ *   hier    1000   1332   0.307    10040.3     2805518       27.2        45.3
+ *   flat     100    132   0.088      471.0       92013       15.3       108.8
+ * (a flat 1000-node run had not finished after 26 CPU minutes).  Memory
+ * per node grows with the map (27 destinations at N = 1000 against 18 at
+ * N = 100; flat: 99 already at N = 100), not with N; but the cold-start
+ * message count per node
  * grows linearly with N: every change of a node's own g-node info
  * (nodes_inside at any level) is forwarded (§5.7), and in a simultaneous
  * cold start every join changes the top-level figure of every node.
