@@ -651,12 +651,13 @@ static void apply(struct qspn_kstate *want)
 	qspn_ops_init(&ops);
 	batch_errors = 0;
 	if (need_repair) {
+		/* failed_dels is qspnd's (MTYPE), not the planner's */
 		struct qspn_ops dels = failed_dels;
 
 		qspnd_kstats.resyncs++;
-		qspn_ops_init(&failed_dels);
+		memset(&failed_dels, 0, sizeof(failed_dels));
 		exec_ops(&dels, false);
-		qspn_ops_free(&dels);
+		XFREE(MTYPE_QSPND_KERNEL, dels.v);
 	}
 	if (qspn_plan_diff(installed ? installed : empty, want, &ops) < 0) {
 		zlog_warn("qspnd: kernel state diff: out of memory");
@@ -785,7 +786,11 @@ void qspnd_kernel_stop(void)
 		zlog_warn(
 			"qspnd: %d addresses or rules were still in the kernel at stop; removed",
 			n);
-	failed_dels.n = 0;
+	XFREE(MTYPE_QSPND_KERNEL, failed_dels.v);
+	memset(&failed_dels, 0, sizeof(failed_dels));
+	XFREE(MTYPE_QSPND_KERNEL, installed_key.p);
+	memset(&installed_key, 0, sizeof(installed_key));
+	qspnd_nft_fini();
 	QSPND_DEBUG(kernel, "kernel state removed");
 }
 
@@ -825,7 +830,7 @@ static void remove_leftovers(void)
 void qspnd_kernel_init(void)
 {
 	empty = qspn_kstate_new();
-	qspn_ops_init(&failed_dels);
+	memset(&failed_dels, 0, sizeof(failed_dels));
 	qspnd_zroute_init();
 	qspnd_nl_init();
 	remove_leftovers();
