@@ -643,3 +643,25 @@ def test_src_zebra_restart():
         return check_src("r2", "r3")
 
     eventually(back, "r2 after a zebra restart", count=120)
+
+
+def test_incremental_update():
+    """A path that changes only in cost goes through the incremental path
+    (qspn_plan_update_dest), and the routes stay right."""
+    r2 = get_topogen().gears["r2"]
+    eventually(lambda: check_src("r2", "r3"), "r2 converged", count=120)
+    before = r2.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+    out = r2.run(
+        "vtysh -c 'configure terminal' -c 'interface r2-eth0' -c 'qspn cost 5000' 2>&1"
+    )
+    assert "%" not in out, out
+
+    def updated():
+        c = r2.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+        if c["updates"] <= before["updates"]:
+            return "no incremental update yet: {}".format(c)
+        return check_src("r2", "r3")
+
+    eventually(updated, "incremental update on r2")
+    after = r2.vtysh_cmd("show qspn tables json", isjson=True)["counters"]
+    assert after["operationErrors"] == before["operationErrors"], after
