@@ -15,16 +15,19 @@ addresses are on the NIC, ntk localhost on lo, the link-local on the NIC;
 the sysctls; SNAT of the anonymizing range to the global address; the table
 name in rt_tables.d.  Then: `no router qspn` removes everything; SIGTERM
 removes everything; SIGKILL and a restart converge to the same state without
-duplicates; a restarted zebra gets every route back.
+duplicates; a restarted zebra gets every route back; an operation that fails
+is counted and repaired.
 
 r2/r3: the route to the neighbour's node goes via its link-local with the
 `src` of routes.md §4.2 (global address for global and anonymizing CIDRs,
 internal level-k address for internal level-k CIDRs), and `main` has the
 /32 route to the peer's link-local with our link-local as src; the
-forwarding table of the arc has its name, MAC mark, fwmark rule and routes.
+forwarding table of the arc has its name, MAC mark, fwmark rule and routes;
+`no router qspn` removes all of it (and the src route-map from zebra); a
+restarted zebra gets the route-map and the routes again; a cost change goes
+through the incremental update.
 """
 
-import functools
 import ipaddress
 import json
 import os
