@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "qspn_engine_int.h"
+#include "qspn_hello.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,6 +79,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	if (qspn_topology_init(&topo, 3, g, err, sizeof(err)) != 0)
 		abort();
+
+	/* the daemon's hello decoder (same Packet envelope) */
+	{
+		struct qspn_hello h;
+		const char *why;
+
+		if (qspn_hello_decode(&h, data, size, &why) == 0 && why)
+			abort();
+	}
 
 	/* the bare decoder */
 	qspn_arena_init(&a, 1 << 22);
