@@ -45,6 +45,7 @@ struct qspnd_router *qspnd_router_create(void)
 	/* YANG defaults; the northbound applies them right after. */
 	r->cfg.max_paths = 5;
 	r->cfg.max_common_hops_ratio = 0.6;
+	r->cfg.anonymize = true;
 	r->state = QSPND_ROUTER_NO_TOPOLOGY;
 	qspnd.router = r;
 	QSPND_DEBUG(events, "router created");

@@ -59,7 +59,8 @@ struct qspnd_config {
 	struct qspn_naddr addr;
 	uint8_t max_paths;
 	double max_common_hops_ratio;
-	bool accept_anonymous;
+	bool accept_anonymous; /* own anonymizing address (-k) */
+	bool anonymize;	       /* SNAT relay for the anonymizing range */
 	uint8_t subnet_level;
 };
 
@@ -125,6 +126,9 @@ struct zclient *qspnd_zclient(void);
 
 /* qspnd_vty.c */
 void qspnd_vty_init(void);
+
+/* qspnd_main.c: the -N pathspace, or NULL */
+const char *qspnd_pathspace(void);
 
 /*
  * qspnd_neigh.c: neighbours (hellos), arcs and the QSPN engine instance.

@@ -8,7 +8,7 @@
  * with the state last installed (qspn_plan_diff) and executes the ordered
  * operations: routes through zebra (qspnd_zroute.c), addresses, rules,
  * links and sysctls over netlink (qspnd_netlink.c), marks and NAT in
- * nftables (qspnd_nft.c), table names in QSPND_RT_TABLES_FILE (here).
+ * nftables (qspnd_nft.c), table names in qspnd_rt_tables_file (here).
  *
  * An operation that fails is logged with its command (qspn_op_format) and
  * counted; the batch goes on, and a repair pass follows (timer, with
@@ -97,16 +97,16 @@ static void rtt_set(bool add, uint32_t tid, const char *name)
 
 static int rtt_write(void)
 {
-	char tmp[sizeof(QSPND_RT_TABLES_FILE) + 8];
+	char tmp[PATH_MAX + 8];
 	int ret = 0, err = 0;
 	FILE *f;
 
 	if (!rtt_dirty)
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", QSPND_RT_TABLES_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", qspnd_rt_tables_file);
 	frr_with_privs (&qspnd_privs) {
 		if (!n_rtt) {
-			if (unlink(QSPND_RT_TABLES_FILE) < 0 &&
+			if (unlink(qspnd_rt_tables_file) < 0 &&
 			    errno != ENOENT) {
 				err = errno;
 				ret = -1;
@@ -124,7 +124,7 @@ static int rtt_write(void)
 			"# Written by qspnd, removed when it stops: do not edit.\n");
 		for (size_t i = 0; i < n_rtt; i++)
 			fprintf(f, "%u %s\n", rtt[i].tid, rtt[i].name);
-		if (fclose(f) != 0 || rename(tmp, QSPND_RT_TABLES_FILE) < 0) {
+		if (fclose(f) != 0 || rename(tmp, qspnd_rt_tables_file) < 0) {
 			err = errno;
 			unlink(tmp);
 			ret = -1;
@@ -135,7 +135,7 @@ static int rtt_write(void)
 
 		if (warned != err)
 			zlog_warn("qspnd: cannot write %s: %s%s",
-				  QSPND_RT_TABLES_FILE, safe_strerror(err),
+				  qspnd_rt_tables_file, safe_strerror(err),
 				  err == EACCES
 					  ? " (qspnd needs CAP_DAC_OVERRIDE)"
 					  : "");
@@ -144,7 +144,7 @@ static int rtt_write(void)
 		batch_errors++;
 		snprintfrr(qspnd_kstats.last_error,
 			   sizeof(qspnd_kstats.last_error), "%s: %s",
-			   QSPND_RT_TABLES_FILE, safe_strerror(err));
+			   qspnd_rt_tables_file, safe_strerror(err));
 	} else
 		rtt_dirty = false;
 	return ret;
@@ -477,7 +477,7 @@ static void sysbuf_fill(struct sysbuf *b)
 	/* SNAT of the anonymizing range: on, as qspnclient without -j
 	 * (routes.md §4.7); accept-anonymous is -k: own anonymizing address
 	 * and the anonymous NETMAP into the subnet */
-	b->sys.anonymizer = true;
+	b->sys.anonymizer = r->cfg.anonymize;
 	b->sys.serve_anonymous = r->cfg.accept_anonymous;
 	b->sys.subnet_level = r->cfg.subnet_level;
 	if (vrf) {
@@ -811,13 +811,13 @@ static void remove_leftovers(void)
 	if (qspnd_nft_init() > 0)
 		n++;
 	frr_with_privs (&qspnd_privs) {
-		if (unlink(QSPND_RT_TABLES_FILE) == 0)
+		if (unlink(qspnd_rt_tables_file) == 0)
 			n++;
 		else if (errno != ENOENT)
 			err = errno;
 	}
 	if (err)
-		zlog_warn("qspnd: cannot remove %s: %s", QSPND_RT_TABLES_FILE,
+		zlog_warn("qspnd: cannot remove %s: %s", qspnd_rt_tables_file,
 			  safe_strerror(err));
 	if (n > 0) {
 		zlog_notice(
@@ -827,8 +827,18 @@ static void remove_leftovers(void)
 	}
 }
 
+char qspnd_rt_tables_file[PATH_MAX];
+
 void qspnd_kernel_init(void)
 {
+	const char *ns = qspnd_pathspace();
+
+	if (ns && *ns)
+		snprintf(qspnd_rt_tables_file, PATH_MAX, "%s/qspnd-%s.conf",
+			 QSPND_RT_TABLES_DIR, ns);
+	else
+		snprintf(qspnd_rt_tables_file, PATH_MAX, "%s/qspnd.conf",
+			 QSPND_RT_TABLES_DIR);
 	empty = qspn_kstate_new();
 	memset(&failed_dels, 0, sizeof(failed_dels));
 	qspnd_zroute_init();

@@ -37,7 +37,11 @@ struct json_object;
 /* Own addresses carry this label suffix ("eth1:qspn", "lo:qspn"). */
 #define QSPND_ADDR_LABEL_SUFFIX ":qspn"
 
-#define QSPND_RT_TABLES_FILE "/etc/iproute2/rt_tables.d/qspnd.conf"
+/* Table names: /etc/iproute2/rt_tables.d/qspnd.conf, or qspnd-<NAME>.conf
+ * for a daemon started with `-N NAME` (several systems on one file system,
+ * as in the lab, each keep their own). */
+#define QSPND_RT_TABLES_DIR "/etc/iproute2/rt_tables.d"
+extern char qspnd_rt_tables_file[];
 
 /* The zebra route-map that gives routes their `src` (qspnd_zroute.c). */
 #define QSPND_SRC_RMAP "QSPND-SRC"

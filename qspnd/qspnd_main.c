@@ -92,6 +92,11 @@ FRR_DAEMON_INFO(qspnd, QSPN,
 );
 /* clang-format on */
 
+const char *qspnd_pathspace(void)
+{
+	return qspnd_di.pathspace;
+}
+
 int main(int argc, char **argv, char **envp)
 {
 	frr_preinit(&qspnd_di, argc, argv);

@@ -80,6 +80,13 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = RTR "/anonymize",
+			.cbs = {
+				.modify = qspnd_anonymize_modify,
+				.cli_show = qspnd_cli_show_anonymize,
+			},
+		},
+		{
 			.xpath = RTR "/subnet-level",
 			.cbs = {
 				.modify = qspnd_subnet_level_modify,

@@ -21,6 +21,7 @@ int qspnd_address_destroy(struct nb_cb_destroy_args *args);
 int qspnd_max_paths_modify(struct nb_cb_modify_args *args);
 int qspnd_mch_ratio_modify(struct nb_cb_modify_args *args);
 int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args);
+int qspnd_anonymize_modify(struct nb_cb_modify_args *args);
 int qspnd_subnet_level_modify(struct nb_cb_modify_args *args);
 int qspnd_if_enable_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_modify(struct nb_cb_modify_args *args);
@@ -64,6 +65,8 @@ void qspnd_cli_show_mch_ratio(struct vty *vty, const struct lyd_node *dnode,
 void qspnd_cli_show_accept_anonymous(struct vty *vty,
 				     const struct lyd_node *dnode,
 				     bool show_defaults);
+void qspnd_cli_show_anonymize(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults);
 void qspnd_cli_show_subnet_level(struct vty *vty, const struct lyd_node *dnode,
 				 bool show_defaults);
 void qspnd_cli_show_if_enable(struct vty *vty, const struct lyd_node *dnode,

@@ -242,6 +242,14 @@ int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args)
 	return NB_OK;
 }
 
+int qspnd_anonymize_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.anonymize =
+			yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}
+
 int qspnd_subnet_level_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event == NB_EV_APPLY)

@@ -158,7 +158,8 @@ void qspnd_cli_show_mch_ratio(struct vty *vty, const struct lyd_node *dnode,
 
 DEFPY_YANG(qspn_accept_anonymous, qspn_accept_anonymous_cmd,
 	   "[no] accept-anonymous",
-	   NO_STR "Accept connections from anonymizing addresses (SNAT)\n")
+	   NO_STR
+	   "Accept anonymous requests (own anonymizing address)\n")
 {
 	nb_cli_enqueue_change(vty, "./accept-anonymous", NB_OP_MODIFY,
 			      no ? "false" : "true");
@@ -172,6 +173,23 @@ void qspnd_cli_show_accept_anonymous(struct vty *vty,
 	if (!yang_dnode_get_bool(dnode, NULL))
 		vty_out(vty, " no");
 	vty_out(vty, " accept-anonymous\n");
+}
+
+DEFPY_YANG(qspn_anonymize, qspn_anonymize_cmd, "[no] anonymize",
+	   NO_STR
+	   "Relay anonymously: source NAT towards the anonymizing range\n")
+{
+	nb_cli_enqueue_change(vty, "./anonymize", NB_OP_MODIFY,
+			      no ? "false" : "true");
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_anonymize(struct vty *vty, const struct lyd_node *dnode,
+			      bool show_defaults)
+{
+	if (!yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " no");
+	vty_out(vty, " anonymize\n");
 }
 
 DEFPY_YANG(qspn_subnet_level, qspn_subnet_level_cmd, "subnet-level (0-21)$lvl",
@@ -347,6 +365,7 @@ static struct json_object *summary_json(void)
 						 buf));
 		json_object_boolean_add(json, "acceptAnonymous",
 					r->cfg.accept_anonymous);
+		json_object_boolean_add(json, "anonymize", r->cfg.anonymize);
 		json_object_int_add(json, "subnetLevel", r->cfg.subnet_level);
 	}
 	if (vrf) {
@@ -610,6 +629,7 @@ void qspnd_vty_init(void)
 	install_element(QSPN_NODE, &qspn_mch_ratio_cmd);
 	install_element(QSPN_NODE, &no_qspn_mch_ratio_cmd);
 	install_element(QSPN_NODE, &qspn_accept_anonymous_cmd);
+	install_element(QSPN_NODE, &qspn_anonymize_cmd);
 	install_element(QSPN_NODE, &qspn_subnet_level_cmd);
 	install_element(QSPN_NODE, &no_qspn_subnet_level_cmd);
 

@@ -8,6 +8,7 @@ installed FRR (QSPN_FRR_TOPOTESTS); nothing in that tree is edited.  What
 qspnd needs from it is adjusted here, at import time:
 
 * qspnd is a daemon the harness knows: TopoRouter.RD_QSPN, Router.daemons;
+* every router has its own /etc/iproute2/rt_tables.d;
 * the daemons come from an overlay directory (QSPN_FRRDIR) holding the
   installed FRR daemons plus the qspnd under test, and `vtysh` in PATH is the
   qspn-aware vtysh (run-topotests.sh prepares both);
@@ -45,6 +46,21 @@ RD_QSPN = 20
 topogen.TopoRouter.RD_QSPN = RD_QSPN
 topogen.TopoRouter.RD[RD_QSPN] = "qspnd"
 topogen.tgen_defaults["frrdir"] = FRRDIR
+
+# Every router keeps its own /etc/iproute2/rt_tables.d (qspnd writes its
+# table names there), like the rest of /etc on a real machine: nothing of a
+# test reaches the host's, and routers do not share one.
+RT_TABLES_D = "/etc/iproute2/rt_tables.d"
+_add_router = topogen.Topogen.add_router
+
+
+def _add_router_private_rt_tables(self, name=None, cls=None, **params):
+    if "privateDirs" not in params:
+        params["privateDirs"] = topogen.TopoRouter.PRIVATE_DIRS + [RT_TABLES_D]
+    return _add_router(self, name, cls, **params)
+
+
+topogen.Topogen.add_router = _add_router_private_rt_tables
 
 _router_init = topotest.Router.__init__
 

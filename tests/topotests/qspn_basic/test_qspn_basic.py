@@ -169,6 +169,28 @@ def test_running_config_reapplies():
     assert result is None, result
 
 
+def test_anonymize_knob():
+    "`no anonymize` removes the SNAT relay rule; `anonymize` puts it back."
+    tgen = get_topogen()
+    r1 = tgen.gears["r1"]
+
+    def has_snat():
+        return "snat" in r1.run("nft list table ip qspnd 2>/dev/null")
+
+    _, ok = topotest.run_and_expect(has_snat, True, count=30, wait=1)
+    assert ok, r1.run("nft list ruleset")
+    out = vtysh_config(r1, ["router qspn", "no anonymize"])
+    assert "%" not in out, out
+    assert " no anonymize" in qspn_block(r1)
+    _, gone = topotest.run_and_expect(has_snat, False, count=30, wait=1)
+    assert not gone, r1.run("nft list ruleset")
+    out = vtysh_config(r1, ["router qspn", "anonymize"])
+    assert "%" not in out, out
+    assert " no anonymize" not in qspn_block(r1)
+    _, back = topotest.run_and_expect(has_snat, True, count=30, wait=1)
+    assert back, r1.run("nft list ruleset")
+
+
 BAD_LINES = [
     ("topology 3.2", "not a power of two"),
     ("address 9.9.9.9", "out of range"),
