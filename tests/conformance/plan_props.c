@@ -147,7 +147,8 @@ static void rsys_random(struct rsys *s, const char *topo)
 	s->sys.subnet_level = (int)rnd(3);
 	s->sys.n_nics = 1 + rnd(2);
 	for (size_t k = 0; k < s->sys.n_nics; k++) {
-		snprintf(s->nic[k].dev, sizeof(s->nic[k].dev), "eth%zu", k + 1);
+		snprintf(s->nic[k].dev, sizeof(s->nic[k].dev), "eth%u",
+			 (unsigned int)((k + 1) % 100));
 		s->nic[k].mac[5] = (uint8_t)(0xa0 + k);
 		/* a NIC link-local may change between two states */
 		s->nic[k].linklocal = (169u << 24) | (254u << 16) |
@@ -186,10 +187,11 @@ static void rsys_random(struct rsys *s, const char *topo)
 				struct qspn_plan_pseudodev *pd =
 					&s->pd[s->sys.n_ids][k];
 
-				snprintf(pd->dev, QSPN_NAMELEN, "eth%zu",
-					 k + 1);
-				snprintf(pd->name, QSPN_NAMELEN,
-					 "ntkv%c_eth%zu", id->netns[4], k + 1);
+				snprintf(pd->dev, QSPN_NAMELEN, "eth%u",
+					 (unsigned int)((k + 1) % 100));
+				snprintf(pd->name, QSPN_NAMELEN, "ntkv%c_eth%u",
+					 id->netns[4],
+					 (unsigned int)((k + 1) % 100));
 				pd->mac[5] = (uint8_t)(0xb0 + i * 2 + k);
 				pd->linklocal = (169u << 24) | (254u << 16) |
 						(uint32_t)((20 + k) << 8) |
