@@ -234,7 +234,9 @@ bool qspn_revise_etp(struct qspn_instance *inst, struct qspn_etp *m,
 	if (!nh)
 		return false;
 	nh[0] = v;
-	memcpy(nh + 1, m->hops + skip, (m->n_hops - skip) * sizeof(*nh));
+	if (m->n_hops > skip) /* m->hops may be NULL when empty */
+		memcpy(nh + 1, m->hops + skip,
+		       (m->n_hops - skip) * sizeof(*nh));
 	m->hops = nh;
 	m->n_hops = m->n_hops - skip + 1;
 	if (touches_me(inst, m->hops, m->n_hops))
