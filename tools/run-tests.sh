@@ -7,8 +7,9 @@
 #  2. `make check` in ./build: cmocka unit tests, conformance and simulator
 #     tests, then the topotests (FRR's harness, real zebra + qspnd in
 #     namespaces);
-#  3. the libqspn tests again under ASan + UBSan (./build-asan, no FRR);
-#  4. one closing line: "N passed, N failed".
+#  3. a one-minute libFuzzer run of each fuzz target;
+#  4. all of it again with ASan + UBSan (./build-asan), qspnd included;
+#  5. one closing line: "N passed, N failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,16 +24,26 @@ cd "$build"
 echo "== make check (unit, conformance, simulator, topotests)"
 make -j"$(nproc)" check || status=1
 
-echo "== libqspn tests under ASan + UBSan"
+echo "== a short fuzzing run (libFuzzer, ASan + UBSan): the wire decoder and the engine"
+make fuzz FUZZ_SECONDS=60 || status=1
+
+echo "== everything again under ASan + UBSan (qspnd included)"
+frr_src=$(. "$build/frr-prep.env" && echo "$FRR_SRCDIR")
 mkdir -p "$asan"
 (
 	cd "$asan" &&
 		{ [ -f Makefile ] && [ "$top/configure" -ot config.status ] ||
-			"$top/configure" --quiet --disable-qspnd \
+			"$top/configure" --quiet --with-frr-source="$frr_src" \
 				CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 				LDFLAGS="-fsanitize=address,undefined"; } &&
 		make -j"$(nproc)" check
 ) || status=1
+# The daemons' sanitizer reports (the topotest harness sets log_path).
+if grep -rl 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+	"$asan/tests/topotests/run" 2>/dev/null; then
+	echo "run-tests.sh: sanitizer reports in the topotests (files above)" >&2
+	status=1
+fi
 
 # Count what ran: each automake test (.trs), or the cases inside it when it
 # is a cmocka program (its .log has cmocka's closing lines); then pytest's
@@ -55,7 +66,8 @@ while read -r trs; do
 		esac
 	fi
 done < <(find "$build" "$asan" -name '*.trs' 2>/dev/null)
-xml="$build/tests/topotests/run/topotests.xml"
+for xml in "$build/tests/topotests/run/topotests.xml" \
+	"$asan/tests/topotests/run/topotests.xml"; do
 if [ -f "$xml" ]; then
 	read -r tp tf < <(/usr/bin/python3 - "$xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -69,9 +81,10 @@ PY
 	passed=$((passed + tp))
 	failed=$((failed + tf))
 else
-	echo "run-tests.sh: the topotests produced no report" >&2
+	echo "run-tests.sh: the topotests produced no report ($xml)" >&2
 	failed=$((failed + 1))
 fi
+done
 if [ "$passed" -eq 0 ]; then
 	echo "run-tests.sh: no test ran" >&2
 	status=1

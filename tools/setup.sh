@@ -23,7 +23,7 @@ fi
 # tests run (pytest and xmltodict for FRR's topotest harness, gdb which the
 # harness checks for, iproute2 for namespaces).
 pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
-	perl patch dpkg-dev clang
+	perl patch dpkg-dev clang libclang-rt-14-dev
 	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libyang2-dev
 	libyang2-tools libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
 	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping)
