@@ -109,105 +109,65 @@ static double urand(struct sim *s)
 /* --- heaps -------------------------------------------------------------------
  */
 
-static bool ev_less(const struct ev *a, const struct ev *b)
-{
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static void ev_push(struct sim *s, struct ev e)
-{
-	size_t i;
-
-	e.seq = s->seq++;
-	if (s->n_evq == s->cap_evq) {
-		s->cap_evq = s->cap_evq ? s->cap_evq * 2 : 256;
-		s->evq = realloc(s->evq, s->cap_evq * sizeof(*s->evq));
-		if (!s->evq)
-			abort();
+/*
+ * Two binary min-heaps ordered by (t, seq): events (evq) and deliveries
+ * (dlq).  Insertion numbers come from one counter, so equal times keep
+ * their insertion order across both queues.
+ */
+#define SIM_HEAP(NAME, TYPE, Q, N, CAP)                                        \
+	static bool NAME##_less(const TYPE *a, const TYPE *b)                  \
+	{                                                                      \
+		return a->t < b->t || (a->t == b->t && a->seq < b->seq);      \
+	}                                                                      \
+                                                                               \
+	static void NAME##_push(struct sim *s, TYPE e)                         \
+	{                                                                      \
+		size_t i;                                                      \
+                                                                               \
+		e.seq = s->seq++;                                              \
+		if (s->N == s->CAP) {                                          \
+			s->CAP = s->CAP ? s->CAP * 2 : 256;                    \
+			s->Q = realloc(s->Q, s->CAP * sizeof(*s->Q));          \
+			if (!s->Q)                                             \
+				abort();                                       \
+		}                                                              \
+		i = s->N++;                                                    \
+		while (i > 0) {                                                \
+			size_t p = (i - 1) / 2;                                \
+                                                                               \
+			if (!NAME##_less(&e, &s->Q[p]))                        \
+				break;                                         \
+			s->Q[i] = s->Q[p];                                     \
+			i = p;                                                 \
+		}                                                              \
+		s->Q[i] = e;                                                   \
+	}                                                                      \
+                                                                               \
+	static TYPE NAME##_pop(struct sim *s)                                  \
+	{                                                                      \
+		TYPE top = s->Q[0], last = s->Q[--s->N];                       \
+		size_t i = 0;                                                  \
+                                                                               \
+		for (;;) {                                                     \
+			size_t c = 2 * i + 1;                                  \
+                                                                               \
+			if (c >= s->N)                                         \
+				break;                                         \
+			if (c + 1 < s->N &&                                    \
+			    NAME##_less(&s->Q[c + 1], &s->Q[c]))               \
+				c++;                                           \
+			if (!NAME##_less(&s->Q[c], &last))                     \
+				break;                                         \
+			s->Q[i] = s->Q[c];                                     \
+			i = c;                                                 \
+		}                                                              \
+		if (s->N)                                                      \
+			s->Q[i] = last;                                        \
+		return top;                                                    \
 	}
-	i = s->n_evq++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
 
-		if (!ev_less(&e, &s->evq[p]))
-			break;
-		s->evq[i] = s->evq[p];
-		i = p;
-	}
-	s->evq[i] = e;
-}
-
-static struct ev ev_pop(struct sim *s)
-{
-	struct ev top = s->evq[0], last = s->evq[--s->n_evq];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= s->n_evq)
-			break;
-		if (c + 1 < s->n_evq && ev_less(&s->evq[c + 1], &s->evq[c]))
-			c++;
-		if (!ev_less(&s->evq[c], &last))
-			break;
-		s->evq[i] = s->evq[c];
-		i = c;
-	}
-	if (s->n_evq)
-		s->evq[i] = last;
-	return top;
-}
-
-static bool dl_less(const struct dl *a, const struct dl *b)
-{
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
-
-static void dl_push(struct sim *s, struct dl e)
-{
-	size_t i;
-
-	e.seq = s->seq++;
-	if (s->n_dlq == s->cap_dlq) {
-		s->cap_dlq = s->cap_dlq ? s->cap_dlq * 2 : 256;
-		s->dlq = realloc(s->dlq, s->cap_dlq * sizeof(*s->dlq));
-		if (!s->dlq)
-			abort();
-	}
-	i = s->n_dlq++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-
-		if (!dl_less(&e, &s->dlq[p]))
-			break;
-		s->dlq[i] = s->dlq[p];
-		i = p;
-	}
-	s->dlq[i] = e;
-}
-
-static struct dl dl_pop(struct sim *s)
-{
-	struct dl top = s->dlq[0], last = s->dlq[--s->n_dlq];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= s->n_dlq)
-			break;
-		if (c + 1 < s->n_dlq && dl_less(&s->dlq[c + 1], &s->dlq[c]))
-			c++;
-		if (!dl_less(&s->dlq[c], &last))
-			break;
-		s->dlq[i] = s->dlq[c];
-		i = c;
-	}
-	if (s->n_dlq)
-		s->dlq[i] = last;
-	return top;
-}
+SIM_HEAP(ev, struct ev, evq, n_evq, cap_evq)
+SIM_HEAP(dl, struct dl, dlq, n_dlq, cap_dlq)
 
 static void resched(struct sim *s, struct sim_ident *id)
 {
