@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "kmodel.h"
+#include "vectors.h"
 #include "qspn_plan.h"
 #include "qspn_plan_json.h"
 
@@ -40,140 +41,10 @@
 #define QSPN_CONFORMANCE_DIR "tests/conformance"
 #endif
 
-#define MAX_BLOCKS 128
 #define MAX_LINES 2048
 
-struct block {
-	int seq;
-	char file[64];
-	int first, last;
-	char desc[160];
-	int covered;
-};
-
-static struct block blocks[MAX_BLOCKS];
-static int n_blocks;
 static int failures, cases;
 static const char *dir = QSPN_CONFORMANCE_DIR;
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long sz;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)sz + 1);
-	if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[sz] = '\0';
-		if (len)
-			*len = (size_t)sz;
-	}
-	return buf;
-}
-
-static int load_blocks(void)
-{
-	char path[512], line[2048];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vectors/blocks.tsv", dir);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "cannot open %s\n", path);
-		return -1;
-	}
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) && n_blocks < MAX_BLOCKS) {
-		struct block *b = &blocks[n_blocks];
-		char *fld[16];
-		int n = 0;
-
-		for (char *p = line, *q; n < 16 && p; p = q) {
-			q = strchr(p, '\t');
-			if (q)
-				*q++ = '\0';
-			fld[n++] = p;
-		}
-		if (n < 15)
-			continue;
-		b->seq = atoi(fld[0]);
-		snprintf(b->file, sizeof(b->file), "%s", fld[1]);
-		b->first = atoi(fld[2]);
-		b->last = atoi(fld[3]);
-		snprintf(b->desc, sizeof(b->desc), "%s: %s", fld[8], fld[10]);
-		n_blocks++;
-	}
-	fclose(f);
-	return 0;
-}
-
-static struct block *find_block(int seq)
-{
-	for (int i = 0; i < n_blocks; i++)
-		if (blocks[i].seq == seq)
-			return &blocks[i];
-	return NULL;
-}
-
-/* the lines of a vector file, 1-based */
-struct vfile {
-	char name[64];
-	char *text;
-	char *line[MAX_LINES];
-	int n;
-};
-
-static struct vfile vfiles[32];
-static int n_vfiles;
-
-static struct vfile *vector(const char *name)
-{
-	char path[512];
-	struct vfile *v;
-
-	for (int i = 0; i < n_vfiles; i++)
-		if (!strcmp(vfiles[i].name, name))
-			return &vfiles[i];
-	if (n_vfiles == 32)
-		return NULL;
-	v = &vfiles[n_vfiles];
-	snprintf(path, sizeof(path), "%s/vectors/%s", dir, name);
-	v->text = slurp(path, NULL);
-	if (!v->text)
-		return NULL;
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	v->n = 0;
-	for (char *p = v->text; *p && v->n < MAX_LINES - 1;) {
-		char *e = strchr(p, '\n');
-
-		v->line[++v->n] = p;
-		if (!e)
-			break;
-		*e = '\0';
-		p = e + 1;
-	}
-	n_vfiles++;
-	return v;
-}
-
-static void free_vectors(void)
-{
-	for (int i = 0; i < n_vfiles; i++)
-		free(vfiles[i].text);
-}
 
 /* compare two models; print the differences */
 static bool same_model(const struct kmodel *exp, const struct kmodel *act)
@@ -248,25 +119,6 @@ static bool rules_after_tables(struct rulecheck *rc, int n,
 	return ok;
 }
 
-static const char *getstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int getint(struct json_object *o, const char *key, int def)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return def;
-	return json_object_get_int(v);
-}
-
 /* The page commands of a step, with the step's fixes applied. */
 struct cmdlist {
 	const char *cmd[MAX_LINES];
@@ -291,8 +143,8 @@ static int page_commands(struct json_object *step, struct cmdlist *cl,
 	for (size_t r = 0; r < nr; r++) {
 		struct json_object *rg = json_object_array_get_idx(ranges, r);
 		struct json_object *lines;
-		const char *file = getstr(rg, "file");
-		struct vfile *v = file ? vector(file) : NULL;
+		const char *file = cf_getstr(rg, "file");
+		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
 		int first, last;
 
 		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
@@ -317,18 +169,18 @@ static int page_commands(struct json_object *step, struct cmdlist *cl,
 			     f++) {
 				struct json_object *fx =
 					json_object_array_get_idx(fixes, f);
-				const char *act = getstr(fx, "action");
-				const char *ff = getstr(fx, "file");
+				const char *act = cf_getstr(fx, "action");
+				const char *ff = cf_getstr(fx, "file");
 
 				if (!ff || strcmp(ff, file) ||
-				    getint(fx, "line", 0) != l || !act)
+				    cf_getint(fx, "line", 0) != l || !act)
 					continue;
 				if (!strcmp(act, "skip"))
 					skip = true;
 				else if (!strcmp(act, "replace"))
-					cmd = getstr(fx, "command");
+					cmd = cf_getstr(fx, "command");
 				else if (!strcmp(act, "insert_after"))
-					insert = getstr(fx, "command");
+					insert = cf_getstr(fx, "command");
 			}
 			if (!skip && cmd) {
 				snprintf(cl->where[cl->n], 80, "%s:%d", file,
@@ -361,7 +213,7 @@ static int check_blocks(struct json_object *step, const char *sysname,
 	}
 	for (size_t i = 0; i < json_object_array_length(bl); i++) {
 		int seq = json_object_get_int(json_object_array_get_idx(bl, i));
-		struct block *b = find_block(seq);
+		struct cf_block *b = cf_find_block(seq);
 		bool inside = false;
 
 		if (!b) {
@@ -382,7 +234,7 @@ static int check_blocks(struct json_object *step, const char *sysname,
 			struct json_object *rg = json_object_array_get_idx(
 						   ranges, r),
 					   *ln;
-			const char *f = getstr(rg, "file");
+			const char *f = cf_getstr(rg, "file");
 			int a, z;
 
 			json_object_object_get_ex(rg, "lines", &ln);
@@ -473,7 +325,7 @@ static int run_story(const char *name)
 	memset(&prev, 0, sizeof(prev));
 	memset(&cur, 0, sizeof(cur));
 	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, name);
-	text = slurp(path, &len);
+	text = cf_slurp(path, &len);
 	if (!text) {
 		printf("not ok - %s: cannot read %s\n", name, path);
 		failures++;
@@ -627,13 +479,13 @@ static int run_story(const char *name)
 			printf(" [departs from the page: inconsistencies.md");
 			for (size_t f = 0; f < json_object_array_length(fixes);
 			     f++) {
-				int item = getint(
+				int item = cf_getint(
 					json_object_array_get_idx(fixes, f),
 					"item", 0);
 				bool dup = false;
 
 				for (size_t g = 0; g < f; g++)
-					dup |= getint(json_object_array_get_idx(
+					dup |= cf_getint(json_object_array_get_idx(
 							      fixes, g),
 						      "item", 0) == item;
 				if (!dup)
@@ -676,19 +528,19 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		dir = argv[1];
-	if (load_blocks() < 0)
+	if (cf_load_blocks(dir) < 0)
 		return 99;
 	for (int i = 0; stories[i]; i++)
 		run_story(stories[i]);
-	for (int i = 0; i < n_blocks; i++)
-		if (!blocks[i].covered) {
+	for (int i = 0; i < cf_n_blocks; i++)
+		if (!cf_blocks[i].covered) {
 			printf("not ok - block %d (%s %d-%d) is not covered by any case\n",
-			       blocks[i].seq, blocks[i].file, blocks[i].first,
-			       blocks[i].last);
+			       cf_blocks[i].seq, cf_blocks[i].file, cf_blocks[i].first,
+			       cf_blocks[i].last);
 			missing++;
 		}
 	printf("1..%d\n# %d cases, %d blocks, %d failed, %d blocks not covered\n",
-	       cases, cases, n_blocks, failures, missing);
-	free_vectors();
+	       cases, cases, cf_n_blocks, failures, missing);
+	cf_free_vectors();
 	return failures || missing ? 1 : 0;
 }

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "kmodel.h"
+#include "vectors.h"
 #include "qspn_plan.h"
 #include "qspn_plan_json.h"
 
@@ -46,168 +47,8 @@
 #define QSPN_CONFORMANCE_DIR "tests/conformance"
 #endif
 
-#define MAX_BLOCKS 128
-#define MAX_LINES 2048
-#define MAX_FILES 32
 
 static const char *dir = QSPN_CONFORMANCE_DIR;
-
-struct block {
-	int seq;
-	int page;
-	char file[64];
-};
-
-static struct block blocks[MAX_BLOCKS];
-static int n_blocks;
-
-struct vfile {
-	char name[64];
-	char *text;
-	char *line[MAX_LINES];
-	int n;
-};
-
-static struct vfile vfiles[MAX_FILES];
-static int n_vfiles;
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long sz;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)sz + 1);
-		if (buf && fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
-			free(buf);
-			buf = NULL;
-		}
-		if (buf) {
-			buf[sz] = '\0';
-			if (len)
-				*len = (size_t)sz;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
-/* "ita/Proof/Eventi.md" is page 1, "ita/Proof/Eventi5.md" page 5 */
-static int page_of(const char *md)
-{
-	const char *p = strstr(md, "Eventi");
-
-	if (!p)
-		return -1;
-	p += strlen("Eventi");
-	if (!strcmp(p, ".md"))
-		return 1;
-	return atoi(p);
-}
-
-static int load_blocks(void)
-{
-	char path[512], line[2048];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/vectors/blocks.tsv", dir);
-	f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "seed-state: cannot open %s\n", path);
-		return -1;
-	}
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) && n_blocks < MAX_BLOCKS) {
-		struct block *b = &blocks[n_blocks];
-		char *fld[16];
-		int n = 0;
-
-		for (char *p = line, *q; n < 16 && p; p = q) {
-			q = strchr(p, '\t');
-			if (q)
-				*q++ = '\0';
-			fld[n++] = p;
-		}
-		if (n < 15)
-			continue;
-		b->seq = atoi(fld[0]);
-		snprintf(b->file, sizeof(b->file), "%s", fld[1]);
-		b->page = page_of(fld[5]);
-		if (b->page < 1) {
-			fprintf(stderr, "seed-state: block %d: page %s?\n",
-				b->seq, fld[5]);
-			fclose(f);
-			return -1;
-		}
-		n_blocks++;
-	}
-	fclose(f);
-	return 0;
-}
-
-static const struct block *find_block(int seq)
-{
-	for (int i = 0; i < n_blocks; i++)
-		if (blocks[i].seq == seq)
-			return &blocks[i];
-	return NULL;
-}
-
-static struct vfile *vector(const char *name)
-{
-	char path[512];
-	struct vfile *v;
-
-	for (int i = 0; i < n_vfiles; i++)
-		if (!strcmp(vfiles[i].name, name))
-			return &vfiles[i];
-	if (n_vfiles == MAX_FILES)
-		return NULL;
-	v = &vfiles[n_vfiles];
-	snprintf(path, sizeof(path), "%s/vectors/%s", dir, name);
-	v->text = slurp(path, NULL);
-	if (!v->text)
-		return NULL;
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	v->n = 0;
-	for (char *p = v->text; *p && v->n < MAX_LINES - 1;) {
-		char *e = strchr(p, '\n');
-
-		v->line[++v->n] = p;
-		if (!e)
-			break;
-		*e = '\0';
-		p = e + 1;
-	}
-	n_vfiles++;
-	return v;
-}
-
-static const char *getstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int getint(struct json_object *o, const char *key, int def)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		return def;
-	return json_object_get_int(v);
-}
 
 static int apply(struct kmodel *m, const char *cmd, const char *where)
 {
@@ -231,7 +72,7 @@ static int step_page(struct json_object *step)
 	    !json_object_is_type(bl, json_type_array))
 		return -1;
 	for (size_t i = 0; i < json_object_array_length(bl); i++) {
-		const struct block *b = find_block(
+		const struct cf_block *b = cf_find_block(
 			json_object_get_int(json_object_array_get_idx(bl, i)));
 
 		if (!b)
@@ -255,7 +96,7 @@ static int apply_step(struct kmodel *m, struct json_object *step,
 	}
 	json_object_object_get_ex(step, "fixes", &fixes);
 	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
-		int item = getint(json_object_array_get_idx(fixes, f), "item",
+		int item = cf_getint(json_object_array_get_idx(fixes, f), "item",
 				  0);
 		bool dup = false;
 
@@ -268,8 +109,8 @@ static int apply_step(struct kmodel *m, struct json_object *step,
 	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
 		struct json_object *rg = json_object_array_get_idx(ranges, r);
 		struct json_object *lines;
-		const char *file = getstr(rg, "file");
-		struct vfile *v = file ? vector(file) : NULL;
+		const char *file = cf_getstr(rg, "file");
+		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
 		int first, last;
 
 		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
@@ -295,18 +136,18 @@ static int apply_step(struct kmodel *m, struct json_object *step,
 			     f++) {
 				struct json_object *fx =
 					json_object_array_get_idx(fixes, f);
-				const char *act = getstr(fx, "action");
-				const char *ff = getstr(fx, "file");
+				const char *act = cf_getstr(fx, "action");
+				const char *ff = cf_getstr(fx, "file");
 
 				if (!ff || strcmp(ff, file) ||
-				    getint(fx, "line", 0) != l || !act)
+				    cf_getint(fx, "line", 0) != l || !act)
 					continue;
 				if (!strcmp(act, "skip"))
 					skip = true;
 				else if (!strcmp(act, "replace"))
-					cmd = getstr(fx, "command");
+					cmd = cf_getstr(fx, "command");
 				else if (!strcmp(act, "insert_after"))
-					insert = getstr(fx, "command");
+					insert = cf_getstr(fx, "command");
 			}
 			snprintf(where, sizeof(where), "%s:%d", file, l);
 			if (!skip && cmd && apply(m, cmd, where) < 0)
@@ -516,10 +357,16 @@ int main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || last_page < 1)
 		usage();
-	if (load_blocks() < 0)
+	if (cf_load_blocks(dir) < 0)
 		return 1;
+	for (int i = 0; i < cf_n_blocks; i++)
+		if (cf_blocks[i].page < 1) {
+			fprintf(stderr, "seed-state: block %d: no Eventi page\n",
+				cf_blocks[i].seq);
+			return 1;
+		}
 	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, argv[optind]);
-	text = slurp(path, &len);
+	text = cf_slurp(path, &len);
 	if (!text) {
 		fprintf(stderr, "seed-state: cannot read %s\n", path);
 		return 1;
