@@ -1241,43 +1241,53 @@ struct json_object *qspnd_arcs_json(void)
 	return j;
 }
 
+/* Every destination the engine knows, all levels (the caller frees *out). */
+static size_t known_dests(struct qspn_hcoord **out)
+{
+	size_t cap = 0, n = 0;
+
+	for (int l = 0; l < N.engine_topo.levels; l++)
+		cap += N.engine_topo.gsize[l];
+	*out = XCALLOC(MTYPE_QSPND_NEIGH, (cap + 1) * sizeof(**out));
+	for (int l = 0; l < N.engine_topo.levels; l++) {
+		int k = qspn_get_known_destinations(N.inst, l, *out + n,
+						    cap - n);
+
+		if (k > 0)
+			n += MIN((size_t)k, cap - n);
+	}
+	return n;
+}
+
 struct json_object *qspnd_destinations_json(void)
 {
 	struct json_object *j = json_object_new_object();
 	struct qspn_hcoord *hs;
-	const struct qspn_naddr *me;
-	int levels, cap = 1024;
+	size_t n;
 
 	if (!N.inst)
 		return j;
-	me = qspn_my_naddr(N.inst);
-	levels = me->levels;
-	hs = XCALLOC(MTYPE_QSPND_NEIGH, cap * sizeof(*hs));
-	for (int l = 0; l < levels; l++) {
-		int k = qspn_get_known_destinations(N.inst, l, hs, cap);
+	n = known_dests(&hs);
+	for (size_t i = 0; i < n; i++) {
+		struct qspn_dest_paths dp;
+		struct json_object *jd = json_object_new_object();
+		char key[32];
 
-		for (int i = 0; i < k && i < cap; i++) {
-			struct qspn_dest_paths dp;
-			struct json_object *jd = json_object_new_object();
-			char key[32];
-
-			snprintf(key, sizeof(key), "%d:%u", hs[i].lvl,
-				 hs[i].pos);
-			json_object_int_add(jd, "level", hs[i].lvl);
-			json_object_int_add(jd, "position", hs[i].pos);
-			if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
-				json_object_int_add(jd, "paths", dp.n_paths);
-				if (dp.n_paths) {
-					json_object_int_add(jd, "bestCost",
-							    dp.paths[0].cost);
-					json_object_int_add(jd, "bestArc",
-							    dp.paths[0].arc);
-					json_object_int_add(jd, "hops",
-							    dp.paths[0].n_hops);
-				}
+		snprintf(key, sizeof(key), "%d:%u", hs[i].lvl, hs[i].pos);
+		json_object_int_add(jd, "level", hs[i].lvl);
+		json_object_int_add(jd, "position", hs[i].pos);
+		if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
+			json_object_int_add(jd, "paths", dp.n_paths);
+			if (dp.n_paths) {
+				json_object_int_add(jd, "bestCost",
+						    dp.paths[0].cost);
+				json_object_int_add(jd, "bestArc",
+						    dp.paths[0].arc);
+				json_object_int_add(jd, "hops",
+						    dp.paths[0].n_hops);
 			}
-			json_object_object_add(j, key, jd);
 		}
+		json_object_object_add(j, key, jd);
 	}
 	XFREE(MTYPE_QSPND_NEIGH, hs);
 	return j;
@@ -1313,89 +1323,75 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 	struct json_object *j = json_object_new_object();
 	const struct qspnd_router *r = qspnd.router;
 	struct qspn_hcoord *hs;
-	int cap = 1024;
+	size_t n;
 
 	if (!N.inst || !r)
 		return j;
-	hs = XCALLOC(MTYPE_QSPND_NEIGH, cap * sizeof(*hs));
-	for (int l = 0; l < r->cfg.topo.levels; l++) {
-		int k = qspn_get_known_destinations(N.inst, l, hs, cap);
+	n = known_dests(&hs);
+	for (size_t i = 0; i < n; i++) {
+		struct qspn_dest_ips ips;
+		struct qspn_dest_paths dp;
+		struct json_object *jd, *jips, *jps;
+		bool match = !filter;
+		char key[32], buf[32];
 
-		for (int i = 0; i < k && i < cap; i++) {
-			struct qspn_dest_ips ips;
-			struct qspn_dest_paths dp;
-			struct json_object *jd, *jips, *jps;
-			bool match = !filter;
-			char key[32], buf[32];
-
-			if (!qspn_dest_ips(&r->cfg.topo, &r->cfg.addr,
-					   r->cfg.subnet_level, hs[i], &ips))
-				memset(&ips, 0, sizeof(ips));
-			jips = json_object_new_array();
-			for (int s = 0; s < ips.n_slots; s++) {
-				if (!ips.present[s])
-					continue;
-				if (filter &&
-				    (prefix_covers(*filter, ips.ip[s]) ||
-				     prefix_covers(ips.ip[s], *filter)))
-					match = true;
-				qspn_prefix_format(ips.ip[s], buf, sizeof(buf));
-				json_object_array_add(
-					jips, json_object_new_string(buf));
-			}
-			if (!match) {
-				json_object_put(jips);
+		if (!qspn_dest_ips(&r->cfg.topo, &r->cfg.addr,
+				   r->cfg.subnet_level, hs[i], &ips))
+			memset(&ips, 0, sizeof(ips));
+		jips = json_object_new_array();
+		for (int s = 0; s < ips.n_slots; s++) {
+			if (!ips.present[s])
 				continue;
-			}
-			jd = json_object_new_object();
-			json_object_int_add(jd, "level", hs[i].lvl);
-			json_object_int_add(jd, "position", hs[i].pos);
-			json_object_object_add(jd, "addresses", jips);
-			jps = json_object_new_array();
-			if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
-				for (uint32_t p = 0; p < dp.n_paths; p++) {
-					const struct qspn_path *pa =
-						&dp.paths[p];
-					struct json_object *jp, *jh;
-					struct qspnd_neigh *n =
-						neigh_by_id(pa->arc);
-
-					jp = json_object_new_object();
-					json_object_int_add(jp, "arc", pa->arc);
-					if (n) {
-						json_object_string_add(
-							jp, "interface",
-							n->ifname);
-						ll_str(n->linklocal, buf,
-						       sizeof(buf));
-						json_object_string_add(
-							jp, "gateway", buf);
-					}
-					json_object_int_add(jp, "cost",
-							    pa->cost);
-					json_object_int_add(jp, "nodesInside",
-							    pa->nodes_inside);
-					jh = json_object_new_array();
-					for (uint32_t h = 0; h < pa->n_hops;
-					     h++) {
-						snprintf(buf, sizeof(buf),
-							 "%d:%u",
-							 pa->hops[h].hc.lvl,
-							 pa->hops[h].hc.pos);
-						json_object_array_add(
-							jh,
-							json_object_new_string(
-								buf));
-					}
-					json_object_object_add(jp, "hops", jh);
-					json_object_array_add(jps, jp);
-				}
-			}
-			json_object_object_add(jd, "paths", jps);
-			snprintf(key, sizeof(key), "%d:%u", hs[i].lvl,
-				 hs[i].pos);
-			json_object_object_add(j, key, jd);
+			if (filter && (prefix_covers(*filter, ips.ip[s]) ||
+				       prefix_covers(ips.ip[s], *filter)))
+				match = true;
+			qspn_prefix_format(ips.ip[s], buf, sizeof(buf));
+			json_object_array_add(jips,
+					      json_object_new_string(buf));
 		}
+		if (!match) {
+			json_object_put(jips);
+			continue;
+		}
+		jd = json_object_new_object();
+		json_object_int_add(jd, "level", hs[i].lvl);
+		json_object_int_add(jd, "position", hs[i].pos);
+		json_object_object_add(jd, "addresses", jips);
+		jps = json_object_new_array();
+		if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
+			for (uint32_t p = 0; p < dp.n_paths; p++) {
+				const struct qspn_path *pa = &dp.paths[p];
+				struct json_object *jp, *jh;
+				struct qspnd_neigh *n = neigh_by_id(pa->arc);
+
+				jp = json_object_new_object();
+				json_object_int_add(jp, "arc", pa->arc);
+				if (n) {
+					json_object_string_add(jp, "interface",
+							       n->ifname);
+					ll_str(n->linklocal, buf, sizeof(buf));
+					json_object_string_add(jp, "gateway",
+							       buf);
+				}
+				json_object_int_add(jp, "cost", pa->cost);
+				json_object_int_add(jp, "nodesInside",
+						    pa->nodes_inside);
+				jh = json_object_new_array();
+				for (uint32_t h = 0; h < pa->n_hops; h++) {
+					snprintf(buf, sizeof(buf), "%d:%u",
+						 pa->hops[h].hc.lvl,
+						 pa->hops[h].hc.pos);
+					json_object_array_add(
+						jh,
+						json_object_new_string(buf));
+				}
+				json_object_object_add(jp, "hops", jh);
+				json_object_array_add(jps, jp);
+			}
+		}
+		json_object_object_add(jd, "paths", jps);
+		snprintf(key, sizeof(key), "%d:%u", hs[i].lvl, hs[i].pos);
+		json_object_object_add(j, key, jd);
 	}
 	XFREE(MTYPE_QSPND_NEIGH, hs);
 	return j;
