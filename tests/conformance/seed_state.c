@@ -6,13 +6,14 @@
  *   seed-state [-d DIR] [-p PAGE] SYSTEM
  *
  * DIR is tests/conformance (vectors/, stories/); PAGE defaults to 5, the
- * seed page.  The state is computed the way the conformance test computes
- * its expected states: the story's "initial" state (a gap the pages do not
- * show) is planned from nothing, then the page commands of every step whose
- * blocks all belong to pages 1..PAGE are applied, in order, to the strict
- * kernel model (kmodel.c), with the step's "fixes" (the items of
- * spec/inconsistencies.md the conformance test applies) applied to the
- * page commands.  A command the model refuses is an error (exit 1).
+ * seed page.  The state is computed (cf_seed_model(), vectors.c) the way
+ * the conformance test computes its expected states: the story's "initial"
+ * state (a gap the pages do not show) is planned from nothing, then the page
+ * commands of every step whose blocks all belong to pages 1..PAGE are
+ * applied, in order, to the strict kernel model (kmodel.c), with the step's
+ * "fixes" (the items of spec/inconsistencies.md the conformance test
+ * applies) applied to the page commands.  A command the model refuses is an
+ * error (exit 1).
  *
  * Output (stdout), everything of the default namespace:
  *
@@ -49,153 +50,6 @@
 
 
 static const char *dir = QSPN_CONFORMANCE_DIR;
-
-static int apply(struct kmodel *m, const char *cmd, const char *where)
-{
-	char err[256];
-
-	if (kmodel_apply(m, cmd, err, sizeof(err)) < 0) {
-		fprintf(stderr, "seed-state: %s: \"%s\": %s\n", where, cmd,
-			err);
-		return -1;
-	}
-	return 0;
-}
-
-/* the largest page of a step's blocks; -1 on error */
-static int step_page(struct json_object *step)
-{
-	struct json_object *bl;
-	int page = 0;
-
-	if (!json_object_object_get_ex(step, "blocks", &bl) ||
-	    !json_object_is_type(bl, json_type_array))
-		return -1;
-	for (size_t i = 0; i < json_object_array_length(bl); i++) {
-		const struct cf_block *b = cf_find_block(
-			json_object_get_int(json_object_array_get_idx(bl, i)));
-
-		if (!b)
-			return -1;
-		if (b->page > page)
-			page = b->page;
-	}
-	return page;
-}
-
-/* The page commands of a step, the step's fixes applied, into the model. */
-static int apply_step(struct kmodel *m, struct json_object *step,
-		      struct json_object *items)
-{
-	struct json_object *ranges, *fixes = NULL;
-
-	if (!json_object_object_get_ex(step, "vector", &ranges) ||
-	    !json_object_is_type(ranges, json_type_array)) {
-		fprintf(stderr, "seed-state: step without vector ranges\n");
-		return -1;
-	}
-	json_object_object_get_ex(step, "fixes", &fixes);
-	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
-		int item = cf_getint(json_object_array_get_idx(fixes, f), "item",
-				  0);
-		bool dup = false;
-
-		for (size_t g = 0; g < json_object_array_length(items); g++)
-			dup |= json_object_get_int(json_object_array_get_idx(
-				       items, g)) == item;
-		if (!dup)
-			json_object_array_add(items, json_object_new_int(item));
-	}
-	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
-		struct json_object *rg = json_object_array_get_idx(ranges, r);
-		struct json_object *lines;
-		const char *file = cf_getstr(rg, "file");
-		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
-		int first, last;
-
-		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
-			fprintf(stderr, "seed-state: bad vector range\n");
-			return -1;
-		}
-		first = json_object_get_int(
-			json_object_array_get_idx(lines, 0));
-		last = json_object_get_int(json_object_array_get_idx(lines, 1));
-		if (first < 1 || last > v->n || first > last) {
-			fprintf(stderr, "seed-state: %s: lines %d-%d?\n", file,
-				first, last);
-			return -1;
-		}
-		for (int l = first; l <= last; l++) {
-			const char *cmd = v->line[l];
-			const char *insert = NULL;
-			bool skip = false;
-			char where[96];
-
-			for (size_t f = 0;
-			     fixes && f < json_object_array_length(fixes);
-			     f++) {
-				struct json_object *fx =
-					json_object_array_get_idx(fixes, f);
-				const char *act = cf_getstr(fx, "action");
-				const char *ff = cf_getstr(fx, "file");
-
-				if (!ff || strcmp(ff, file) ||
-				    cf_getint(fx, "line", 0) != l || !act)
-					continue;
-				if (!strcmp(act, "skip"))
-					skip = true;
-				else if (!strcmp(act, "replace"))
-					cmd = cf_getstr(fx, "command");
-				else if (!strcmp(act, "insert_after"))
-					insert = cf_getstr(fx, "command");
-			}
-			snprintf(where, sizeof(where), "%s:%d", file, l);
-			if (!skip && cmd && apply(m, cmd, where) < 0)
-				return -1;
-			if (insert && apply(m, insert, where) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* the state the story starts from, planned from nothing */
-static int apply_initial(struct kmodel *m, struct json_object *doc,
-			 const struct qspn_topology *topo)
-{
-	char err[QSPN_JSON_ERRLEN], perr[512];
-	struct json_object *v;
-	struct qspn_json_state st;
-	struct qspn_kstate *empty, *ks = NULL;
-	struct qspn_ops ops;
-	int rc = 0;
-
-	if (!json_object_object_get_ex(doc, "initial", &v) ||
-	    json_object_is_type(v, json_type_null))
-		return 0;
-	memset(&st, 0, sizeof(st));
-	err[0] = perr[0] = '\0';
-	empty = qspn_kstate_new();
-	qspn_ops_init(&ops);
-	if (!empty || qspn_json_state(v, "$.initial", topo, &st, err,
-				      sizeof(err)) < 0 ||
-	    qspn_plan_build(&st.sys, &ks, perr, sizeof(perr)) < 0 ||
-	    qspn_plan_diff(empty, ks, &ops) < 0) {
-		fprintf(stderr, "seed-state: initial state: %s%s\n", err, perr);
-		rc = -1;
-	}
-	for (size_t i = 0; rc == 0 && i < ops.n; i++) {
-		char line[512];
-
-		qspn_op_format(&ops.v[i], line, sizeof(line));
-		rc = apply(m, line, "initial state");
-	}
-	qspn_ops_free(&ops);
-	qspn_kstate_free(ks);
-	qspn_kstate_free(empty);
-	qspn_json_state_free(&st);
-	return rc;
-}
 
 /* -- the model's canonical dump, as JSON ------------------------------------ */
 
@@ -334,14 +188,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	char path[512], err[QSPN_JSON_ERRLEN];
-	struct json_object *doc, *steps, *nics_j, *out, *applied, *items;
-	struct qspn_topology topo;
+	struct json_object *out, *applied, *items;
 	struct kmodel *m;
-	const char *nics[8];
-	size_t n_nics = 0, len;
-	int opt, last_page = 5, rc = 0;
-	char *text;
+	int opt, last_page = 5, rc = 1;
 
 	while ((opt = getopt(argc, argv, "d:p:")) != -1) {
 		switch (opt) {
@@ -361,61 +210,16 @@ int main(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < cf_n_blocks; i++)
 		if (cf_blocks[i].page < 1) {
-			fprintf(stderr, "seed-state: block %d: no Eventi page\n",
+			fprintf(stderr,
+				"seed-state: block %d: no Eventi page\n",
 				cf_blocks[i].seq);
 			return 1;
 		}
-	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, argv[optind]);
-	text = cf_slurp(path, &len);
-	if (!text) {
-		fprintf(stderr, "seed-state: cannot read %s\n", path);
-		return 1;
-	}
-	doc = qspn_json_parse_text(text, len, err, sizeof(err));
-	free(text);
-	if (!doc || qspn_json_topology(doc, "$", &topo, err, sizeof(err)) < 0) {
-		fprintf(stderr, "seed-state: %s: %s\n", path, err);
-		json_object_put(doc);
-		return 1;
-	}
-	if (json_object_object_get_ex(doc, "nics", &nics_j))
-		for (size_t i = 0;
-		     i < json_object_array_length(nics_j) && i < 8; i++)
-			nics[n_nics++] = json_object_get_string(
-				json_object_array_get_idx(nics_j, i));
-	m = kmodel_new(nics, n_nics);
 	applied = json_object_new_array();
 	items = json_object_new_array();
-	if (!m || apply_initial(m, doc, &topo) < 0)
-		rc = 1;
-	json_object_object_get_ex(doc, "steps", &steps);
-	for (size_t s = 0;
-	     rc == 0 && steps && s < json_object_array_length(steps); s++) {
-		struct json_object *step = json_object_array_get_idx(steps, s);
-		struct json_object *bl;
-		int page = step_page(step);
-
-		if (page < 0) {
-			fprintf(stderr, "seed-state: step %zu: bad blocks\n", s);
-			rc = 1;
-			break;
-		}
-		/* the steps are chronological: stop at the first one past
-		 * the page */
-		if (page > last_page)
-			break;
-		if (apply_step(m, step, items) < 0) {
-			fprintf(stderr, "seed-state: %s step %zu\n", path, s);
-			rc = 1;
-			break;
-		}
-		json_object_object_get_ex(step, "blocks", &bl);
-		for (size_t i = 0; i < json_object_array_length(bl); i++)
-			json_object_array_add(
-				applied,
-				json_object_get(json_object_array_get_idx(bl, i)));
-	}
-	if (rc == 0) {
+	m = cf_seed_model(dir, argv[optind], last_page, applied, items);
+	if (m) {
+		rc = 0;
 		out = state_json(m);
 		json_object_object_add(out, "system",
 				       json_object_new_string(argv[optind]));
@@ -432,6 +236,6 @@ int main(int argc, char **argv)
 	json_object_put(applied);
 	json_object_put(items);
 	kmodel_free(m);
-	json_object_put(doc);
+	cf_free_vectors();
 	return rc;
 }

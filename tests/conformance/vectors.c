@@ -4,9 +4,14 @@
  */
 #include "vectors.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kmodel.h"
+#include "qspn_plan.h"
+#include "qspn_plan_json.h"
 
 #define CF_MAX_FILES 32
 
@@ -157,4 +162,227 @@ int cf_getint(struct json_object *o, const char *key, int def)
 	if (!json_object_object_get_ex(o, key, &v))
 		return def;
 	return json_object_get_int(v);
+}
+
+/* -- replaying the pages (seed-state, the seed end-to-end test) ----------- */
+
+static int apply(struct kmodel *m, const char *cmd, const char *where)
+{
+	char err[256];
+
+	if (kmodel_apply(m, cmd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "replay: %s: \"%s\": %s\n", where, cmd, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* the largest page of a step's blocks; -1 on error */
+static int step_page(struct json_object *step)
+{
+	struct json_object *bl;
+	int page = 0;
+
+	if (!json_object_object_get_ex(step, "blocks", &bl) ||
+	    !json_object_is_type(bl, json_type_array))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(bl); i++) {
+		const struct cf_block *b = cf_find_block(
+			json_object_get_int(json_object_array_get_idx(bl, i)));
+
+		if (!b)
+			return -1;
+		if (b->page > page)
+			page = b->page;
+	}
+	return page;
+}
+
+/* The page commands of a step, the step's fixes applied, into the model. */
+static int apply_step(const char *dir, struct kmodel *m,
+		      struct json_object *step, struct json_object *items)
+{
+	struct json_object *ranges, *fixes = NULL;
+
+	if (!json_object_object_get_ex(step, "vector", &ranges) ||
+	    !json_object_is_type(ranges, json_type_array)) {
+		fprintf(stderr, "replay: step without vector ranges\n");
+		return -1;
+	}
+	json_object_object_get_ex(step, "fixes", &fixes);
+	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
+		int item = cf_getint(json_object_array_get_idx(fixes, f),
+				     "item", 0);
+		bool dup = false;
+
+		for (size_t g = 0; g < json_object_array_length(items); g++)
+			dup |= json_object_get_int(json_object_array_get_idx(
+				       items, g)) == item;
+		if (!dup)
+			json_object_array_add(items, json_object_new_int(item));
+	}
+	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
+		struct json_object *rg = json_object_array_get_idx(ranges, r);
+		struct json_object *lines;
+		const char *file = cf_getstr(rg, "file");
+		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
+		int first, last;
+
+		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
+			fprintf(stderr, "replay: bad vector range\n");
+			return -1;
+		}
+		first = json_object_get_int(
+			json_object_array_get_idx(lines, 0));
+		last = json_object_get_int(json_object_array_get_idx(lines, 1));
+		if (first < 1 || last > v->n || first > last) {
+			fprintf(stderr, "replay: %s: lines %d-%d?\n", file,
+				first, last);
+			return -1;
+		}
+		for (int l = first; l <= last; l++) {
+			const char *cmd = v->line[l];
+			const char *insert = NULL;
+			bool skip = false;
+			char where[96];
+
+			for (size_t f = 0;
+			     fixes && f < json_object_array_length(fixes);
+			     f++) {
+				struct json_object *fx =
+					json_object_array_get_idx(fixes, f);
+				const char *act = cf_getstr(fx, "action");
+				const char *ff = cf_getstr(fx, "file");
+
+				if (!ff || strcmp(ff, file) ||
+				    cf_getint(fx, "line", 0) != l || !act)
+					continue;
+				if (!strcmp(act, "skip"))
+					skip = true;
+				else if (!strcmp(act, "replace"))
+					cmd = cf_getstr(fx, "command");
+				else if (!strcmp(act, "insert_after"))
+					insert = cf_getstr(fx, "command");
+			}
+			snprintf(where, sizeof(where), "%s:%d", file, l);
+			if (!skip && cmd && apply(m, cmd, where) < 0)
+				return -1;
+			if (insert && apply(m, insert, where) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* the state the story starts from, planned from nothing */
+static int apply_initial(struct kmodel *m, struct json_object *doc,
+			 const struct qspn_topology *topo)
+{
+	char err[QSPN_JSON_ERRLEN], perr[512];
+	struct json_object *v;
+	struct qspn_json_state st;
+	struct qspn_kstate *empty, *ks = NULL;
+	struct qspn_ops ops;
+	int rc = 0;
+
+	if (!json_object_object_get_ex(doc, "initial", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	err[0] = perr[0] = '\0';
+	empty = qspn_kstate_new();
+	qspn_ops_init(&ops);
+	if (!empty ||
+	    qspn_json_state(v, "$.initial", topo, &st, err, sizeof(err)) < 0 ||
+	    qspn_plan_build(&st.sys, &ks, perr, sizeof(perr)) < 0 ||
+	    qspn_plan_diff(empty, ks, &ops) < 0) {
+		fprintf(stderr, "replay: initial state: %s%s\n", err, perr);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < ops.n; i++) {
+		char line[512];
+
+		qspn_op_format(&ops.v[i], line, sizeof(line));
+		rc = apply(m, line, "initial state");
+	}
+	qspn_ops_free(&ops);
+	qspn_kstate_free(ks);
+	qspn_kstate_free(empty);
+	qspn_json_state_free(&st);
+	return rc;
+}
+
+struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
+			     struct json_object *blocks,
+			     struct json_object *items)
+{
+	char path[512], err[QSPN_JSON_ERRLEN];
+	struct json_object *doc, *steps, *nics_j, *its;
+	struct qspn_topology topo;
+	struct kmodel *m;
+	const char *nics[8];
+	size_t n_nics = 0, len;
+	char *text;
+	int rc = 0;
+
+	if (!cf_n_blocks && cf_load_blocks(dir) < 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/stories/%s.json", dir, system);
+	text = cf_slurp(path, &len);
+	if (!text) {
+		fprintf(stderr, "replay: cannot read %s\n", path);
+		return NULL;
+	}
+	doc = qspn_json_parse_text(text, len, err, sizeof(err));
+	free(text);
+	if (!doc || qspn_json_topology(doc, "$", &topo, err, sizeof(err)) < 0) {
+		fprintf(stderr, "replay: %s: %s\n", path, err);
+		json_object_put(doc);
+		return NULL;
+	}
+	if (json_object_object_get_ex(doc, "nics", &nics_j))
+		for (size_t i = 0;
+		     i < json_object_array_length(nics_j) && i < 8; i++)
+			nics[n_nics++] = json_object_get_string(
+				json_object_array_get_idx(nics_j, i));
+	m = kmodel_new(nics, n_nics);
+	its = items ? json_object_get(items) : json_object_new_array();
+	if (!m || apply_initial(m, doc, &topo) < 0)
+		rc = -1;
+	json_object_object_get_ex(doc, "steps", &steps);
+	for (size_t s = 0;
+	     rc == 0 && steps && s < json_object_array_length(steps); s++) {
+		struct json_object *step = json_object_array_get_idx(steps, s);
+		struct json_object *bl;
+		int page = step_page(step);
+
+		if (page < 0) {
+			fprintf(stderr, "replay: step %zu: bad blocks\n", s);
+			rc = -1;
+			break;
+		}
+		/* the steps are chronological: stop at the first one past
+		 * the page */
+		if (page > last_page)
+			break;
+		if (apply_step(dir, m, step, its) < 0) {
+			fprintf(stderr, "replay: %s step %zu\n", path, s);
+			rc = -1;
+			break;
+		}
+		json_object_object_get_ex(step, "blocks", &bl);
+		for (size_t i = 0; blocks && i < json_object_array_length(bl);
+		     i++)
+			json_object_array_add(
+				blocks,
+				json_object_get(
+					json_object_array_get_idx(bl, i)));
+	}
+	json_object_put(its);
+	json_object_put(doc);
+	if (rc < 0) {
+		kmodel_free(m);
+		return NULL;
+	}
+	return m;
 }

@@ -2,8 +2,9 @@
 /*
  * vectors.h: reading the reference vectors (tests/conformance/vectors/):
  * the block manifest blocks.tsv and the per-page command files, plus two
- * json-c accessors the story files need.  Shared by the conformance test and
- * the seed-state tool.
+ * json-c accessors the story files need, and the replay of the pages into
+ * the kernel model.  Shared by the conformance test, the seed-state tool and
+ * the seed end-to-end test.
  */
 #ifndef QSPN_CONFORMANCE_VECTORS_H
 #define QSPN_CONFORMANCE_VECTORS_H
@@ -49,5 +50,22 @@ void cf_free_vectors(void);
 /* A string member (NULL if absent or not a string); an int member or def. */
 const char *cf_getstr(struct json_object *o, const char *key);
 int cf_getint(struct json_object *o, const char *key, int def);
+
+struct kmodel;
+
+/*
+ * The kernel model the Eventi pages 1..last_page leave in one system, as
+ * seed-state prints it: the story's (DIR/stories/SYSTEM.json) "initial"
+ * state planned from nothing, then the page commands of every step whose
+ * blocks all belong to pages 1..last_page, the step's "fixes" (items of
+ * spec/inconsistencies.md) applied, into the strict kernel model.  Loads
+ * blocks.tsv if not loaded yet.  blocks and items (json arrays, may be
+ * NULL) receive the blocks applied and the inconsistency items used.
+ * NULL, with a message on stderr, when a command is refused or a file is
+ * bad; kmodel_free() the result.
+ */
+struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
+			     struct json_object *blocks,
+			     struct json_object *items);
 
 #endif /* QSPN_CONFORMANCE_VECTORS_H */
