@@ -3,19 +3,26 @@
  * seed_state.c: the kernel state the Eventi pages leave in one system after
  * a given page, as JSON, for the topotest qspn_seed.
  *
- *   seed-state [-d DIR] [-p PAGE] SYSTEM
+ *   seed-state [-d DIR] [-p PAGE] [-s SEQ] SYSTEM
  *
  * DIR is tests/conformance (vectors/, stories/); PAGE defaults to 5, the
- * seed page.  The state is computed (cf_seed_model(), vectors.c) the way
- * the conformance test computes its expected states: the story's "initial"
- * state (a gap the pages do not show) is planned from nothing, then the page
- * commands of every step whose blocks all belong to pages 1..PAGE are
- * applied, in order, to the strict kernel model (kmodel.c), with the step's
- * "fixes" (the items of spec/inconsistencies.md the conformance test
- * applies) applied to the page commands.  A command the model refuses is an
- * error (exit 1).
+ * seed page, and 0 is the story's initial state.  The state is computed
+ * (cf_seed_model_seq(), vectors.c) the way the conformance test computes
+ * its expected states: the story's "initial" state (a gap the pages do not
+ * show) is planned from nothing, then the page commands of every step whose
+ * blocks all belong to pages 1..PAGE are applied, in order, to the strict
+ * kernel model (kmodel.c), with the step's "fixes" (the items of
+ * spec/inconsistencies.md the conformance test applies) applied to the
+ * page commands.  A command the model refuses is an error (exit 1).
  *
- * Output (stdout), everything of the default namespace:
+ * -s SEQ also stops before the first step with a block whose seq (the
+ * global, chronological order of blocks.tsv) is past SEQ: the state of the
+ * system at that point of the scenario, e.g. -s 40 on delta is the state
+ * after the ETPs of Eventi5 and before the dismissal of entr03.  Without
+ * -p, -s has no page limit.  A step is applied whole: the steps of the
+ * stories group blocks whose intermediate states the pages do not show.
+ *
+ * Output (stdout), the default namespace at the top level:
  *
  *   {"system": "delta", "page": 5, "blocks": [24, ...],
  *    "inconsistencies": [items applied],
@@ -27,12 +34,24 @@
  *    "snat": [{"dst": "10.0.0.64/27", "to": "10.0.0.21"}],
  *    "iptables": ["nat POSTROUTING ...", ...],
  *    "addresses": [{"ip": "10.0.0.21", "dev": "eth1"}],
- *    "netns": ["entr03"]}            (the other namespaces left, if any)
+ *    "netns": ["entr03"],            (the other namespaces left, if any)
+ *    "seq": 40,                      (only with -s)
+ *    "namespaces": {"entr03": {"routes": [...], "rules": [...],
+ *                              "marks": [...], "snat": [...],
+ *                              "iptables": [...], "addresses": [...],
+ *                              "links": [{"name": "entr03_eth1",
+ *                                         "up": true}, ...]}}}
+ *
+ * "namespaces" is there only when "netns" is not empty (so the output of a
+ * state without other namespaces, e.g. the seed page's, is unchanged); it
+ * holds every other namespace, with the keys of the default one (rt_tables
+ * is system-wide, so only at the top level) plus its links.
  *
  * Routes: "type" is "unicast", "unreachable" or "blackhole"; via, dev and
  * src only when present.  "iptables" holds every iptables rule verbatim
  * (table, chain, rest); "marks" and "snat" are the MARK and SNAT ones parsed.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,24 +132,99 @@ static void add_iptables(struct json_object *out, const char *rule)
 	}
 }
 
+/* The objects of namespace nm ("(default)" for the default one) into out. */
+static void ns_json(char **d, const char *nm, struct json_object *out)
+{
+	struct json_object *routes = json_object_object_get(out, "routes");
+	struct json_object *rules = json_object_object_get(out, "rules");
+	struct json_object *addrs = json_object_object_get(out, "addresses");
+	struct json_object *links = json_object_object_get(out, "links");
+	char pfx[96];
+	size_t pl;
+
+	snprintf(pfx, sizeof(pfx), "netns %s ", nm);
+	pl = strlen(pfx);
+	for (size_t i = 0; d[i]; i++) {
+		char buf[512], *t[8];
+		const char *l = d[i];
+
+		if (strncmp(l, pfx, pl))
+			continue;
+		l += pl;
+		snprintf(buf, sizeof(buf), "%s", l);
+		if (!strncmp(l, "route ", 6)) {
+			add_route(routes, buf + 6);
+		} else if (!strncmp(l, "rule ", 5)) {
+			struct json_object *o = json_object_new_object();
+
+			/* "rule fwmark N table T" */
+			if (split(buf, t, 8) == 5) {
+				json_object_object_add(
+					o, "fwmark", json_object_new_int(atoi(t[2])));
+				json_object_object_add(
+					o, "table", json_object_new_int(atoi(t[4])));
+			}
+			json_object_array_add(rules, o);
+		} else if (!strncmp(l, "iptables ", 9)) {
+			add_iptables(out, l + 9);
+		} else if (!strncmp(l, "address ", 8)) {
+			struct json_object *o = json_object_new_object();
+
+			/* "address IP dev D" */
+			if (split(buf, t, 8) == 4) {
+				json_object_object_add(
+					o, "ip", json_object_new_string(t[1]));
+				json_object_object_add(
+					o, "dev", json_object_new_string(t[3]));
+			}
+			json_object_array_add(addrs, o);
+		} else if (links && !strncmp(l, "link ", 5)) {
+			struct json_object *o = json_object_new_object();
+
+			/* "link NAME up|down" */
+			if (split(buf, t, 8) == 3) {
+				json_object_object_add(
+					o, "name", json_object_new_string(t[1]));
+				json_object_object_add(
+					o, "up",
+					json_object_new_boolean(!strcmp(t[2], "up")));
+			}
+			json_object_array_add(links, o);
+		}
+	}
+}
+
+static struct json_object *new_ns_object(bool links)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "routes", json_object_new_array());
+	json_object_object_add(o, "rules", json_object_new_array());
+	json_object_object_add(o, "marks", json_object_new_array());
+	json_object_object_add(o, "snat", json_object_new_array());
+	json_object_object_add(o, "iptables", json_object_new_array());
+	json_object_object_add(o, "addresses", json_object_new_array());
+	if (links)
+		json_object_object_add(o, "links", json_object_new_array());
+	return o;
+}
+
 static struct json_object *state_json(const struct kmodel *m)
 {
 	struct json_object *out = json_object_new_object();
 	struct json_object *rtt = json_object_new_object();
-	struct json_object *routes = json_object_new_array();
-	struct json_object *rules = json_object_new_array();
-	struct json_object *addrs = json_object_new_array();
 	struct json_object *netns = json_object_new_array();
+	struct json_object *spaces, *dflt;
 	char **d = kmodel_dump(m);
 
 	json_object_object_add(out, "rt_tables", rtt);
-	json_object_object_add(out, "routes", routes);
-	json_object_object_add(out, "rules", rules);
-	json_object_object_add(out, "marks", json_object_new_array());
-	json_object_object_add(out, "snat", json_object_new_array());
-	json_object_object_add(out, "iptables", json_object_new_array());
-	json_object_object_add(out, "addresses", addrs);
+	/* the default namespace's keys, in the order they always had */
+	dflt = new_ns_object(false);
+	json_object_object_foreach(dflt, key, val)
+		json_object_object_add(out, key, json_object_get(val));
+	json_object_put(dflt);
 	json_object_object_add(out, "netns", netns);
+	ns_json(d, "(default)", out);
 	for (size_t i = 0; d[i]; i++) {
 		char buf[512], *t[8];
 		const char *l = d[i];
@@ -146,43 +240,43 @@ static struct json_object *state_json(const struct kmodel *m)
 			if (split(buf, t, 8) == 2 && strcmp(t[1], "(default)"))
 				json_object_array_add(
 					netns, json_object_new_string(t[1]));
-		} else if (!strncmp(l, DEFNS "route ", strlen(DEFNS "route "))) {
-			add_route(routes, buf + strlen(DEFNS "route "));
-		} else if (!strncmp(l, DEFNS "rule ", strlen(DEFNS "rule "))) {
-			struct json_object *o = json_object_new_object();
-
-			/* "rule fwmark N table T" */
-			if (split(buf + strlen(DEFNS), t, 8) == 5) {
-				json_object_object_add(
-					o, "fwmark", json_object_new_int(atoi(t[2])));
-				json_object_object_add(
-					o, "table", json_object_new_int(atoi(t[4])));
-			}
-			json_object_array_add(rules, o);
-		} else if (!strncmp(l, DEFNS "iptables ",
-				    strlen(DEFNS "iptables "))) {
-			add_iptables(out, l + strlen(DEFNS "iptables "));
-		} else if (!strncmp(l, DEFNS "address ",
-				    strlen(DEFNS "address "))) {
-			struct json_object *o = json_object_new_object();
-
-			/* "address IP dev D" */
-			if (split(buf + strlen(DEFNS), t, 8) == 4) {
-				json_object_object_add(
-					o, "ip", json_object_new_string(t[1]));
-				json_object_object_add(
-					o, "dev", json_object_new_string(t[3]));
-			}
-			json_object_array_add(addrs, o);
 		}
+	}
+	if (json_object_array_length(netns)) {
+		spaces = json_object_new_object();
+		for (size_t i = 0; i < json_object_array_length(netns); i++) {
+			const char *nm = json_object_get_string(
+				json_object_array_get_idx(netns, i));
+			struct json_object *o = new_ns_object(true);
+
+			ns_json(d, nm, o);
+			json_object_object_add(spaces, nm, o);
+		}
+		json_object_object_add(out, "namespaces", spaces);
 	}
 	kmodel_dump_free(d);
 	return out;
 }
 
+/* the largest page of the blocks applied (0: none) */
+static int applied_page(struct json_object *applied)
+{
+	int page = 0;
+
+	for (size_t i = 0; i < json_object_array_length(applied); i++) {
+		const struct cf_block *b = cf_find_block(json_object_get_int(
+			json_object_array_get_idx(applied, i)));
+
+		if (b && b->page > page)
+			page = b->page;
+	}
+	return page;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: seed-state [-d DIR] [-p PAGE] SYSTEM\n");
+	fprintf(stderr,
+		"usage: seed-state [-d DIR] [-p PAGE] [-s SEQ] SYSTEM\n");
 	exit(2);
 }
 
@@ -190,22 +284,31 @@ int main(int argc, char **argv)
 {
 	struct json_object *out, *applied, *items;
 	struct kmodel *m;
-	int opt, last_page = 5, rc = 1;
+	int opt, last_page = -1, last_seq = -1, rc = 1;
 
-	while ((opt = getopt(argc, argv, "d:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:s:")) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;
 			break;
 		case 'p':
 			last_page = atoi(optarg);
+			if (last_page < 0)
+				usage();
+			break;
+		case 's':
+			last_seq = atoi(optarg);
+			if (last_seq < 0)
+				usage();
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind + 1 != argc || last_page < 1)
+	if (optind + 1 != argc)
 		usage();
+	if (last_page < 0)
+		last_page = last_seq < 0 ? 5 : INT_MAX;
 	if (cf_load_blocks(dir) < 0)
 		return 1;
 	for (int i = 0; i < cf_n_blocks; i++)
@@ -217,17 +320,25 @@ int main(int argc, char **argv)
 		}
 	applied = json_object_new_array();
 	items = json_object_new_array();
-	m = cf_seed_model(dir, argv[optind], last_page, applied, items);
+	m = cf_seed_model_seq(dir, argv[optind], last_page,
+			      last_seq < 0 ? INT_MAX : last_seq, applied, items);
 	if (m) {
 		rc = 0;
 		out = state_json(m);
 		json_object_object_add(out, "system",
 				       json_object_new_string(argv[optind]));
-		json_object_object_add(out, "page",
-				       json_object_new_int(last_page));
+		/* the page of the last block applied when only -s limits */
+		json_object_object_add(
+			out, "page",
+			json_object_new_int(last_page == INT_MAX
+						    ? applied_page(applied)
+						    : last_page));
 		json_object_object_add(out, "blocks", json_object_get(applied));
 		json_object_object_add(out, "inconsistencies",
 				       json_object_get(items));
+		if (last_seq >= 0)
+			json_object_object_add(out, "seq",
+					       json_object_new_int(last_seq));
 		printf("%s\n", json_object_to_json_string_ext(
 				       out, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_SPACED));

@@ -4,6 +4,7 @@
  */
 #include "vectors.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,12 +178,13 @@ static int apply(struct kmodel *m, const char *cmd, const char *where)
 	return 0;
 }
 
-/* the largest page of a step's blocks; -1 on error */
-static int step_page(struct json_object *step)
+/* the largest page and the largest seq of a step's blocks; -1 on error */
+static int step_page(struct json_object *step, int *seq)
 {
 	struct json_object *bl;
 	int page = 0;
 
+	*seq = 0;
 	if (!json_object_object_get_ex(step, "blocks", &bl) ||
 	    !json_object_is_type(bl, json_type_array))
 		return -1;
@@ -194,6 +196,8 @@ static int step_page(struct json_object *step)
 			return -1;
 		if (b->page > page)
 			page = b->page;
+		if (b->seq > *seq)
+			*seq = b->seq;
 	}
 	return page;
 }
@@ -316,6 +320,15 @@ struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
 			     struct json_object *blocks,
 			     struct json_object *items)
 {
+	return cf_seed_model_seq(dir, system, last_page, INT_MAX, blocks,
+				 items);
+}
+
+struct kmodel *cf_seed_model_seq(const char *dir, const char *system,
+				 int last_page, int last_seq,
+				 struct json_object *blocks,
+				 struct json_object *items)
+{
 	char path[512], err[QSPN_JSON_ERRLEN];
 	struct json_object *doc, *steps, *nics_j, *its;
 	struct qspn_topology topo;
@@ -354,7 +367,7 @@ struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
 	     rc == 0 && steps && s < json_object_array_length(steps); s++) {
 		struct json_object *step = json_object_array_get_idx(steps, s);
 		struct json_object *bl;
-		int page = step_page(step);
+		int seq, page = step_page(step, &seq);
 
 		if (page < 0) {
 			fprintf(stderr, "replay: step %zu: bad blocks\n", s);
@@ -362,8 +375,8 @@ struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
 			break;
 		}
 		/* the steps are chronological: stop at the first one past
-		 * the page */
-		if (page > last_page)
+		 * the page or the seq */
+		if (page > last_page || seq > last_seq)
 			break;
 		if (apply_step(dir, m, step, its) < 0) {
 			fprintf(stderr, "replay: %s step %zu\n", path, s);

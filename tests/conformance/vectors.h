@@ -68,4 +68,11 @@ struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
 			     struct json_object *blocks,
 			     struct json_object *items);
 
+/* The same, stopping also at the first step with a block whose seq (the
+ * global order of blocks.tsv) is past last_seq. */
+struct kmodel *cf_seed_model_seq(const char *dir, const char *system,
+				 int last_page, int last_seq,
+				 struct json_object *blocks,
+				 struct json_object *items);
+
 #endif /* QSPN_CONFORMANCE_VECTORS_H */
