@@ -273,24 +273,25 @@ static void exec_op(const struct qspn_op *op)
 	}
 	switch (op->code) {
 	case QSPN_OP_SYSCTL:
-		ret = qspnd_nl_sysctl(op->key, op->value);
+		ret = qspnd_nl_sysctl(op->ns, op->key, op->value);
 		why = qspnd_nl_strerror();
 		break;
 	case QSPN_OP_LINK_UP:
-		ret = qspnd_nl_link_up(op->dev);
+		ret = qspnd_nl_link_up(op->ns, op->dev);
 		why = qspnd_nl_strerror();
 		break;
 	case QSPN_OP_ADDR_ADD:
 	case QSPN_OP_ADDR_DEL:
-		ret = qspnd_nl_addr(op->code == QSPN_OP_ADDR_ADD, op->dev,
-				    op->dst.addr);
+		ret = qspnd_nl_addr(op->ns, op->code == QSPN_OP_ADDR_ADD,
+				    op->dev, op->dst.addr);
 		why = qspnd_nl_strerror();
 		break;
 	case QSPN_OP_LLROUTE_ADD:
 	case QSPN_OP_LLROUTE_DEL: {
 		bool add = op->code == QSPN_OP_LLROUTE_ADD;
 
-		ret = qspnd_nl_llroute(add, op->dst.addr, op->dev, op->src);
+		ret = qspnd_nl_llroute(op->ns, add, op->dst.addr, op->dev,
+				       op->src);
 		why = qspnd_nl_strerror();
 		if (!ret)
 			llroute_track(add, op);
@@ -306,7 +307,7 @@ static void exec_op(const struct qspn_op *op)
 			op->tid ? op->tid : qspnd_kernel_table_id(op->table);
 		bool add = op->code == QSPN_OP_RULE_ADD;
 
-		ret = qspnd_nl_rule(add, op->tid, table);
+		ret = qspnd_nl_rule(op->ns, add, op->tid, table);
 		why = qspnd_nl_strerror();
 		if (!ret)
 			rule_track(add, table);
@@ -781,7 +782,7 @@ void qspnd_kernel_stop(void)
 	rtt_write();
 	n_rules = 0;
 	n_llroutes = 0;
-	n = qspnd_nl_remove_ours();
+	n = qspnd_nl_remove_ours("");
 	if (n > 0)
 		zlog_warn(
 			"qspnd: %d addresses or rules were still in the kernel at stop; removed",
@@ -807,7 +808,7 @@ static void remove_leftovers(void)
 	int n = 0;
 	int err = 0;
 
-	n += qspnd_nl_remove_ours();
+	n += qspnd_nl_remove_ours("");
 	if (qspnd_nft_init() > 0)
 		n++;
 	frr_with_privs (&qspnd_privs) {

@@ -120,18 +120,40 @@ int qspnd_zroute_notify(int cmd, struct zclient *zclient, uint16_t length,
 void qspnd_zroute_mark_all(bool stale);
 void qspnd_zroute_sweep_stale(void);
 
-/* qspnd_netlink.c: addresses, rules, links, sysctls. */
+/* qspnd_netlink.c: addresses, rules, links, sysctls, and the routes of
+ * other namespaces, in namespace ns ("" = the default one). */
 int qspnd_nl_init(void);
 void qspnd_nl_fini(void);
-int qspnd_nl_addr(bool add, const char *dev, uint32_t ip);
-int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table);
-int qspnd_nl_link_up(const char *dev);
+int qspnd_nl_addr(const char *ns, bool add, const char *dev, uint32_t ip);
+int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table);
+int qspnd_nl_link_up(const char *ns, const char *dev);
 /* `ip route add <dst> dev <dev> src <src>` in main, protocol QSPND_RTPROTO */
-int qspnd_nl_llroute(bool add, uint32_t dst, const char *dev, uint32_t src);
-int qspnd_nl_sysctl(const char *key, const char *value);
-/* remove every address and rule that carries our marks; returns the count */
-int qspnd_nl_remove_ours(void);
+int qspnd_nl_llroute(const char *ns, bool add, uint32_t dst, const char *dev,
+		     uint32_t src);
+int qspnd_nl_sysctl(const char *ns, const char *key, const char *value);
+/* a route of a Netsukuku table in another namespace, protocol
+ * QSPND_RTPROTO (replace; removal of an absent route succeeds) */
+int qspnd_nl_route(const char *ns, bool add, const struct qspnd_zroute *r);
+/* every route of table tid in ns */
+int qspnd_nl_route_flush(const char *ns, uint32_t tid);
+/* macvlan (mode bridge) on parent, in the default namespace; mac all zero:
+ * the kernel chooses */
+int qspnd_nl_macvlan_add(const char *dev, const char *parent,
+			 const uint8_t mac[6]);
+int qspnd_nl_link_set_mac(const char *ns, const char *dev,
+			  const uint8_t mac[6]);
+/* move dev from the default namespace into ns */
+int qspnd_nl_link_setns(const char *dev, const char *ns);
+/* delete dev in ns (absent: 0) */
+int qspnd_nl_link_del(const char *ns, const char *dev);
+/* remove every route, address and rule of ns that carries our marks;
+ * returns the count */
+int qspnd_nl_remove_ours(const char *ns);
 const char *qspnd_nl_strerror(void);
+/* a namespace was created or deleted: its cached socket goes */
+void qspnd_nl_ns_forget(const char *ns);
+/* delete every link but lo inside ns; returns the count */
+int qspnd_nl_remove_links(const char *ns);
 
 /* qspnd_nft.c: the nftables table `ip qspnd`. */
 int qspnd_nft_init(void);
@@ -147,6 +169,42 @@ void qspnd_nft_clear_shadow(void);
 const char *qspnd_nft_strerror(void);
 /* the MAC marked for table tid (false: no mark) */
 bool qspnd_nft_mark_of(uint32_t tid, uint8_t mac[6]);
+
+/*
+ * qspnd_netns.c: network namespaces of connectivity identities, as
+ * `ip netns` makes them (a bind mount on QSPND_NETNS_RUN_DIR/NS).  ""
+ * is the default namespace (qspnd's own) everywhere.  Those qspnd creates
+ * are recorded in a state file (/run/qspnd[-<pathspace>]/netns) and removed
+ * at stop, or at the next start after a crash; qspnd never deletes nor
+ * uses a namespace it did not create.  Functions that enter a namespace
+ * come back before they return (setns is per thread; qspnd has one).
+ */
+#define QSPND_NETNS_RUN_DIR "/run/netns"
+/* `ip netns add NS` and `ip link set lo up` inside; 0 if it is already
+ * there and qspnd's; -1 with errno (EEXIST: somebody else's) */
+int qspnd_netns_add(const char *ns);
+/* `ip netns del NS`; 0 if absent; -1 with errno (EPERM: not qspnd's) */
+int qspnd_netns_del(const char *ns);
+/* a namespace is mounted at QSPND_NETNS_RUN_DIR/NS ("": true) */
+bool qspnd_netns_exists(const char *ns);
+/* setns into ns, keeping the current one in *saved_fd ("": stays, -1);
+ * 0 or -1 with errno.  Always followed by qspnd_netns_leave(*saved_fd). */
+int qspnd_netns_enter(const char *ns, int *saved_fd);
+void qspnd_netns_leave(int saved_fd);
+/* a socket created inside ns (capabilities raised); -1 with errno */
+int qspnd_netns_socket(const char *ns, int domain, int type, int protocol);
+/* ifindex of dev inside ns, 0 if absent */
+int qspnd_netns_ifindex(const char *ns, const char *dev);
+/* MAC of dev inside ns: 0, or -1 with errno */
+int qspnd_netns_hwaddr(const char *ns, const char *dev, uint8_t mac[6]);
+/* created by this qspnd (and not deleted since) */
+bool qspnd_netns_owned(const char *ns);
+size_t qspnd_netns_list(const char (**out)[QSPN_NAMELEN]);
+const char *qspnd_netns_state_file(void);
+/* at start: the namespaces of the state file (an earlier run); count */
+int qspnd_netns_remove_leftovers(void);
+/* at stop: every namespace of ours, links first; count */
+int qspnd_netns_remove_all(void);
 
 /* qspnd_kernel_vty.c */
 void qspnd_kernel_vty_init(void);

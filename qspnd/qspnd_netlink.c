@@ -14,6 +14,7 @@
 
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -40,29 +41,90 @@ const char *qspnd_nl_strerror(void)
 	return nl_err;
 }
 
-int qspnd_nl_init(void)
+static int nl_open(const char *ns)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	int rcvbuf = 1 << 20;
+	int fd;
 
-	if (nl_sock >= 0)
-		return 0;
-	frr_with_privs (&qspnd_privs) {
-		nl_sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-				 NETLINK_ROUTE);
-	}
-	if (nl_sock < 0) {
-		zlog_err("qspnd: netlink socket: %s", safe_strerror(errno));
+	fd = qspnd_netns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+				NETLINK_ROUTE);
+	if (fd < 0) {
+		snprintf(nl_err, sizeof(nl_err), "netlink socket%s%s: %s",
+			 ns[0] ? " in " : "", ns, safe_strerror(errno));
 		return -1;
 	}
-	setsockopt(nl_sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(nl_sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		zlog_err("qspnd: netlink bind: %s", safe_strerror(errno));
-		close(nl_sock);
-		nl_sock = -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(nl_err, sizeof(nl_err), "netlink bind: %s",
+			 safe_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int qspnd_nl_init(void)
+{
+	if (nl_sock >= 0)
+		return 0;
+	nl_sock = nl_open("");
+	if (nl_sock < 0) {
+		zlog_err("qspnd: %s", nl_err);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * One socket per namespace of a connectivity identity, opened inside it (a
+ * netlink socket talks to the namespace it was created in).  Dropped when
+ * the namespace is created or deleted: the name may then mean another one.
+ */
+#define NS_SOCKS 64
+static struct {
+	char ns[QSPN_NAMELEN];
+	int fd;
+} ns_socks[NS_SOCKS];
+static size_t n_ns_socks;
+
+void qspnd_nl_ns_forget(const char *ns)
+{
+	for (size_t i = 0; i < n_ns_socks; i++)
+		if (!strcmp(ns_socks[i].ns, ns)) {
+			close(ns_socks[i].fd);
+			ns_socks[i] = ns_socks[--n_ns_socks];
+			return;
+		}
+}
+
+/* the socket for ns ("" = the default one), -1 with nl_err */
+static int nl_fd(const char *ns)
+{
+	int fd;
+
+	if (!ns[0]) {
+		if (nl_sock < 0 && qspnd_nl_init() < 0)
+			return -1;
+		return nl_sock;
+	}
+	for (size_t i = 0; i < n_ns_socks; i++)
+		if (!strcmp(ns_socks[i].ns, ns))
+			return ns_socks[i].fd;
+	if (!qspnd_netns_exists(ns)) {
+		snprintf(nl_err, sizeof(nl_err), "no network namespace %s", ns);
+		return -1;
+	}
+	fd = nl_open(ns);
+	if (fd < 0)
+		return -1;
+	if (n_ns_socks == NS_SOCKS) {
+		close(ns_socks[0].fd);
+		ns_socks[0] = ns_socks[--n_ns_socks];
+	}
+	snprintf(ns_socks[n_ns_socks].ns, QSPN_NAMELEN, "%s", ns);
+	ns_socks[n_ns_socks++].fd = fd;
+	return fd;
 }
 
 void qspnd_nl_fini(void)
@@ -70,6 +132,8 @@ void qspnd_nl_fini(void)
 	if (nl_sock >= 0)
 		close(nl_sock);
 	nl_sock = -1;
+	while (n_ns_socks)
+		close(ns_socks[--n_ns_socks].fd);
 }
 
 /* ---- message building ---- */
@@ -108,21 +172,22 @@ static void nl_attr32(struct nlmsghdr *n, unsigned short type, uint32_t v)
  * Send one request and wait for its acknowledgement.  Returns 0 or the
  * positive errno of the kernel's answer (-1: socket trouble).
  */
-static int nl_talk(struct nlmsghdr *n)
+static int nl_talk(const char *ns, struct nlmsghdr *n)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	char buf[8192];
 	ssize_t len;
 	int ret = -1;
+	int fd = nl_fd(ns);
 
-	if (nl_sock < 0 && qspnd_nl_init() < 0)
+	if (fd < 0)
 		return -1;
 	n->nlmsg_seq = ++nl_seq;
 	n->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 
 	frr_with_privs (&qspnd_privs) {
-		len = sendto(nl_sock, n, n->nlmsg_len, 0,
-			     (struct sockaddr *)&sa, sizeof(sa));
+		len = sendto(fd, n, n->nlmsg_len, 0, (struct sockaddr *)&sa,
+			     sizeof(sa));
 	}
 	if (len < 0) {
 		snprintf(nl_err, sizeof(nl_err), "netlink send: %s",
@@ -132,7 +197,7 @@ static int nl_talk(struct nlmsghdr *n)
 	for (;;) {
 		struct nlmsghdr *h;
 
-		len = recv(nl_sock, buf, sizeof(buf), 0);
+		len = recv(fd, buf, sizeof(buf), 0);
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
@@ -161,7 +226,7 @@ static int nl_talk(struct nlmsghdr *n)
 /*
  * Dump: call fn for every message of the answer.  0, or -1.
  */
-static int nl_dump(int type, unsigned char family,
+static int nl_dump(const char *ns, int type, unsigned char family,
 		   void (*fn)(struct nlmsghdr *h, void *arg), void *arg)
 {
 	struct {
@@ -171,21 +236,22 @@ static int nl_dump(int type, unsigned char family,
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	char buf[16384];
 	ssize_t len;
+	int fd = nl_fd(ns);
 
-	if (nl_sock < 0 && qspnd_nl_init() < 0)
+	if (fd < 0)
 		return -1;
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.g));
 	req.n.nlmsg_type = type;
 	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.n.nlmsg_seq = ++nl_seq;
 	req.g.rtgen_family = family;
-	if (sendto(nl_sock, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa,
+	if (sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0)
 		return -1;
 	for (;;) {
 		struct nlmsghdr *h;
 
-		len = recv(nl_sock, buf, sizeof(buf), 0);
+		len = recv(fd, buf, sizeof(buf), 0);
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
@@ -223,7 +289,8 @@ static void addr_label(const char *dev, char label[IFNAMSIZ])
 		 QSPND_ADDR_LABEL_SUFFIX);
 }
 
-static int addr_msg(bool add, int ifindex, uint32_t ip, const char *label)
+static int addr_msg(const char *ns, bool add, int ifindex, uint32_t ip,
+		    const char *label)
 {
 	struct nlreq req = {};
 	struct ifaddrmsg *ifa;
@@ -242,23 +309,40 @@ static int addr_msg(bool add, int ifindex, uint32_t ip, const char *label)
 	nl_attr(NLH(&req), IFA_ADDRESS, &a, 4);
 	if (add && label)
 		nl_attr(NLH(&req), IFA_LABEL, label, strlen(label) + 1);
-	return nl_talk(NLH(&req));
+	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_addr(bool add, const char *dev, uint32_t ip)
+/* ifindex of dev in ns; 0 with nl_err */
+static int dev_index(const char *ns, const char *dev)
+{
+	int ifindex = qspnd_netns_ifindex(ns, dev);
+
+	if (!ifindex)
+		snprintf(nl_err, sizeof(nl_err), "no device %s%s%s", dev,
+			 ns[0] ? " in " : "", ns);
+	return ifindex;
+}
+
+/* a namespace that is gone took everything in it along */
+static bool ns_gone(const char *ns)
+{
+	return ns[0] && !qspnd_netns_exists(ns);
+}
+
+int qspnd_nl_addr(const char *ns, bool add, const char *dev, uint32_t ip)
 {
 	char label[IFNAMSIZ];
-	int ifindex = if_nametoindex(dev);
+	int ifindex;
 	int ret;
 
-	if (!ifindex) {
-		if (!add)
-			return 0; /* the device is gone, so is the address */
-		snprintf(nl_err, sizeof(nl_err), "no device %s", dev);
-		return -1;
-	}
+	if (!add && ns_gone(ns))
+		return 0;
+	ifindex = dev_index(ns, dev);
+	if (!ifindex)
+		/* the device is gone, so is the address */
+		return add ? -1 : 0;
 	addr_label(dev, label);
-	ret = addr_msg(add, ifindex, ip, label);
+	ret = addr_msg(ns, add, ifindex, ip, label);
 	if (!add && (ret == EADDRNOTAVAIL || ret == ENOENT || ret == ENODEV))
 		ret = 0;
 	return ret ? -1 : 0;
@@ -266,7 +350,8 @@ int qspnd_nl_addr(bool add, const char *dev, uint32_t ip)
 
 /* ---- rules ---- */
 
-static int rule_msg(bool add, uint32_t fwmark, uint32_t table, uint32_t prio)
+static int rule_msg(const char *ns, bool add, uint32_t fwmark, uint32_t table,
+		    uint32_t prio)
 {
 	struct nlreq req = {};
 	struct fib_rule_hdr *frh;
@@ -285,15 +370,18 @@ static int rule_msg(bool add, uint32_t fwmark, uint32_t table, uint32_t prio)
 	if (fwmark)
 		nl_attr32(NLH(&req), FRA_FWMARK, fwmark);
 	nl_attr(NLH(&req), FRA_PROTOCOL, &proto, 1);
-	return nl_talk(NLH(&req));
+	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table)
+int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table)
 {
 	uint32_t prio =
 		fwmark ? QSPND_RULE_PRIO_FWMARK(fwmark) : QSPND_RULE_PRIO_NTK;
-	int ret = rule_msg(add, fwmark, table, prio);
+	int ret;
 
+	if (!add && ns_gone(ns))
+		return 0;
+	ret = rule_msg(ns, add, fwmark, table, prio);
 	if (add && ret == EEXIST)
 		ret = 0;
 	if (!add && ret == ENOENT)
@@ -301,14 +389,27 @@ int qspnd_nl_rule(bool add, uint32_t fwmark, uint32_t table)
 	return ret ? -1 : 0;
 }
 
-/* ---- link-local routes in main ---- */
+/* ---- routes: link-local routes of main, and the tables of other
+ * namespaces ---- */
 
-static int route_msg(bool add, uint32_t table, uint32_t dst, int ifindex,
-		     uint32_t src)
+struct nlroute {
+	uint32_t table;
+	uint32_t dst; /* host order */
+	uint8_t len;
+	uint8_t type; /* RTN_*; 0 on delete */
+	uint8_t scope;
+	uint8_t proto; /* 0 on delete: any */
+	uint32_t gw;   /* host order, 0: none */
+	int ifindex;   /* 0: none */
+	uint32_t src;  /* host order, 0: none */
+	bool onlink;
+};
+
+static int route_msg(const char *ns, bool add, const struct nlroute *r)
 {
 	struct nlreq req = {};
 	struct rtmsg *rtm;
-	uint32_t a = htonl(dst), sa = htonl(src);
+	uint32_t a = htonl(r->dst), sa = htonl(r->src), gw = htonl(r->gw);
 
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
 	req.n.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
@@ -316,32 +417,93 @@ static int route_msg(bool add, uint32_t table, uint32_t dst, int ifindex,
 		req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
 	rtm = NLMSG_DATA(NLH(&req));
 	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
-	rtm->rtm_table = table < 256 ? table : RT_TABLE_UNSPEC;
-	rtm->rtm_protocol = QSPND_RTPROTO;
-	rtm->rtm_scope = add ? RT_SCOPE_LINK : RT_SCOPE_NOWHERE;
-	rtm->rtm_type = RTN_UNICAST;
-	nl_attr(NLH(&req), RTA_DST, &a, 4);
-	nl_attr32(NLH(&req), RTA_TABLE, table);
-	if (ifindex)
-		nl_attr32(NLH(&req), RTA_OIF, ifindex);
-	if (add && src)
+	rtm->rtm_dst_len = r->len;
+	rtm->rtm_table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = r->proto;
+	rtm->rtm_scope = add ? r->scope : RT_SCOPE_NOWHERE;
+	rtm->rtm_type = add ? r->type : RTN_UNSPEC;
+	if (add && r->onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
+	if (r->len)
+		nl_attr(NLH(&req), RTA_DST, &a, 4);
+	nl_attr32(NLH(&req), RTA_TABLE, r->table);
+	if (r->ifindex)
+		nl_attr32(NLH(&req), RTA_OIF, r->ifindex);
+	if (add && r->gw)
+		nl_attr(NLH(&req), RTA_GATEWAY, &gw, 4);
+	if (add && r->src)
 		nl_attr(NLH(&req), RTA_PREFSRC, &sa, 4);
-	return nl_talk(NLH(&req));
+	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_llroute(bool add, uint32_t dst, const char *dev, uint32_t src)
+int qspnd_nl_llroute(const char *ns, bool add, uint32_t dst, const char *dev,
+		     uint32_t src)
 {
-	int ifindex = if_nametoindex(dev);
+	struct nlroute r = {
+		.table = RT_TABLE_MAIN,
+		.dst = dst,
+		.len = 32,
+		.type = RTN_UNICAST,
+		.scope = RT_SCOPE_LINK,
+		.proto = QSPND_RTPROTO,
+		.src = src,
+	};
 	int ret;
 
-	if (!ifindex) {
-		if (!add)
-			return 0;
-		snprintf(nl_err, sizeof(nl_err), "no device %s", dev);
-		return -1;
+	if (!add && ns_gone(ns))
+		return 0;
+	r.ifindex = dev_index(ns, dev);
+	if (!r.ifindex)
+		return add ? -1 : 0;
+	ret = route_msg(ns, add, &r);
+	if (!add && (ret == ESRCH || ret == ENOENT))
+		ret = 0;
+	return ret ? -1 : 0;
+}
+
+/*
+ * A route of a Netsukuku table in another namespace (zebra does not manage
+ * those): `ip route replace <dst> table <tid> (unreachable | blackhole |
+ * via <gw> dev <dev> onlink [src <src>]) proto 252`, or its removal.
+ */
+int qspnd_nl_route(const char *ns, bool add, const struct qspnd_zroute *zr)
+{
+	struct nlroute r = {
+		.table = zr->tid,
+		.dst = zr->dst.addr,
+		.len = zr->dst.len,
+		.proto = QSPND_RTPROTO,
+	};
+	int ret;
+
+	if (!add && ns_gone(ns))
+		return 0;
+	if (add) {
+		switch (zr->rtype) {
+		case QSPN_RT_UNREACHABLE:
+			r.type = RTN_UNREACHABLE;
+			r.scope = RT_SCOPE_UNIVERSE;
+			break;
+		case QSPN_RT_BLACKHOLE:
+			r.type = RTN_BLACKHOLE;
+			r.scope = RT_SCOPE_UNIVERSE;
+			break;
+		case QSPN_RT_VIA:
+			r.type = RTN_UNICAST;
+			r.ifindex = dev_index(ns, zr->dev);
+			if (!r.ifindex)
+				return -1;
+			r.gw = zr->gw;
+			r.onlink = zr->gw != 0;
+			r.scope = zr->gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+			r.src = zr->src;
+			break;
+		default:
+			snprintf(nl_err, sizeof(nl_err), "no route type");
+			return -1;
+		}
 	}
-	ret = route_msg(add, RT_TABLE_MAIN, dst, ifindex, src);
+	ret = route_msg(ns, add, &r);
 	if (!add && (ret == ESRCH || ret == ENOENT))
 		ret = 0;
 	return ret ? -1 : 0;
@@ -349,31 +511,146 @@ int qspnd_nl_llroute(bool add, uint32_t dst, const char *dev, uint32_t src)
 
 /* ---- links and sysctls ---- */
 
-int qspnd_nl_link_up(const char *dev)
+static int link_msg(const char *ns, int ifindex, uint32_t flags,
+		    uint32_t change, const uint8_t *mac, int netns_fd)
 {
 	struct nlreq req = {};
 	struct ifinfomsg *ifi;
-	int ifindex = if_nametoindex(dev);
 
-	if (!ifindex) {
-		snprintf(nl_err, sizeof(nl_err), "no device %s", dev);
-		return -1;
-	}
 	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 	req.n.nlmsg_type = RTM_NEWLINK;
 	ifi = NLMSG_DATA(NLH(&req));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	return nl_talk(NLH(&req)) ? -1 : 0;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+	if (mac)
+		nl_attr(NLH(&req), IFLA_ADDRESS, mac, 6);
+	if (netns_fd >= 0)
+		nl_attr32(NLH(&req), IFLA_NET_NS_FD, netns_fd);
+	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_sysctl(const char *key, const char *value)
+int qspnd_nl_link_up(const char *ns, const char *dev)
+{
+	int ifindex = dev_index(ns, dev);
+
+	if (!ifindex)
+		return -1;
+	return link_msg(ns, ifindex, IFF_UP, IFF_UP, NULL, -1) ? -1 : 0;
+}
+
+static bool mac_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, 6);
+}
+
+/* `ip link add dev <dev> link <parent> type macvlan mode bridge
+ * [address <mac>]` in the default namespace */
+int qspnd_nl_macvlan_add(const char *dev, const char *parent,
+			 const uint8_t mac[6])
+{
+	struct nlreq req = {};
+	struct ifinfomsg *ifi;
+	struct rtattr *linkinfo, *data;
+	int pidx = dev_index("", parent);
+	uint32_t mode = MACVLAN_MODE_BRIDGE;
+	int ret;
+
+	if (!pidx)
+		return -1;
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	req.n.nlmsg_type = RTM_NEWLINK;
+	req.n.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = NLMSG_DATA(NLH(&req));
+	ifi->ifi_family = AF_UNSPEC;
+	nl_attr(NLH(&req), IFLA_IFNAME, dev, strlen(dev) + 1);
+	nl_attr32(NLH(&req), IFLA_LINK, pidx);
+	if (mac && !mac_zero(mac))
+		nl_attr(NLH(&req), IFLA_ADDRESS, mac, 6);
+	linkinfo = nl_tail(NLH(&req));
+	nl_attr(NLH(&req), IFLA_LINKINFO, NULL, 0);
+	nl_attr(NLH(&req), IFLA_INFO_KIND, "macvlan", strlen("macvlan"));
+	data = nl_tail(NLH(&req));
+	nl_attr(NLH(&req), IFLA_INFO_DATA, NULL, 0);
+	nl_attr32(NLH(&req), IFLA_MACVLAN_MODE, mode);
+	data->rta_len = (char *)nl_tail(NLH(&req)) - (char *)data;
+	linkinfo->rta_len = (char *)nl_tail(NLH(&req)) - (char *)linkinfo;
+	ret = nl_talk("", NLH(&req));
+	return ret ? -1 : 0;
+}
+
+int qspnd_nl_link_set_mac(const char *ns, const char *dev, const uint8_t mac[6])
+{
+	int ifindex = dev_index(ns, dev);
+
+	if (!ifindex)
+		return -1;
+	return link_msg(ns, ifindex, 0, 0, mac, -1) ? -1 : 0;
+}
+
+/* `ip link set dev <dev> netns <ns>`, from the default namespace */
+int qspnd_nl_link_setns(const char *dev, const char *ns)
+{
+	char path[64];
+	int ifindex = dev_index("", dev);
+	int fd, ret, err = 0;
+
+	if (!ifindex)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", QSPND_NETNS_RUN_DIR, ns);
+	frr_with_privs (&qspnd_privs) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			err = errno;
+	}
+	if (fd < 0) {
+		snprintfrr(nl_err, sizeof(nl_err), "netns %s: %s", ns,
+			   safe_strerror(err));
+		return -1;
+	}
+	ret = link_msg("", ifindex, 0, 0, NULL, fd);
+	close(fd);
+	return ret ? -1 : 0;
+}
+
+static int link_del_msg(const char *ns, int ifindex)
+{
+	struct nlreq req = {};
+	struct ifinfomsg *ifi;
+
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	req.n.nlmsg_type = RTM_DELLINK;
+	ifi = NLMSG_DATA(NLH(&req));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nl_talk(ns, NLH(&req));
+}
+
+/* `ip link delete <dev>` inside ns; a link already gone is fine */
+int qspnd_nl_link_del(const char *ns, const char *dev)
+{
+	int ifindex;
+	int ret;
+
+	if (ns_gone(ns))
+		return 0;
+	ifindex = qspnd_netns_ifindex(ns, dev);
+	if (!ifindex)
+		return 0;
+	ret = link_del_msg(ns, ifindex);
+	if (ret == ENODEV)
+		ret = 0;
+	return ret ? -1 : 0;
+}
+
+int qspnd_nl_sysctl(const char *ns, const char *key, const char *value)
 {
 	char path[128];
 	size_t n;
-	int fd, err = 0;
+	int fd, err = 0, saved;
 	ssize_t w = -1;
 
 	n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
@@ -392,6 +669,12 @@ int qspnd_nl_sysctl(const char *key, const char *value)
 			if (*p == '.' && (!dev || p < dev || p == last))
 				*p = '/';
 	}
+	/* /proc/sys/net is the namespace of whoever opens it */
+	if (qspnd_netns_enter(ns, &saved) < 0) {
+		snprintfrr(nl_err, sizeof(nl_err), "netns %s: %s", ns,
+			   safe_strerror(errno));
+		return -1;
+	}
 	/* net sysctls: CAP_NET_ADMIN in the netns is enough */
 	frr_with_privs (&qspnd_privs) {
 		fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -403,8 +686,10 @@ int qspnd_nl_sysctl(const char *key, const char *value)
 		} else
 			err = errno;
 	}
+	qspnd_netns_leave(saved);
 	if (w < 0) {
-		snprintfrr(nl_err, sizeof(nl_err), "%s: %s", path,
+		snprintfrr(nl_err, sizeof(nl_err), "%s%s%s: %s",
+			   ns[0] ? ns : "", ns[0] ? ":" : "", path,
 			   safe_strerror(err));
 		return -1;
 	}
@@ -424,16 +709,22 @@ struct found_rule {
 
 struct found_route {
 	uint32_t table, dst;
+	uint8_t len, proto;
 	int ifindex;
 };
 
 struct found {
+	/* routes: of this protocol (0: any), of this table (0: any) */
+	uint8_t want_proto;
+	uint32_t want_table;
 	struct found_route *routes;
 	size_t n_routes, cap_routes;
 	struct found_addr *addrs;
 	size_t n_addrs, cap_addrs;
 	struct found_rule *rules;
 	size_t n_rules, cap_rules;
+	int *links;
+	size_t n_links, cap_links;
 };
 
 static void found_addr_cb(struct nlmsghdr *h, void *arg)
@@ -501,15 +792,21 @@ static void found_route_cb(struct nlmsghdr *h, void *arg)
 	struct found_route r = {};
 
 	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
-	    rtm->rtm_protocol != QSPND_RTPROTO || rtm->rtm_dst_len != 32)
+	    (f->want_proto && rtm->rtm_protocol != f->want_proto))
 		return;
 	parse_attrs(tb, RTA_MAX, RTM_RTA(rtm), RTM_PAYLOAD(h));
-	if (!tb[RTA_DST])
-		return;
 	r.table = tb[RTA_TABLE] ? *(uint32_t *)RTA_DATA(tb[RTA_TABLE])
 				: rtm->rtm_table;
-	memcpy(&r.dst, RTA_DATA(tb[RTA_DST]), 4);
-	r.dst = ntohl(r.dst);
+	if (f->want_table && r.table != f->want_table)
+		return;
+	if (r.table == RT_TABLE_LOCAL)
+		return; /* the kernel's own */
+	r.len = rtm->rtm_dst_len;
+	r.proto = rtm->rtm_protocol;
+	if (tb[RTA_DST]) {
+		memcpy(&r.dst, RTA_DATA(tb[RTA_DST]), 4);
+		r.dst = ntohl(r.dst);
+	}
 	if (tb[RTA_OIF])
 		r.ifindex = *(int *)RTA_DATA(tb[RTA_OIF]);
 	if (f->n_routes == f->cap_routes) {
@@ -520,60 +817,131 @@ static void found_route_cb(struct nlmsghdr *h, void *arg)
 	f->routes[f->n_routes++] = r;
 }
 
-int qspnd_nl_remove_ours(void)
+static void found_link_cb(struct nlmsghdr *h, void *arg)
+{
+	struct found *f = arg;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+	if (h->nlmsg_type != RTM_NEWLINK || (ifi->ifi_flags & IFF_LOOPBACK))
+		return;
+	if (f->n_links == f->cap_links) {
+		f->cap_links = f->cap_links ? 2 * f->cap_links : 16;
+		f->links = XREALLOC(MTYPE_QSPND_NL_DUMP, f->links,
+				    f->cap_links * sizeof(*f->links));
+	}
+	f->links[f->n_links++] = ifi->ifi_index;
+}
+
+static void found_free(struct found *f)
+{
+	XFREE(MTYPE_QSPND_NL_DUMP, f->routes);
+	XFREE(MTYPE_QSPND_NL_DUMP, f->addrs);
+	XFREE(MTYPE_QSPND_NL_DUMP, f->rules);
+	XFREE(MTYPE_QSPND_NL_DUMP, f->links);
+}
+
+static int found_route_del(const char *ns, const struct found_route *fr)
+{
+	struct nlroute r = {
+		.table = fr->table,
+		.dst = fr->dst,
+		.len = fr->len,
+		.proto = fr->proto,
+		.ifindex = fr->ifindex,
+	};
+	int ret = route_msg(ns, false, &r);
+
+	return (ret == ESRCH || ret == ENOENT) ? 0 : ret;
+}
+
+/* `ip route flush table <tid>` inside a namespace of ours: every route of
+ * the table, whoever added it */
+int qspnd_nl_route_flush(const char *ns, uint32_t tid)
+{
+	struct found f = {.want_table = tid};
+	int ret = 0;
+
+	if (ns_gone(ns))
+		return 0;
+	if (nl_dump(ns, RTM_GETROUTE, AF_INET, found_route_cb, &f) < 0) {
+		snprintf(nl_err, sizeof(nl_err), "cannot list routes");
+		return -1;
+	}
+	for (size_t i = 0; i < f.n_routes; i++)
+		if (found_route_del(ns, &f.routes[i]))
+			ret = -1;
+	found_free(&f);
+	return ret;
+}
+
+int qspnd_nl_remove_links(const char *ns)
 {
 	struct found f = {};
 	int removed = 0;
 
-	if (nl_dump(RTM_GETROUTE, AF_INET, found_route_cb, &f) < 0)
+	if (nl_dump(ns, RTM_GETLINK, AF_UNSPEC, found_link_cb, &f) < 0)
+		zlog_warn("qspnd: cannot list the links of %s: %s",
+			  ns[0] ? ns : "the default namespace", nl_err);
+	for (size_t i = 0; i < f.n_links; i++)
+		if (link_del_msg(ns, f.links[i]) == 0)
+			removed++;
+	found_free(&f);
+	return removed;
+}
+
+int qspnd_nl_remove_ours(const char *ns)
+{
+	struct found f = {.want_proto = QSPND_RTPROTO};
+	const char *in = ns[0] ? " in " : "";
+	int removed = 0;
+
+	if (ns_gone(ns))
+		return 0;
+	if (nl_dump(ns, RTM_GETROUTE, AF_INET, found_route_cb, &f) < 0)
 		zlog_warn("qspnd: cannot list routes: %s",
 			  safe_strerror(errno));
 	for (size_t i = 0; i < f.n_routes; i++) {
 		uint32_t d = htonl(f.routes[i].dst);
-		int ret = route_msg(false, f.routes[i].table, f.routes[i].dst,
-				    f.routes[i].ifindex, 0);
+		int ret = found_route_del(ns, &f.routes[i]);
 
 		zlog_info(
-			"qspnd: removed a route left by an earlier run: %pI4 table %u%s%s",
-			(struct in_addr *)&d, f.routes[i].table,
-			ret ? ": " : "", ret ? nl_err : "");
-		if (!ret)
-			removed++;
-	}
-
-	if (nl_dump(RTM_GETRULE, AF_INET, found_rule_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list policy rules: %s",
-			  safe_strerror(errno));
-	if (nl_dump(RTM_GETADDR, AF_INET, found_addr_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list addresses: %s",
-			  safe_strerror(errno));
-	for (size_t i = 0; i < f.n_rules; i++) {
-		int ret = rule_msg(false, f.rules[i].fwmark, f.rules[i].table,
-				   f.rules[i].prio);
-
-		zlog_info(
-			"qspnd: removed a rule left by an earlier run: pref %u fwmark %u table %u%s%s",
-			f.rules[i].prio, f.rules[i].fwmark, f.rules[i].table,
-			ret ? ": " : "", ret ? nl_err : "");
-		if (!ret)
-			removed++;
-	}
-	for (size_t i = 0; i < f.n_addrs; i++) {
-		char name[IFNAMSIZ] = "?";
-		int ret;
-
-		if_indextoname(f.addrs[i].ifindex, name);
-		ret = addr_msg(false, f.addrs[i].ifindex, ntohl(f.addrs[i].ip),
-			       NULL);
-		zlog_info(
-			"qspnd: removed an address left by an earlier run: %pI4 dev %s%s%s",
-			&f.addrs[i].ip, name, ret ? ": " : "",
+			"qspnd: removed a route of qspnd: %pI4/%u table %u%s%s%s%s",
+			(struct in_addr *)&d, f.routes[i].len,
+			f.routes[i].table, in, ns, ret ? ": " : "",
 			ret ? nl_err : "");
 		if (!ret)
 			removed++;
 	}
-	XFREE(MTYPE_QSPND_NL_DUMP, f.routes);
-	XFREE(MTYPE_QSPND_NL_DUMP, f.addrs);
-	XFREE(MTYPE_QSPND_NL_DUMP, f.rules);
+
+	if (nl_dump(ns, RTM_GETRULE, AF_INET, found_rule_cb, &f) < 0)
+		zlog_warn("qspnd: cannot list policy rules: %s",
+			  safe_strerror(errno));
+	if (nl_dump(ns, RTM_GETADDR, AF_INET, found_addr_cb, &f) < 0)
+		zlog_warn("qspnd: cannot list addresses: %s",
+			  safe_strerror(errno));
+	for (size_t i = 0; i < f.n_rules; i++) {
+		int ret = rule_msg(ns, false, f.rules[i].fwmark,
+				   f.rules[i].table, f.rules[i].prio);
+
+		zlog_info(
+			"qspnd: removed a rule of qspnd: pref %u fwmark %u table %u%s%s%s%s",
+			f.rules[i].prio, f.rules[i].fwmark, f.rules[i].table,
+			in, ns, ret ? ": " : "", ret ? nl_err : "");
+		if (!ret)
+			removed++;
+	}
+	for (size_t i = 0; i < f.n_addrs; i++) {
+		int ret;
+
+		ret = addr_msg(ns, false, f.addrs[i].ifindex,
+			       ntohl(f.addrs[i].ip), NULL);
+		zlog_info(
+			"qspnd: removed an address of qspnd: %pI4 ifindex %d%s%s%s%s",
+			&f.addrs[i].ip, f.addrs[i].ifindex, in, ns,
+			ret ? ": " : "", ret ? nl_err : "");
+		if (!ret)
+			removed++;
+	}
+	found_free(&f);
 	return removed;
 }
