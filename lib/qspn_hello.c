@@ -23,6 +23,8 @@ size_t qspn_hello_encode(const struct qspn_hello *h, uint8_t *buf, size_t len)
 	hello.echo_us = h->echo_us;
 	hello.echo_system_id = h->echo_system_id;
 	hello.ifindex = h->ifindex;
+	hello.network_id = h->network_id;
+	hello.leaving = h->leaving;
 	pk.version = 1;
 	pk.src_identity = h->identity_id;
 	pk.body_case = QSPN__PACKET__BODY_HELLO;
@@ -112,6 +114,8 @@ int qspn_hello_decode(struct qspn_hello *h, const uint8_t *buf, size_t len,
 	h->timestamp_us = m->timestamp_us;
 	h->echo_us = m->echo_us;
 	h->echo_system_id = m->echo_system_id;
+	h->network_id = m->network_id;
+	h->leaving = m->leaving;
 	*reason = NULL;
 	return 0;
 }

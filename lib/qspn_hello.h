@@ -7,6 +7,7 @@
 #ifndef QSPN_HELLO_H
 #define QSPN_HELLO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ struct qspn_hello {
 	uint64_t timestamp_us;	 /* sender's clock */
 	uint64_t echo_us;	 /* a timestamp of echo_system_id's, or 0 */
 	uint64_t echo_system_id; /* 0 with echo_us == 0 */
+	uint32_t network_id;	 /* the sender identity's network; 0: unknown */
+	bool leaving;		 /* the identity is being dismissed */
 };
 
 /* Encode into buf; returns the length, or 0 if buf is too small. */

@@ -44,6 +44,7 @@ struct qspnd_router *qspnd_router_create(void)
 	r = XCALLOC(MTYPE_QSPND_ROUTER, sizeof(*r));
 	/* YANG defaults; the northbound applies them right after. */
 	r->cfg.max_paths = 5;
+	r->cfg.network_id = 1;
 	r->cfg.max_common_hops_ratio = 0.6;
 	r->cfg.anonymize = true;
 	r->state = QSPND_ROUTER_NO_TOPOLOGY;
@@ -88,7 +89,6 @@ static int qspnd_if_new_hook(struct interface *ifp)
 {
 	struct qspnd_if *qif = XCALLOC(MTYPE_QSPND_IF, sizeof(*qif));
 
-	qif->udp_fd = -1;
 	ifp->info = qif;
 	return 0;
 }

@@ -62,6 +62,7 @@ struct qspnd_config {
 	bool accept_anonymous; /* own anonymizing address (-k) */
 	bool anonymize;	       /* SNAT relay for the anonymizing range */
 	uint8_t subnet_level;
+	uint32_t network_id; /* the network the router starts in */
 };
 
 /* Why the router is not running its protocol instance. */
@@ -85,10 +86,8 @@ struct qspnd_if {
 	/* Link-local 169.254.x.y chosen for this NIC (host order, 0: none yet;
 	 * qspnd_neigh.c); put in the kernel by the planner's ADDR_ADD. */
 	uint32_t linklocal;
-	/* hellos (qspnd_neigh.c) */
+	/* the main identity's hellos run on it (qspnd_neigh.c) */
 	bool running;
-	int udp_fd;
-	struct thread *t_udp, *t_hello;
 };
 
 struct qspnd_neigh_counters {
@@ -167,6 +166,10 @@ void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
 size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out);
 struct qspn_path_source qspnd_neigh_paths(void);
+/* Every identity as the planner sees it; [0] is the main identity. */
+size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
+/* show qspn identities */
+struct json_object *qspnd_identities_json(void);
 
 /*
  * qspnd_kernel.c: the kernel state.  qspnd_kernel_sync() rebuilds the

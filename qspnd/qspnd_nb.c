@@ -87,6 +87,13 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = RTR "/network-id",
+			.cbs = {
+				.modify = qspnd_network_id_modify,
+				.cli_show = qspnd_cli_show_network_id,
+			},
+		},
+		{
 			.xpath = RTR "/subnet-level",
 			.cbs = {
 				.modify = qspnd_subnet_level_modify,
@@ -156,6 +163,24 @@ const struct frr_yang_module_info frr_qspnd_info = {
 				.modify = qspnd_if_cost_modify,
 				.destroy = qspnd_if_cost_destroy,
 				.cli_show = qspnd_cli_show_if_cost,
+			},
+		},
+		{
+			.xpath = "/frr-qspnd:enter-net",
+			.cbs = {
+				.rpc = qspnd_rpc_enter_net,
+			},
+		},
+		{
+			.xpath = "/frr-qspnd:make-real",
+			.cbs = {
+				.rpc = qspnd_rpc_make_real,
+			},
+		},
+		{
+			.xpath = "/frr-qspnd:dismiss-identity",
+			.cbs = {
+				.rpc = qspnd_rpc_dismiss_identity,
 			},
 		},
 		{

@@ -23,6 +23,12 @@ int qspnd_mch_ratio_modify(struct nb_cb_modify_args *args);
 int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args);
 int qspnd_anonymize_modify(struct nb_cb_modify_args *args);
 int qspnd_subnet_level_modify(struct nb_cb_modify_args *args);
+int qspnd_network_id_modify(struct nb_cb_modify_args *args);
+void qspnd_cli_show_network_id(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults);
+int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args);
+int qspnd_rpc_make_real(struct nb_cb_rpc_args *args);
+int qspnd_rpc_dismiss_identity(struct nb_cb_rpc_args *args);
 int qspnd_if_enable_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args);

@@ -250,6 +250,14 @@ int qspnd_anonymize_modify(struct nb_cb_modify_args *args)
 	return NB_OK;
 }
 
+int qspnd_network_id_modify(struct nb_cb_modify_args *args)
+{
+	if (args->event == NB_EV_APPLY)
+		router_of(args->dnode)->cfg.network_id =
+			yang_dnode_get_uint32(args->dnode, NULL);
+	return NB_OK;
+}
+
 int qspnd_subnet_level_modify(struct nb_cb_modify_args *args)
 {
 	if (args->event == NB_EV_APPLY)

@@ -57,10 +57,11 @@ int qspnd_state_neighbor_get_keys(struct nb_cb_get_keys_args *args)
 	struct qspnd_neigh_info ni;
 
 	qspnd_neigh_info(args->list_entry, &ni);
-	args->keys->num = 2;
+	args->keys->num = 3;
 	strlcpy(args->keys->key[0], ni.ifname, sizeof(args->keys->key[0]));
 	snprintf(args->keys->key[1], sizeof(args->keys->key[1]), "%016" PRIx64,
 		 ni.system_id);
+	qspn_mac_format(ni.mac, args->keys->key[2]);
 	return NB_OK;
 }
 
@@ -69,13 +70,15 @@ qspnd_state_neighbor_lookup_entry(struct nb_cb_lookup_entry_args *args)
 {
 	const void *n = NULL;
 	struct qspnd_neigh_info ni;
-	char sid[32];
+	char sid[32], mac[18];
 
 	while ((n = qspnd_neigh_next(n))) {
 		qspnd_neigh_info(n, &ni);
 		snprintf(sid, sizeof(sid), "%016" PRIx64, ni.system_id);
+		qspn_mac_format(ni.mac, mac);
 		if (strmatch(ni.ifname, args->keys->key[0]) &&
-		    strmatch(sid, args->keys->key[1]))
+		    strmatch(sid, args->keys->key[1]) &&
+		    strcasecmp(mac, args->keys->key[2]) == 0)
 			return n;
 	}
 	return NULL;

@@ -1,36 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_neigh.c: neighbours, arcs and the QSPN engine instance of the main
- * identity.
+ * qspnd_neigh.c: the identities of this system at run time: their ports,
+ * hellos, neighbours, ETP sessions and QSPN engine instances
+ * (qspnd_ident.h).  qspnd_ident.c creates and dismisses identities.
  *
- * Neighbour discovery.  On every managed interface (qspn enabled, up, router
- * active) qspnd picks a link-local 169.254.x.y and broadcasts a Hello
- * (lib/qspn_hello.h) on UDP port 60269 every second.  A Hello that carries no
- * echo is answered at once with one that echoes its timestamp: the sender
- * measures the round-trip time from the echo and smooths it (EWMA, 1/8).  A
- * neighbour not heard for four intervals is dead.  Two systems that picked
- * the same link-local on a link: the one with the smaller system id picks
- * again.  Hellos need no address (they go out from 0.0.0.0), so discovery
- * works before the kernel has any of our addresses.
+ * Neighbour discovery.  On every port of every identity (the managed NICs
+ * for the main identity, their macvlans for a connectivity identity) qspnd
+ * picks a link-local 169.254.x.y and broadcasts a Hello (lib/qspn_hello.h)
+ * on UDP port 60269 every second: system id, identity id, network id, MAC,
+ * link-local.  A Hello that carries no echo is answered at once with one
+ * that echoes its timestamp: the sender measures the round-trip time from
+ * the echo and smooths it (EWMA, 1/8).  A neighbour not heard for four
+ * intervals is dead; one that says it is leaving is dead at once.  Two
+ * systems that picked the same link-local on a link: the one with the
+ * smaller system id picks again.  Hellos need no address (they go out from
+ * 0.0.0.0), so discovery works before the kernel has any of our addresses.
+ * A neighbour is one peer identity on one port, known by (peer system, peer
+ * MAC): when a peer system moves an identity to a new pseudo-interface, the
+ * new MAC is a new neighbour, and the identity that takes the NIC over
+ * keeps the neighbour (and its session) of the old one.
  *
  * Transport.  ETPs travel on one TCP session per neighbour, between the two
- * link-locals on port 60269: reliable and ordered, which is what the engine's
- * unicast needs, and what makes its broadcast-with-ACK trivial (a message
- * written to every session is delivered or the session dies, and a dead
- * session is a removed arc).  The system with the smaller id connects.  A
- * frame is a 4-byte big-endian length and a qspn.Packet; a frame longer than
- * the engine's limit, or a session whose unsent output exceeds
- * QSPND_MAX_BACKLOG, is dropped with the session and counted.
+ * link-locals on port 60269, in the identity's namespace: reliable and
+ * ordered, which is what the engine's unicast needs, and what makes its
+ * broadcast-with-ACK trivial (a message written to every session is
+ * delivered or the session dies, and a dead session is a removed arc).  The
+ * system with the smaller id connects.  A frame is a 4-byte big-endian
+ * length and a qspn.Packet; a frame longer than the engine's limit, or a
+ * session whose unsent output exceeds QSPND_MAX_BACKLOG, is dropped with
+ * the session and counted.
  *
- * Arcs.  A neighbour whose session is up and whose cost is known (measured,
- * or the interface's configured cost) is an arc of the engine; cost changes
- * of more than 30% are passed on; a session lost or a neighbour dead removes
- * the arc.
+ * Arcs.  A neighbour whose session is up, whose cost is known (measured, or
+ * the interface's configured cost) and whose identity is in the same
+ * network is an arc of the identity's engine; cost changes of more than 30%
+ * are passed on; a session lost, a neighbour dead or gone to another
+ * network removes the arc.
  *
- * The engine (lib/qspn.h) gets the time as an argument: one FRR timer per
- * instance follows qspn_next_deadline().  Its signals are synchronous; route
- * changes they announce are collected and handed to qspnd_kernel after the
- * engine call returns.
+ * The engines (lib/qspn.h) get the time as an argument: one FRR timer per
+ * instance follows qspn_next_deadline().  Their signals are synchronous;
+ * route changes they announce are collected and handed to qspnd_kernel
+ * after the engine call returns.
  */
 #include <zebra.h>
 
@@ -53,10 +62,13 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_ident.h"
+#include "qspnd_kernel.h"
 
 DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
+DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
 extern struct zebra_privs_t qspnd_privs;
 
@@ -65,13 +77,7 @@ extern struct zebra_privs_t qspnd_privs;
 #define CONNECT_RETRY_MS 2000
 #define COST_CHANGE_PCT 30
 #define QSPND_MAX_BACKLOG (16u << 20)
-#define FRAME_HDR 4
-
-enum neigh_state {
-	NEIGH_HEARD,	  /* hellos only */
-	NEIGH_CONNECTING, /* TCP connect in progress */
-	NEIGH_UP,	  /* session up */
-};
+#define FRAME_HDR QSPND_FRAME_HDR
 
 static const char *const neigh_state_str[] = {
 	[NEIGH_HEARD] = "heard",
@@ -79,67 +85,36 @@ static const char *const neigh_state_str[] = {
 	[NEIGH_UP] = "up",
 };
 
-struct qspnd_neigh {
-	struct qspnd_neigh *next;
-	uint32_t id; /* the arc handle given to the engine */
-	ifindex_t ifindex;
-	char ifname[INTERFACE_NAMSIZ];
-	uint64_t system_id;
-	uint64_t identity_id;
-	uint8_t mac[6];
-	uint32_t linklocal; /* host order */
-	uint64_t last_heard_ms;
-	uint64_t up_since_ms;
-	int64_t rtt_us; /* smoothed; -1: no sample yet */
-	uint32_t rtt_samples;
-	enum neigh_state state;
-	bool arc_added;
-	int64_t arc_cost;
-	uint32_t table_id; /* while the arc exists */
-	int fd;
-	struct thread *t_read, *t_write, *t_retry;
-	/* receive: header then body */
-	uint8_t hdr[FRAME_HDR];
-	size_t hdr_got;
-	uint8_t *body;
-	size_t body_len, body_got;
-	/* send: queued frames */
-	uint8_t *out;
-	size_t out_len, out_sent, out_cap;
-	uint64_t frames_in, frames_out;
-};
-
 static struct {
 	uint64_t system_id;
-	uint64_t identity_id;
-	uint32_t next_id;
-	struct qspnd_neigh *neighs;
-	int listen_fd;
-	struct thread *t_accept;
-	/* the engine instance of the main identity */
-	struct qspn_instance *inst;
-	struct thread *t_engine;
+	uint32_t next_id;    /* arc handles, unique in the system */
+	uint32_t next_index; /* local_identity_index */
+	struct qspnd_ident *idents; /* the main identity first */
 	struct thread *t_flush;
 	bool sync_pending;
+	/* path changes of the main identity, for the incremental update */
 	struct qspn_hcoord *dirty;
 	size_t n_dirty, cap_dirty;
 	/* plan views */
 	struct qspn_plan_neighbour *pn;
-	struct qspn_plan_arc *pa;
-	/* what the instance was created with */
+	struct qspn_plan_identity *pi;
+	/* what the main identity's engine was started with */
+	bool started;
 	struct qspn_topology engine_topo;
 	struct qspn_naddr engine_addr;
+	uint32_t engine_network;
 	uint8_t engine_max_paths;
 	double engine_ratio;
 	/* forwarding table ids by peer MAC (routes.md §3.2): tid
-	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC */
+	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC,
+	 * in every identity (rt_tables is system-wide) */
 	struct {
 		uint8_t mac[6];
 		uint32_t refs;
 	} tables[QSPN_TID_MAX - QSPN_TID_MIN + 1];
 	/* counters */
 	struct qspnd_neigh_counters c;
-} N = {.listen_fd = -1};
+} N;
 
 /*
  * The table of a peer MAC: the one it already has, or the highest free id
@@ -187,12 +162,14 @@ static uint64_t now_us(void)
 	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
-static uint64_t now_ms(void)
+uint64_t qspnd_now_ms(void)
 {
 	return now_us() / 1000u;
 }
 
-static uint64_t random64(void)
+#define now_ms qspnd_now_ms
+
+uint64_t qspnd_random64(void)
 {
 	uint64_t v = 0;
 
@@ -203,37 +180,83 @@ static uint64_t random64(void)
 	return v;
 }
 
-static uint32_t pick_linklocal(void)
+uint32_t qspnd_pick_linklocal(void)
 {
 	/* 169.254.1.1 .. 169.254.254.254 (RFC 3927 keeps .0.x and .255.x) */
-	uint64_t r = random64();
+	uint64_t r = qspnd_random64();
 
 	return 0xa9fe0000u | ((uint32_t)(1 + r % 254) << 8) |
 	       (uint32_t)(1 + (r >> 8) % 254);
+}
+
+/* ---- identities ------------------------------------------------------- */
+
+struct qspnd_ident *qspnd_ident_first(void)
+{
+	return N.idents;
+}
+
+struct qspnd_ident *qspnd_ident_main(void)
+{
+	for (struct qspnd_ident *id = N.idents; id; id = id->next)
+		if (id->main)
+			return id;
+	return NULL;
+}
+
+struct qspnd_ident *qspnd_ident_by_ns(const char *ns)
+{
+	for (struct qspnd_ident *id = N.idents; id; id = id->next)
+		if (strcmp(id->netns, ns) == 0)
+			return id;
+	return NULL;
+}
+
+static struct qspnd_port *port_of_ifp(struct interface *ifp)
+{
+	struct qspnd_ident *m = qspnd_ident_main();
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < m->n_ports; i++)
+		if (strcmp(m->ports[i]->nic, ifp->name) == 0)
+			return m->ports[i];
+	return NULL;
 }
 
 /* ---- neighbours -------------------------------------------------------- */
 
 static struct qspnd_neigh *neigh_by_id(uint32_t id)
 {
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		if (n->id == id)
-			return n;
+	for (struct qspnd_ident *i = N.idents; i; i = i->next)
+		for (struct qspnd_neigh *n = i->neighs; n; n = n->next)
+			if (n->id == id)
+				return n;
 	return NULL;
 }
 
-static struct qspnd_neigh *neigh_find(ifindex_t ifindex, uint64_t system_id)
+static struct qspnd_neigh *neigh_find(struct qspnd_port *p, uint64_t system_id,
+				      const uint8_t mac[6])
 {
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		if (n->ifindex == ifindex && n->system_id == system_id)
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		if (n->port == p && n->system_id == system_id &&
+		    memcmp(n->mac, mac, 6) == 0)
 			return n;
 	return NULL;
 }
 
+struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id,
+					    uint32_t ll)
+{
+	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
+		if (n->linklocal == ll)
+			return n;
+	return NULL;
+}
 
 static int64_t neigh_cost(const struct qspnd_neigh *n)
 {
-	struct interface *ifp = if_lookup_by_index(n->ifindex, VRF_DEFAULT);
+	struct interface *ifp = if_lookup_by_name(n->port->nic, VRF_DEFAULT);
 	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
 
 	if (qif && qif->has_cost)
@@ -243,22 +266,25 @@ static int64_t neigh_cost(const struct qspnd_neigh *n)
 	return n->rtt_us > 0 ? n->rtt_us : 1;
 }
 
-static void engine_schedule(void);
-static void kernel_sync_later(void);
+static void engine_schedule(struct qspnd_ident *id);
+
+#define kernel_sync_later qspnd_kernel_sync_later
 
 static void arc_update(struct qspnd_neigh *n)
 {
+	struct qspnd_ident *id = n->port->id;
 	int64_t cost = neigh_cost(n);
 	uint64_t now = now_ms();
 
-	if (!N.inst)
+	if (!id->inst)
 		return;
-	if (n->state != NEIGH_UP || cost < 0) {
+	if (n->state != NEIGH_UP || cost < 0 ||
+	    n->network_id != id->network_id || id->dismissing) {
 		if (n->arc_added) {
 			n->arc_added = false;
 			table_put(n->table_id);
 			n->table_id = 0;
-			qspn_arc_remove(N.inst, now, n->id);
+			qspn_arc_remove(id->inst, now, n->id);
 			QSPND_DEBUG(events, "arc %u (%s) removed", n->id,
 				    n->ifname);
 			kernel_sync_later();
@@ -267,7 +293,7 @@ static void arc_update(struct qspnd_neigh *n)
 		n->table_id = table_get(n->mac);
 		if (!n->table_id)
 			return;
-		if (qspn_arc_add(N.inst, now, n->id, cost) == 0) {
+		if (qspn_arc_add(id->inst, now, n->id, cost) == 0) {
 			n->arc_added = true;
 			n->arc_cost = cost;
 			QSPND_DEBUG(events, "arc %u (%s) added, cost %" PRId64,
@@ -279,12 +305,43 @@ static void arc_update(struct qspnd_neigh *n)
 		}
 	} else if (llabs(cost - n->arc_cost) * 100 >
 		   n->arc_cost * COST_CHANGE_PCT) {
-		qspn_arc_change(N.inst, now, n->id, cost);
+		qspn_arc_change(id->inst, now, n->id, cost);
 		QSPND_DEBUG(events, "arc %u cost %" PRId64 " -> %" PRId64,
 			    n->id, n->arc_cost, cost);
 		n->arc_cost = cost;
 	}
-	engine_schedule();
+	engine_schedule(id);
+}
+
+/* End the arc with this neighbour (the session stays). */
+static void arc_drop(struct qspnd_neigh *n)
+{
+	struct qspnd_ident *id = n->port->id;
+
+	if (!n->arc_added)
+		return;
+	if (id->inst)
+		qspn_arc_remove(id->inst, now_ms(), n->id);
+	table_put(n->table_id);
+	n->arc_added = false;
+	n->table_id = 0;
+	kernel_sync_later();
+	engine_schedule(id);
+}
+
+/* The engine got this arc at its construction (qspn_enter_net). */
+void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost)
+{
+	n->table_id = table_get(n->mac);
+	n->arc_added = true;
+	n->arc_cost = cost;
+	kernel_sync_later();
+}
+
+void qspnd_ident_arcs_update(struct qspnd_ident *id)
+{
+	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
+		arc_update(n);
 }
 
 static void session_close(struct qspnd_neigh *n, const char *why)
@@ -293,7 +350,7 @@ static void session_close(struct qspnd_neigh *n, const char *why)
 		QSPND_DEBUG(packets,
 			    "session with neighbour %016" PRIx64
 			    " on %s closed: %s",
-			    n->system_id, n->ifname, why);
+			    n->system_id, n->port->dev, why);
 		close(n->fd);
 		n->fd = -1;
 	}
@@ -315,7 +372,7 @@ static void neigh_free(struct qspnd_neigh *n)
 
 	session_close(n, "neighbour gone");
 	THREAD_OFF(n->t_retry);
-	for (pp = &N.neighs; *pp; pp = &(*pp)->next)
+	for (pp = &n->port->id->neighs; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
 			*pp = n->next;
 			break;
@@ -344,7 +401,7 @@ static void session_up(struct qspnd_neigh *n, int fd)
 		thread_add_write(qspnd.master, session_write, n, fd,
 				 &n->t_write);
 	QSPND_DEBUG(events, "session with neighbour %016" PRIx64 " on %s up",
-		    n->system_id, n->ifname);
+		    n->system_id, n->port->dev);
 	arc_update(n);
 }
 
@@ -407,20 +464,21 @@ static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
 
 static void session_frame(struct qspnd_neigh *n)
 {
+	struct qspnd_ident *id = n->port->id;
 	enum qspn_rx_result r;
 
 	n->frames_in++;
 	N.c.frames_in++;
-	if (!N.inst || !n->arc_added) {
+	if (!id->inst || !n->arc_added) {
 		N.c.drop_no_arc++;
 		return;
 	}
-	r = qspn_receive(N.inst, now_ms(), n->id, n->body, n->body_len);
+	r = qspn_receive(id->inst, now_ms(), n->id, n->body, n->body_len);
 	if (r != QSPN_RX_OK && r != QSPN_RX_QUEUED && r != QSPN_RX_IGNORED)
 		zlog_warn("message from neighbour %016" PRIx64
 			  " on %s rejected: %s",
-			  n->system_id, n->ifname, qspn_rx_result_str(r));
-	engine_schedule();
+			  n->system_id, n->port->dev, qspn_rx_result_str(r));
+	engine_schedule(id);
 }
 
 static void session_read(struct thread *t)
@@ -452,7 +510,8 @@ static void session_read(struct thread *t)
 				zlog_warn(
 					"neighbour %016" PRIx64
 					" on %s: frame of %zu bytes; closing the session",
-					n->system_id, n->ifname, n->body_len);
+					n->system_id, n->port->dev,
+					n->body_len);
 				session_close(n, "bad frame length");
 				return;
 			}
@@ -487,7 +546,7 @@ static void connect_done(struct thread *t)
 		err = errno;
 	if (err) {
 		QSPND_DEBUG(packets, "connect to neighbour on %s: %s",
-			    n->ifname, safe_strerror(err));
+			    n->port->dev, safe_strerror(err));
 		close(n->fd);
 		n->fd = -1;
 		n->state = NEIGH_HEARD;
@@ -496,12 +555,27 @@ static void connect_done(struct thread *t)
 	session_up(n, n->fd);
 }
 
-static uint32_t if_linklocal(ifindex_t ifindex)
+/* A socket in the namespace of identity `id`. */
+static int ident_socket(struct qspnd_ident *id, int type)
 {
-	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
-	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
+	int fd;
 
-	return qif ? qif->linklocal : 0;
+	if (!id->netns[0])
+		return socket(AF_INET, type, 0);
+	frr_with_privs (&qspnd_privs) {
+		fd = qspnd_netns_socket(id->netns, AF_INET, type, 0);
+	}
+	return fd;
+}
+
+static void bind_to_device(int fd, const char *dev)
+{
+	frr_with_privs (&qspnd_privs) {
+		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
+			       strlen(dev)) < 0)
+			zlog_warn("%s: SO_BINDTODEVICE: %s", dev,
+				  safe_strerror(errno));
+	}
 }
 
 static void neigh_connect(struct qspnd_neigh *n)
@@ -510,22 +584,19 @@ static void neigh_connect(struct qspnd_neigh *n)
 	struct sockaddr_in peer = {.sin_family = AF_INET};
 	int fd;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = ident_socket(n->port->id, SOCK_STREAM);
 	if (fd < 0)
 		return;
 	set_nonblocking(fd);
-	local.sin_addr.s_addr = htonl(if_linklocal(n->ifindex));
+	local.sin_addr.s_addr = htonl(n->port->linklocal);
 	peer.sin_addr.s_addr = htonl(n->linklocal);
 	peer.sin_port = htons(QSPND_PORT);
-	frr_with_privs (&qspnd_privs) {
-		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, n->ifname,
-			   strlen(n->ifname));
-	}
+	bind_to_device(fd, n->port->dev);
 	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
 	    (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 &&
 	     errno != EINPROGRESS)) {
 		QSPND_DEBUG(packets, "connect to neighbour on %s: %s",
-			    n->ifname, safe_strerror(errno));
+			    n->port->dev, safe_strerror(errno));
 		close(fd);
 		return;
 	}
@@ -539,42 +610,43 @@ static void neigh_try_session(struct thread *t)
 {
 	struct qspnd_neigh *n = THREAD_ARG(t);
 
-	if (n->state == NEIGH_HEARD && n->linklocal &&
-	    if_linklocal(n->ifindex) && N.system_id < n->system_id)
+	if (n->state == NEIGH_HEARD && n->linklocal && n->port->linklocal &&
+	    n->port->running && N.system_id < n->system_id)
 		neigh_connect(n);
 	thread_add_timer_msec(qspnd.master, neigh_try_session, n,
 			      CONNECT_RETRY_MS, &n->t_retry);
 }
 
-/* The neighbour a session comes from: its link-local, on the link whose
+/* The neighbour a session comes from: its link-local, on the port whose
  * link-local the session was accepted on (link-locals are unique per link,
  * not per system). */
-static struct qspnd_neigh *neigh_by_session(uint32_t peer_ll, uint32_t my_ll)
+static struct qspnd_neigh *neigh_by_session(struct qspnd_ident *id,
+					    uint32_t peer_ll, uint32_t my_ll)
 {
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		if (n->linklocal == peer_ll &&
-		    if_linklocal(n->ifindex) == my_ll)
+	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
+		if (n->linklocal == peer_ll && n->port->linklocal == my_ll)
 			return n;
 	return NULL;
 }
 
 static void listen_accept(struct thread *t)
 {
+	struct qspnd_ident *id = THREAD_ARG(t);
 	struct sockaddr_in peer, local;
 	socklen_t len = sizeof(peer), llen = sizeof(local);
 	struct qspnd_neigh *n;
 	int fd;
 
-	thread_add_read(qspnd.master, listen_accept, NULL, N.listen_fd,
-			&N.t_accept);
-	fd = accept(N.listen_fd, (struct sockaddr *)&peer, &len);
+	thread_add_read(qspnd.master, listen_accept, id, id->listen_fd,
+			&id->t_accept);
+	fd = accept(id->listen_fd, (struct sockaddr *)&peer, &len);
 	if (fd < 0)
 		return;
 	if (getsockname(fd, (struct sockaddr *)&local, &llen) < 0) {
 		close(fd);
 		return;
 	}
-	n = neigh_by_session(ntohl(peer.sin_addr.s_addr),
+	n = neigh_by_session(id, ntohl(peer.sin_addr.s_addr),
 			     ntohl(local.sin_addr.s_addr));
 	if (!n || N.system_id < n->system_id) {
 		/* unknown peer, or one that should wait for us to dial */
@@ -587,49 +659,51 @@ static void listen_accept(struct thread *t)
 	session_up(n, fd);
 }
 
-static void listen_start(void)
+static void listen_start(struct qspnd_ident *id)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 				  .sin_port = htons(QSPND_PORT)};
 	int fd;
 
-	if (N.listen_fd >= 0)
+	if (id->listen_fd >= 0)
 		return;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = ident_socket(id, SOCK_STREAM);
 	if (fd < 0)
 		return;
 	sockopt_reuseaddr(fd);
 	set_nonblocking(fd);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    listen(fd, 16) < 0) {
-		zlog_err("cannot listen on TCP port %d: %s", QSPND_PORT,
+		zlog_err("cannot listen on TCP port %d%s%s: %s", QSPND_PORT,
+			 id->netns[0] ? " in " : "", id->netns,
 			 safe_strerror(errno));
 		close(fd);
 		return;
 	}
-	N.listen_fd = fd;
-	thread_add_read(qspnd.master, listen_accept, NULL, fd, &N.t_accept);
+	id->listen_fd = fd;
+	thread_add_read(qspnd.master, listen_accept, id, fd, &id->t_accept);
 }
 
-static void listen_stop(void)
+static void listen_stop(struct qspnd_ident *id)
 {
-	THREAD_OFF(N.t_accept);
-	if (N.listen_fd >= 0)
-		close(N.listen_fd);
-	N.listen_fd = -1;
+	THREAD_OFF(id->t_accept);
+	if (id->listen_fd >= 0)
+		close(id->listen_fd);
+	id->listen_fd = -1;
 }
 
 /* ---- hellos ------------------------------------------------------------ */
 
-static void hello_send(struct interface *ifp, uint64_t echo_us,
+static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		       uint64_t echo_system_id)
 {
-	struct qspnd_if *qif = qspnd_if_get(ifp);
 	struct qspn_hello h = {
 		.system_id = N.system_id,
-		.identity_id = N.identity_id,
-		.linklocal = qif->linklocal,
-		.ifindex = (uint32_t)ifp->ifindex,
+		.identity_id = p->id->identity_id,
+		.network_id = p->id->network_id,
+		.leaving = p->id->dismissing,
+		.linklocal = p->linklocal,
+		.ifindex = (uint32_t)p->ifindex,
 		.timestamp_us = now_us(),
 		.echo_us = echo_us,
 		.echo_system_id = echo_system_id,
@@ -640,94 +714,126 @@ static void hello_send(struct interface *ifp, uint64_t echo_us,
 	uint8_t buf[QSPN_HELLO_MAX_BYTES];
 	size_t len;
 
-	if (ifp->hw_addr_len == 6)
-		memcpy(h.mac, ifp->hw_addr, 6);
+	memcpy(h.mac, p->mac, 6);
 	len = qspn_hello_encode(&h, buf, sizeof(buf));
-	if (len == 0 || qif->udp_fd < 0)
+	if (len == 0 || p->udp_fd < 0)
 		return;
-	if (sendto(qif->udp_fd, buf, len, 0, (struct sockaddr *)&to,
+	if (sendto(p->udp_fd, buf, len, 0, (struct sockaddr *)&to,
 		   sizeof(to)) < 0)
-		QSPND_DEBUG(packets, "hello on %s: %s", ifp->name,
+		QSPND_DEBUG(packets, "hello on %s: %s", p->dev,
 			    safe_strerror(errno));
 	else
 		N.c.hellos_out++;
 }
 
+void qspnd_ident_hello_now(struct qspnd_ident *id)
+{
+	for (size_t i = 0; i < id->n_ports; i++)
+		if (id->ports[i]->running)
+			hello_send(id->ports[i], 0, 0);
+}
+
 static void hello_timer(struct thread *t)
 {
-	struct interface *ifp = THREAD_ARG(t);
-	struct qspnd_if *qif = qspnd_if_get(ifp);
+	struct qspnd_port *p = THREAD_ARG(t);
 	uint64_t now = now_ms();
 	struct qspnd_neigh *n, *next;
 
-	hello_send(ifp, 0, 0);
-	for (n = N.neighs; n; n = next) {
+	hello_send(p, 0, 0);
+	for (n = p->id->neighs; n; n = next) {
 		next = n->next;
-		if (n->ifindex == ifp->ifindex &&
-		    now - n->last_heard_ms > DEAD_INTERVAL_MS) {
+		if (n->port == p && now - n->last_heard_ms > DEAD_INTERVAL_MS) {
 			zlog_info("neighbour %016" PRIx64
 				  " on %s is dead (not heard for %" PRIu64
 				  " ms)",
-				  n->system_id, n->ifname,
-				  now - n->last_heard_ms);
+				  n->system_id, p->dev, now - n->last_heard_ms);
 			N.c.neighbours_dead++;
 			neigh_free(n);
 		}
 	}
 	/* +-10% jitter */
-	thread_add_timer_msec(qspnd.master, hello_timer, ifp,
+	thread_add_timer_msec(qspnd.master, hello_timer, p,
 			      HELLO_INTERVAL_MS * 9 / 10 +
 				      frr_weak_random() %
 					      (HELLO_INTERVAL_MS / 5),
-			      &qif->t_hello);
+			      &p->t_hello);
 }
 
-static void hello_receive(struct interface *ifp, const struct qspn_hello *h)
+static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
 {
-	struct qspnd_if *qif = qspnd_if_get(ifp);
+	p->linklocal = ll;
+	if (p->id->main) {
+		struct interface *ifp = if_lookup_by_name(p->nic, VRF_DEFAULT);
+		struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
+
+		if (qif)
+			qif->linklocal = ll;
+	}
+}
+
+static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
+{
 	struct qspnd_neigh *n;
 	uint64_t now = now_ms();
 
-	if (h->system_id == N.system_id) {
-		if (h->identity_id != N.identity_id)
-			N.c.drop_hello++;
-		return; /* our own broadcast looped back */
-	}
+	if (h->system_id == N.system_id)
+		return; /* ours, looped back or from another identity */
 	N.c.hellos_in++;
-	if (h->linklocal && h->linklocal == qif->linklocal &&
+	if (h->linklocal && h->linklocal == p->linklocal &&
 	    N.system_id < h->system_id) {
 		zlog_info("%s: link-local conflict with %016" PRIx64
 			  ", picking another one",
-			  ifp->name, h->system_id);
-		qif->linklocal = pick_linklocal();
+			  p->dev, h->system_id);
+		port_set_linklocal(p, qspnd_pick_linklocal());
 		kernel_sync_later();
 	}
-	n = neigh_find(ifp->ifindex, h->system_id);
+	n = neigh_find(p, h->system_id, h->mac);
+	if (h->leaving) {
+		if (n) {
+			zlog_info("neighbour %016" PRIx64 " on %s is leaving",
+				  n->system_id, p->dev);
+			N.c.neighbours_dead++;
+			neigh_free(n);
+		}
+		return;
+	}
 	if (!n) {
 		n = XCALLOC(MTYPE_QSPND_NEIGH, sizeof(*n));
 		n->id = ++N.next_id;
-		n->ifindex = ifp->ifindex;
-		strlcpy(n->ifname, ifp->name, sizeof(n->ifname));
+		n->port = p;
+		strlcpy(n->ifname, p->nic, sizeof(n->ifname));
 		n->system_id = h->system_id;
+		memcpy(n->mac, h->mac, 6);
 		n->rtt_us = -1;
 		n->fd = -1;
-		n->next = N.neighs;
-		N.neighs = n;
+		n->next = p->id->neighs;
+		p->id->neighs = n;
 		N.c.neighbours_new++;
 		zlog_info("new neighbour %016" PRIx64 " on %s", h->system_id,
-			  ifp->name);
+			  p->dev);
 		thread_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
 	}
-	if ((n->linklocal != h->linklocal || memcmp(n->mac, h->mac, 6) != 0) &&
-	    n->state != NEIGH_HEARD)
-		session_close(n, "peer link-local or MAC changed");
-	if (n->linklocal != h->linklocal || memcmp(n->mac, h->mac, 6) != 0) {
+	if (n->linklocal != h->linklocal) {
+		if (n->state != NEIGH_HEARD)
+			session_close(n, "peer link-local changed");
 		n->linklocal = h->linklocal;
-		memcpy(n->mac, h->mac, 6);
 		kernel_sync_later();
 	}
-	n->identity_id = h->identity_id;
+	if (n->identity_id != h->identity_id ||
+	    n->network_id != h->network_id) {
+		bool was_arc = n->arc_added;
+
+		if (n->identity_id && n->identity_id != h->identity_id)
+			/* another identity of the peer took this NIC over: the
+			 * arc was with the old one */
+			arc_drop(n);
+		n->identity_id = h->identity_id;
+		n->network_id = h->network_id;
+		arc_update(n);
+		if (was_arc != n->arc_added)
+			kernel_sync_later();
+	}
 	n->last_heard_ms = now;
 	if (h->echo_system_id == N.system_id) {
 		uint64_t t = now_us();
@@ -742,115 +848,175 @@ static void hello_receive(struct interface *ifp, const struct qspn_hello *h)
 			arc_update(n);
 		}
 	} else if (h->echo_us == 0) {
-		hello_send(ifp, h->timestamp_us, h->system_id);
+		hello_send(p, h->timestamp_us, h->system_id);
 	}
 }
 
 static void udp_read(struct thread *t)
 {
-	struct interface *ifp = THREAD_ARG(t);
-	struct qspnd_if *qif = qspnd_if_get(ifp);
+	struct qspnd_port *p = THREAD_ARG(t);
 	uint8_t buf[QSPN_HELLO_MAX_BYTES + 1];
 	struct qspn_hello h;
 	const char *why;
 	ssize_t r;
 
-	thread_add_read(qspnd.master, udp_read, ifp, qif->udp_fd, &qif->t_udp);
-	r = recv(qif->udp_fd, buf, sizeof(buf), 0);
+	thread_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
+	r = recv(p->udp_fd, buf, sizeof(buf), 0);
 	if (r < 0)
 		return;
 	if (qspn_hello_decode(&h, buf, (size_t)r, &why) < 0) {
 		N.c.drop_hello++;
-		QSPND_DEBUG(packets, "bad hello on %s: %s", ifp->name, why);
+		QSPND_DEBUG(packets, "bad hello on %s: %s", p->dev, why);
 		return;
 	}
-	hello_receive(ifp, &h);
+	hello_receive(p, &h);
 }
 
-static void if_start(struct interface *ifp)
+/* ---- ports ------------------------------------------------------------- */
+
+struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
+				  const char *dev)
 {
-	struct qspnd_if *qif = qspnd_if_get(ifp);
+	struct qspnd_port *p;
+
+	if (id->n_ports == QSPND_MAX_PORTS)
+		return NULL;
+	p = XCALLOC(MTYPE_QSPND_IDENT, sizeof(*p));
+	p->id = id;
+	strlcpy(p->nic, nic, sizeof(p->nic));
+	strlcpy(p->dev, dev, sizeof(p->dev));
+	p->udp_fd = -1;
+	id->ports[id->n_ports++] = p;
+	return p;
+}
+
+void qspnd_port_start(struct qspnd_port *p)
+{
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 				  .sin_port = htons(QSPND_PORT)};
 	int fd, one = 1;
 
-	if (qif->running)
+	if (p->running)
 		return;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
+	fd = ident_socket(p->id, SOCK_DGRAM);
+	if (fd < 0) {
+		zlog_err("%s: no UDP socket%s%s: %s", p->dev,
+			 p->id->netns[0] ? " in " : "", p->id->netns,
+			 safe_strerror(errno));
 		return;
+	}
 	sockopt_reuseaddr(fd);
 	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
 	set_nonblocking(fd);
-	frr_with_privs (&qspnd_privs) {
-		if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifp->name,
-			       strlen(ifp->name)) < 0)
-			zlog_warn("%s: SO_BINDTODEVICE: %s", ifp->name,
-				  safe_strerror(errno));
-	}
+	bind_to_device(fd, p->dev);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		zlog_err("%s: cannot bind UDP port %d: %s", ifp->name,
-			 QSPND_PORT, safe_strerror(errno));
+		zlog_err("%s: cannot bind UDP port %d: %s", p->dev, QSPND_PORT,
+			 safe_strerror(errno));
 		close(fd);
 		return;
 	}
-	qif->udp_fd = fd;
-	qif->running = true;
-	if (!qif->linklocal)
-		qif->linklocal = pick_linklocal();
-	thread_add_read(qspnd.master, udp_read, ifp, fd, &qif->t_udp);
-	thread_add_timer_msec(qspnd.master, hello_timer, ifp, 0, &qif->t_hello);
-	listen_start();
-	QSPND_DEBUG(events, "%s: running", ifp->name);
+	p->udp_fd = fd;
+	p->running = true;
+	if (!p->linklocal)
+		port_set_linklocal(p, qspnd_pick_linklocal());
+	thread_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
+	thread_add_timer_msec(qspnd.master, hello_timer, p, 0, &p->t_hello);
+	listen_start(p->id);
+	QSPND_DEBUG(events, "%s: running", p->dev);
 }
 
-static void if_stop(struct interface *ifp)
+void qspnd_port_stop(struct qspnd_port *p)
 {
-	struct qspnd_if *qif = qspnd_if_get(ifp);
 	struct qspnd_neigh *n, *next;
 
-	if (!qif || !qif->running)
-		return;
-	for (n = N.neighs; n; n = next) {
+	for (n = p->id->neighs; n; n = next) {
 		next = n->next;
-		if (n->ifindex == ifp->ifindex)
+		if (n->port == p)
 			neigh_free(n);
 	}
-	THREAD_OFF(qif->t_udp);
-	THREAD_OFF(qif->t_hello);
-	close(qif->udp_fd);
-	qif->udp_fd = -1;
-	qif->running = false;
-	/* The link-local of a NIC does not change while the daemon runs
-	 * (routes.md §2); it goes from the kernel with the interface's
-	 * management. */
-	qif->linklocal = 0;
-	QSPND_DEBUG(events, "%s: stopped", ifp->name);
+	if (!p->running)
+		return;
+	THREAD_OFF(p->t_udp);
+	THREAD_OFF(p->t_hello);
+	close(p->udp_fd);
+	p->udp_fd = -1;
+	p->running = false;
+	QSPND_DEBUG(events, "%s: stopped", p->dev);
 }
 
-/* ---- the engine ---------------------------------------------------------- */
+static void port_free(struct qspnd_port *p)
+{
+	struct qspnd_ident *id = p->id;
+
+	qspnd_port_stop(p);
+	for (size_t i = 0; i < id->n_ports; i++)
+		if (id->ports[i] == p) {
+			id->ports[i] = id->ports[--id->n_ports];
+			break;
+		}
+	XFREE(MTYPE_QSPND_IDENT, p);
+}
+
+void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
+{
+	struct qspnd_neigh *n;
+
+	/* the arcs of the old identity's engine end here */
+	for (n = from->neighs; n; n = n->next)
+		arc_drop(n);
+	/* the neighbours go with the ports, sessions and all */
+	for (size_t i = 0; i < from->n_ports && to->n_ports < QSPND_MAX_PORTS;
+	     i++) {
+		from->ports[i]->id = to;
+		to->ports[to->n_ports++] = from->ports[i];
+	}
+	from->n_ports = 0;
+	while ((n = from->neighs)) {
+		from->neighs = n->next;
+		n->next = to->neighs;
+		to->neighs = n;
+	}
+	if (from->listen_fd >= 0 && to->listen_fd < 0 &&
+	    strcmp(from->netns, to->netns) == 0) {
+		to->listen_fd = from->listen_fd;
+		from->listen_fd = -1;
+		THREAD_OFF(from->t_accept);
+		thread_add_read(qspnd.master, listen_accept, to, to->listen_fd,
+				&to->t_accept);
+	}
+	listen_stop(from);
+}
+
+/* ---- the engines --------------------------------------------------------- */
 
 static void engine_timer(struct thread *t)
 {
-	if (!N.inst)
+	struct qspnd_ident *id = THREAD_ARG(t);
+
+	if (!id->inst)
 		return;
-	qspn_tick(N.inst, now_ms());
-	engine_schedule();
+	qspn_tick(id->inst, now_ms());
+	engine_schedule(id);
 }
 
-static void engine_schedule(void)
+static void engine_schedule(struct qspnd_ident *id)
 {
 	uint64_t dl, now;
 
-	THREAD_OFF(N.t_engine);
-	if (!N.inst)
+	THREAD_OFF(id->t_engine);
+	if (!id->inst)
 		return;
-	dl = qspn_next_deadline(N.inst);
+	dl = qspn_next_deadline(id->inst);
 	if (dl == UINT64_MAX)
 		return;
 	now = now_ms();
-	thread_add_timer_msec(qspnd.master, engine_timer, NULL,
-			      dl > now ? (long)(dl - now) : 0, &N.t_engine);
+	thread_add_timer_msec(qspnd.master, engine_timer, id,
+			      dl > now ? (long)(dl - now) : 0, &id->t_engine);
+}
+
+void qspnd_ident_engine_schedule(struct qspnd_ident *id)
+{
+	engine_schedule(id);
 }
 
 /* After the engine call: the route changes its signals announced. */
@@ -868,7 +1034,7 @@ static void flush_changes(struct thread *t)
 		qspnd_kernel_update_dest(N.dirty[i]);
 }
 
-static void kernel_sync_later(void)
+void qspnd_kernel_sync_later(void)
 {
 	N.sync_pending = true;
 	thread_add_event(qspnd.master, flush_changes, NULL, 0, &N.t_flush);
@@ -892,10 +1058,11 @@ static void dest_changed(struct qspn_hcoord h)
 static void report_transport_error(struct thread *t)
 {
 	uint32_t arc = (uint32_t)THREAD_VAL(t);
+	struct qspnd_neigh *n = neigh_by_id(arc);
 
-	if (N.inst) {
-		qspn_transport_error(N.inst, now_ms(), arc, true);
-		engine_schedule();
+	if (n && n->port->id->inst && n->arc_added) {
+		qspn_transport_error(n->port->id->inst, now_ms(), arc, true);
+		engine_schedule(n->port->id);
 	}
 }
 
@@ -920,11 +1087,13 @@ static void host_broadcast(void *ctx, struct qspn_instance *inst,
 static void host_signal(void *ctx, struct qspn_instance *inst,
 			const struct qspn_signal *sig)
 {
+	struct qspnd_ident *id = ctx;
 	struct qspnd_neigh *n;
 
 	switch (sig->type) {
 	case QSPN_SIG_BOOTSTRAP_COMPLETE:
-		zlog_info("QSPN bootstrap complete");
+		zlog_info("QSPN bootstrap complete (identity %u%s%s)",
+			  id->index, id->netns[0] ? " in " : "", id->netns);
 		kernel_sync_later();
 		break;
 	case QSPN_SIG_DEST_ADDED:
@@ -934,17 +1103,20 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 	case QSPN_SIG_PATH_REMOVED:
 		QSPND_DEBUG(etp, "signal %d for (%d, %u)", sig->type,
 			    sig->dest.lvl, sig->dest.pos);
-		dest_changed(sig->dest);
+		if (id->main && N.idents == id)
+			dest_changed(sig->dest);
+		else
+			kernel_sync_later();
 		break;
 	case QSPN_SIG_ARC_REMOVED:
 		n = neigh_by_id(sig->arc);
-		if (n) {
+		if (n && n->arc_added) {
 			/* the engine dropped it: start afresh */
 			n->arc_added = false;
 			table_put(n->table_id);
 			n->table_id = 0;
 			zlog_info("arc %u on %s removed by QSPN%s", n->id,
-				  n->ifname,
+				  n->port->dev,
 				  sig->bad_link ? " (bad link)" : "");
 			session_close(n, "arc removed by QSPN");
 		}
@@ -954,6 +1126,11 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 		zlog_warn("QSPN: g-node (%d, %u) is split", sig->dest.lvl,
 			  sig->dest.pos);
 		break;
+	case QSPN_SIG_REMOVE_IDENTITY:
+		zlog_info("QSPN: identity %u%s%s is to be removed", id->index,
+			  id->netns[0] ? " in " : "", id->netns);
+		qspnd_ident_remove_requested(id);
+		break;
 	default:
 		QSPND_DEBUG(events, "signal %d", sig->type);
 		break;
@@ -962,7 +1139,7 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 
 static uint32_t host_random(void *ctx)
 {
-	return (uint32_t)random64();
+	return (uint32_t)qspnd_random64();
 }
 
 static void host_log(void *ctx, int level, const char *msg)
@@ -975,7 +1152,7 @@ static void host_log(void *ctx, int level, const char *msg)
 		QSPND_DEBUG(etp, "%s", msg);
 }
 
-static const struct qspn_host_ops host_ops = {
+const struct qspn_host_ops qspnd_host_ops = {
 	.send = host_send,
 	.broadcast = host_broadcast,
 	.signal = host_signal,
@@ -983,45 +1160,85 @@ static const struct qspn_host_ops host_ops = {
 	.log = host_log,
 };
 
-static void engine_stop(void)
+struct qspnd_ident *qspnd_ident_new(bool main, const char *netns)
 {
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
-		if (n->arc_added)
-			table_put(n->table_id);
-		n->arc_added = false;
-		n->table_id = 0;
+	struct qspnd_ident *id = XCALLOC(MTYPE_QSPND_IDENT, sizeof(*id));
+	struct qspnd_ident **pp;
+
+	id->index = N.next_index++;
+	id->identity_id = qspnd_random64();
+	id->main = main;
+	strlcpy(id->netns, netns, sizeof(id->netns));
+	id->listen_fd = -1;
+	/* the main identity first: the planner's ids[0] */
+	if (main) {
+		id->next = N.idents;
+		N.idents = id;
+	} else {
+		for (pp = &N.idents; *pp; pp = &(*pp)->next)
+			;
+		*pp = id;
 	}
-	THREAD_OFF(N.t_engine);
-	if (N.inst)
-		qspn_instance_free(N.inst);
-	N.inst = NULL;
+	return id;
+}
+
+void qspnd_ident_free(struct qspnd_ident *id)
+{
+	struct qspnd_ident **pp;
+
+	while (id->n_ports)
+		port_free(id->ports[id->n_ports - 1]);
+	while (id->neighs)
+		neigh_free(id->neighs);
+	listen_stop(id);
+	THREAD_OFF(id->t_engine);
+	THREAD_OFF(id->t_dismiss);
+	if (id->inst)
+		qspn_instance_free(id->inst);
+	for (pp = &N.idents; *pp; pp = &(*pp)->next)
+		if (*pp == id) {
+			*pp = id->next;
+			break;
+		}
+	XFREE(MTYPE_QSPND_NEIGH, id->pa);
+	XFREE(MTYPE_QSPND_NEIGH, id->pd);
+	XFREE(MTYPE_QSPND_IDENT, id);
+	kernel_sync_later();
+}
+
+static void stop_all(void)
+{
+	while (N.idents)
+		qspnd_ident_free(N.idents);
+	N.started = false;
 	N.n_dirty = 0;
 }
 
-static void engine_start(struct qspnd_router *r)
+static void main_start(struct qspnd_router *r)
 {
+	struct qspnd_ident *id = qspnd_ident_new(true, "");
 	struct qspn_params p;
 	struct qspn_fp fp0;
 	int32_t eld[QSPN_MAX_LEVELS] = {0};
 
+	id->addr = r->cfg.addr;
+	id->network_id = r->cfg.network_id;
 	qspn_params_default(&p);
 	p.max_paths = r->cfg.max_paths;
 	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
-	qspn_fp_init_node(&fp0, (int64_t)(random64() >> 1), r->cfg.topo.levels,
-			  eld);
-	N.inst = qspn_create_net(&p, &r->cfg.topo, &r->cfg.addr, &fp0,
-				 &host_ops, NULL, now_ms());
-	if (!N.inst) {
+	qspn_fp_init_node(&fp0, (int64_t)(qspnd_random64() >> 1),
+			  r->cfg.topo.levels, eld);
+	id->inst = qspn_create_net(&p, &r->cfg.topo, &r->cfg.addr, &fp0,
+				   &qspnd_host_ops, id, now_ms());
+	if (!id->inst)
 		zlog_err("cannot start the QSPN engine");
-		return;
-	}
+	N.started = true;
 	N.engine_topo = r->cfg.topo;
 	N.engine_addr = r->cfg.addr;
+	N.engine_network = r->cfg.network_id;
 	N.engine_max_paths = r->cfg.max_paths;
 	N.engine_ratio = r->cfg.max_common_hops_ratio;
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
-		arc_update(n);
-	engine_schedule();
+	engine_schedule(id);
 }
 
 /* ---- what the rest of the daemon calls ------------------------------------
@@ -1032,15 +1249,39 @@ static bool if_should_run(struct interface *ifp)
 	struct qspnd_if *qif = qspnd_if_get(ifp);
 
 	return qif && qif->enabled && if_is_up(ifp) && qspnd.router &&
-	       qspnd.router->state == QSPND_ROUTER_ACTIVE;
+	       qspnd.router->state == QSPND_ROUTER_ACTIVE &&
+	       ifp->ifindex != IFINDEX_INTERNAL;
 }
 
 void qspnd_neigh_if_update(struct interface *ifp)
 {
-	if (if_should_run(ifp))
-		if_start(ifp);
-	else
-		if_stop(ifp);
+	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_port *p = port_of_ifp(ifp);
+	struct qspnd_if *qif = qspnd_if_get(ifp);
+
+	if (m && if_should_run(ifp)) {
+		if (!p)
+			p = qspnd_port_new(m, ifp->name, ifp->name);
+		if (p) {
+			p->ifindex = ifp->ifindex;
+			if (ifp->hw_addr_len == 6)
+				memcpy(p->mac, ifp->hw_addr, 6);
+			if (!p->linklocal && qif && qif->linklocal)
+				p->linklocal = qif->linklocal;
+			qspnd_port_start(p);
+			if (qif)
+				qif->running = p->running;
+		}
+	} else if (p) {
+		port_free(p);
+		if (qif) {
+			qif->running = false;
+			/* The link-local of a NIC does not change while the
+			 * daemon manages it (routes.md §2); it goes from the
+			 * kernel with the interface's management. */
+			qif->linklocal = 0;
+		}
+	}
 	kernel_sync_later();
 }
 
@@ -1051,27 +1292,26 @@ void qspnd_neigh_router_update(void)
 	struct interface *ifp;
 	bool active = r && r->state == QSPND_ROUTER_ACTIVE;
 
-	if (N.inst &&
+	if (N.started &&
 	    (!active || !qspn_naddr_equal(&N.engine_addr, &r->cfg.addr) ||
 	     N.engine_topo.levels != r->cfg.topo.levels ||
 	     memcmp(N.engine_topo.gsize, r->cfg.topo.gsize,
 		    sizeof(N.engine_topo.gsize)) != 0 ||
+	     N.engine_network != r->cfg.network_id ||
 	     N.engine_max_paths != r->cfg.max_paths ||
 	     N.engine_ratio != r->cfg.max_common_hops_ratio))
-		engine_stop();
+		stop_all();
+	if (active && !N.started)
+		main_start(r);
 	if (vrf)
 		FOR_ALL_INTERFACES (vrf, ifp)
 			qspnd_neigh_if_update(ifp);
-	if (active && !N.inst)
-		engine_start(r);
-	if (!active)
-		listen_stop();
+	kernel_sync_later();
 }
 
 void qspnd_neigh_init(void)
 {
-	N.system_id = random64();
-	N.identity_id = random64();
+	N.system_id = qspnd_random64();
 }
 
 void qspnd_neigh_stop(void)
@@ -1079,37 +1319,46 @@ void qspnd_neigh_stop(void)
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
 
-	engine_stop();
+	stop_all();
 	if (vrf)
-		FOR_ALL_INTERFACES (vrf, ifp)
-			if_stop(ifp);
-	listen_stop();
+		FOR_ALL_INTERFACES (vrf, ifp) {
+			struct qspnd_if *qif = qspnd_if_get(ifp);
+
+			if (qif) {
+				qif->running = false;
+				qif->linklocal = 0;
+			}
+		}
 	THREAD_OFF(N.t_flush);
 	XFREE(MTYPE_QSPND_NEIGH, N.dirty);
 	N.cap_dirty = 0;
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
-	XFREE(MTYPE_QSPND_NEIGH, N.pa);
+	XFREE(MTYPE_QSPND_NEIGH, N.pi);
 }
 
 /* ---- planner views
  * ----------------------------------------------------------- */
 
-static size_t neigh_count(void)
+static size_t neigh_count(const struct qspnd_ident *id)
 {
 	size_t k = 0;
 
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next)
+	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
 		k++;
 	return k;
 }
 
+/* The physical neighbours: the /32 routes of main (the main identity's
+ * neighbours, whatever their network). */
 size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
 {
+	struct qspnd_ident *m = qspnd_ident_main();
 	size_t k = 0;
 
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
-	N.pn = XCALLOC(MTYPE_QSPND_NEIGH, (neigh_count() + 1) * sizeof(*N.pn));
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
+	N.pn = XCALLOC(MTYPE_QSPND_NEIGH,
+		       ((m ? neigh_count(m) : 0) + 1) * sizeof(*N.pn));
+	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
 		if (!n->linklocal)
 			continue;
 		strlcpy(N.pn[k].dev, n->ifname, sizeof(N.pn[k].dev));
@@ -1120,30 +1369,43 @@ size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
 	return k;
 }
 
-size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
+/* The identity-arcs of an identity: its QSPN arcs; for a connectivity
+ * identity also the other peers it hears (their /32 routes live in its
+ * namespace, routes.md §5.2). */
+static size_t ident_plan_arcs(struct qspnd_ident *id,
+			      const struct qspn_plan_arc **out)
 {
 	size_t k = 0;
 
-	XFREE(MTYPE_QSPND_NEIGH, N.pa);
-	N.pa = XCALLOC(MTYPE_QSPND_NEIGH, (neigh_count() + 1) * sizeof(*N.pa));
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
-		struct qspn_plan_arc *a = &N.pa[k];
+	XFREE(MTYPE_QSPND_NEIGH, id->pa);
+	id->pa = XCALLOC(MTYPE_QSPND_NEIGH,
+			 (neigh_count(id) + 1) * sizeof(*id->pa));
+	for (struct qspnd_neigh *n = id->neighs; n; n = n->next) {
+		struct qspn_plan_arc *a = &id->pa[k];
 
-		if (!n->arc_added)
+		if (!n->arc_added && (id->main || !n->linklocal))
 			continue;
 		a->id = n->id;
 		strlcpy(a->dev, n->ifname, sizeof(a->dev));
 		memcpy(a->peer_mac, n->mac, 6);
 		a->peer_linklocal = n->linklocal;
-		a->qspn = true;
-		a->table_id = n->table_id;
-		a->peer_known =
-			N.inst && qspn_get_naddr_for_arc(N.inst, n->id,
-							 &a->peer_addr) == 0;
+		a->qspn = n->arc_added;
+		a->table_id = n->arc_added ? n->table_id : 0;
+		a->peer_known = n->arc_added && id->inst &&
+				qspn_get_naddr_for_arc(id->inst, n->id,
+						       &a->peer_addr) == 0;
 		k++;
 	}
-	*out = N.pa;
+	*out = id->pa;
 	return k;
+}
+
+size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
+{
+	struct qspnd_ident *m = qspnd_ident_main();
+
+	*out = NULL;
+	return m ? ident_plan_arcs(m, out) : 0;
 }
 
 static int no_paths(void *ctx, struct qspn_hcoord dest,
@@ -1155,11 +1417,53 @@ static int no_paths(void *ctx, struct qspn_hcoord dest,
 	return 0;
 }
 
-struct qspn_path_source qspnd_neigh_paths(void)
+static struct qspn_path_source ident_paths(struct qspnd_ident *id)
 {
 	struct qspn_path_source none = {.get_paths = no_paths, .ctx = NULL};
 
-	return N.inst ? qspn_path_source_of(N.inst) : none;
+	return id && id->inst ? qspn_path_source_of(id->inst) : none;
+}
+
+struct qspn_path_source qspnd_neigh_paths(void)
+{
+	return ident_paths(qspnd_ident_main());
+}
+
+size_t qspnd_ident_plan(const struct qspn_plan_identity **out)
+{
+	size_t n = 0, k = 0;
+
+	for (struct qspnd_ident *id = N.idents; id; id = id->next)
+		n++;
+	XFREE(MTYPE_QSPND_NEIGH, N.pi);
+	N.pi = XCALLOC(MTYPE_QSPND_NEIGH, (n + 1) * sizeof(*N.pi));
+	for (struct qspnd_ident *id = N.idents; id; id = id->next) {
+		struct qspn_plan_identity *pi = &N.pi[k++];
+
+		pi->addr = id->addr;
+		strlcpy(pi->netns, id->netns, sizeof(pi->netns));
+		XFREE(MTYPE_QSPND_NEIGH, id->pd);
+		if (!id->main) {
+			id->pd = XCALLOC(MTYPE_QSPND_NEIGH,
+					 (id->n_ports + 1) * sizeof(*id->pd));
+			for (size_t i = 0; i < id->n_ports; i++) {
+				const struct qspnd_port *p = id->ports[i];
+
+				strlcpy(id->pd[i].dev, p->nic,
+					sizeof(id->pd[i].dev));
+				strlcpy(id->pd[i].name, p->dev,
+					sizeof(id->pd[i].name));
+				memcpy(id->pd[i].mac, p->mac, 6);
+				id->pd[i].linklocal = p->linklocal;
+			}
+			pi->pseudodevs = id->pd;
+			pi->n_pseudodevs = id->n_ports;
+		}
+		pi->n_arcs = ident_plan_arcs(id, &pi->arcs);
+		pi->paths = ident_paths(id);
+	}
+	*out = N.pi;
+	return k;
 }
 
 /* ---- show
@@ -1178,22 +1482,24 @@ static void ll_str(uint32_t ll, char *buf, size_t len)
 struct json_object *qspnd_neigh_json(void)
 {
 	struct json_object *j = json_object_new_object();
+	struct qspnd_ident *m = qspnd_ident_main();
 	char buf[INET_ADDRSTRLEN], mac[18];
 	uint64_t now = now_ms();
 
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
+	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
 		struct json_object *jn = json_object_new_object();
-		char key[40];
+		char key[64];
 
-		snprintf(key, sizeof(key), "%s/%016" PRIx64, n->ifname,
-			 n->system_id);
+		qspn_mac_format(n->mac, mac);
+		snprintf(key, sizeof(key), "%s/%016" PRIx64 "/%s", n->ifname,
+			 n->system_id, mac);
 		json_object_string_add(jn, "interface", n->ifname);
 		snprintfrr(buf, sizeof(buf), "%016" PRIx64, n->system_id);
 		json_object_string_add(jn, "systemId", buf);
 		ll_str(n->linklocal, buf, sizeof(buf));
 		json_object_string_add(jn, "linkLocal", buf);
-		qspn_mac_format(n->mac, mac);
 		json_object_string_add(jn, "mac", mac);
+		json_object_int_add(jn, "networkId", n->network_id);
 		json_object_string_add(jn, "state", neigh_state_str[n->state]);
 		if (n->rtt_samples)
 			json_object_int_add(jn, "rttUsec", n->rtt_us);
@@ -1214,9 +1520,10 @@ struct json_object *qspnd_neigh_json(void)
 struct json_object *qspnd_arcs_json(void)
 {
 	struct json_object *j = json_object_new_object();
+	struct qspnd_ident *m = qspnd_ident_main();
 	char buf[INET_ADDRSTRLEN], mac[18], addr[96];
 
-	for (struct qspnd_neigh *n = N.neighs; n; n = n->next) {
+	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
 		struct json_object *ja;
 		struct qspn_naddr peer;
 		char key[16];
@@ -1231,8 +1538,8 @@ struct json_object *qspnd_arcs_json(void)
 		qspn_mac_format(n->mac, mac);
 		json_object_string_add(ja, "peerMac", mac);
 		json_object_int_add(ja, "cost", n->arc_cost);
-		if (N.inst &&
-		    qspn_get_naddr_for_arc(N.inst, n->id, &peer) == 0) {
+		if (m->inst &&
+		    qspn_get_naddr_for_arc(m->inst, n->id, &peer) == 0) {
 			qspn_naddr_format(&peer, addr, sizeof(addr));
 			json_object_string_add(ja, "peerAddress", addr);
 		}
@@ -1241,8 +1548,95 @@ struct json_object *qspnd_arcs_json(void)
 	return j;
 }
 
+/* The identities (show qspn identities). */
+struct json_object *qspnd_identities_json(void)
+{
+	struct json_object *j = json_object_new_object();
+	struct json_object *jl = json_object_new_array();
+	char buf[96], mac[18];
+
+	for (struct qspnd_ident *id = N.idents; id; id = id->next) {
+		struct json_object *ji = json_object_new_object();
+		struct json_object *jp = json_object_new_array();
+		struct json_object *ja = json_object_new_array();
+
+		json_object_int_add(ji, "index", id->index);
+		snprintfrr(buf, sizeof(buf), "%016" PRIx64, id->identity_id);
+		json_object_string_add(ji, "identityId", buf);
+		json_object_string_add(ji, "kind",
+				       id->main ? "main" : "connectivity");
+		json_object_string_add(ji, "namespace", id->netns);
+		qspn_naddr_format(&id->addr, buf, sizeof(buf));
+		json_object_string_add(ji, "address", buf);
+		json_object_int_add(ji, "networkId", id->network_id);
+		if (!id->main) {
+			json_object_int_add(ji, "connectivityFrom",
+					    id->conn_from);
+			json_object_int_add(ji, "connectivityTo", id->conn_to);
+		}
+		json_object_boolean_add(ji, "bootstrap",
+					id->inst &&
+						!qspn_is_bootstrap_complete(
+							id->inst));
+		json_object_boolean_add(ji, "dismissing", id->dismissing);
+		for (size_t i = 0; i < id->n_ports; i++) {
+			const struct qspnd_port *p = id->ports[i];
+			struct json_object *jo = json_object_new_object();
+
+			json_object_string_add(jo, "nic", p->nic);
+			json_object_string_add(jo, "dev", p->dev);
+			qspn_mac_format(p->mac, mac);
+			json_object_string_add(jo, "mac", mac);
+			ll_str(p->linklocal, buf, sizeof(buf));
+			json_object_string_add(jo, "linklocal", buf);
+			json_object_boolean_add(jo, "running", p->running);
+			json_object_array_add(jp, jo);
+		}
+		json_object_object_add(ji, "interfaces", jp);
+		for (struct qspnd_neigh *n = id->neighs; n; n = n->next) {
+			struct json_object *jo = json_object_new_object();
+			struct qspn_naddr peer;
+
+			json_object_string_add(jo, "nic", n->ifname);
+			qspn_mac_format(n->mac, mac);
+			json_object_string_add(jo, "peerMac", mac);
+			ll_str(n->linklocal, buf, sizeof(buf));
+			json_object_string_add(jo, "peerLinklocal", buf);
+			snprintfrr(buf, sizeof(buf), "%016" PRIx64,
+				   n->identity_id);
+			json_object_string_add(jo, "peerIdentityId", buf);
+			json_object_int_add(jo, "peerNetworkId",
+					    n->network_id);
+			if (n->arc_added && id->inst &&
+			    qspn_get_naddr_for_arc(id->inst, n->id, &peer) ==
+				    0) {
+				qspn_naddr_format(&peer, buf, sizeof(buf));
+				json_object_string_add(jo, "peerAddress", buf);
+			} else {
+				json_object_object_add(jo, "peerAddress",
+						       NULL);
+			}
+			json_object_string_add(jo, "state",
+					       neigh_state_str[n->state]);
+			json_object_boolean_add(jo, "qspn", n->arc_added);
+			json_object_int_add(jo, "tableId",
+					    n->arc_added ? n->table_id : 0);
+			if (n->arc_added && n->table_id)
+				snprintf(buf, sizeof(buf), "ntk_from_%s", mac);
+			else
+				buf[0] = 0;
+			json_object_string_add(jo, "table", buf);
+			json_object_array_add(ja, jo);
+		}
+		json_object_object_add(ji, "arcs", ja);
+		json_object_array_add(jl, ji);
+	}
+	json_object_object_add(j, "identities", jl);
+	return j;
+}
+
 /* Every destination the engine knows, all levels (the caller frees *out). */
-static size_t known_dests(struct qspn_hcoord **out)
+static size_t known_dests(struct qspn_instance *inst, struct qspn_hcoord **out)
 {
 	size_t cap = 0, n = 0;
 
@@ -1250,8 +1644,7 @@ static size_t known_dests(struct qspn_hcoord **out)
 		cap += N.engine_topo.gsize[l];
 	*out = XCALLOC(MTYPE_QSPND_NEIGH, (cap + 1) * sizeof(**out));
 	for (int l = 0; l < N.engine_topo.levels; l++) {
-		int k = qspn_get_known_destinations(N.inst, l, *out + n,
-						    cap - n);
+		int k = qspn_get_known_destinations(inst, l, *out + n, cap - n);
 
 		if (k > 0)
 			n += MIN((size_t)k, cap - n);
@@ -1262,12 +1655,13 @@ static size_t known_dests(struct qspn_hcoord **out)
 struct json_object *qspnd_destinations_json(void)
 {
 	struct json_object *j = json_object_new_object();
+	struct qspnd_ident *m = qspnd_ident_main();
 	struct qspn_hcoord *hs;
 	size_t n;
 
-	if (!N.inst)
+	if (!m || !m->inst)
 		return j;
-	n = known_dests(&hs);
+	n = known_dests(m->inst, &hs);
 	for (size_t i = 0; i < n; i++) {
 		struct qspn_dest_paths dp;
 		struct json_object *jd = json_object_new_object();
@@ -1276,7 +1670,7 @@ struct json_object *qspnd_destinations_json(void)
 		snprintf(key, sizeof(key), "%d:%u", hs[i].lvl, hs[i].pos);
 		json_object_int_add(jd, "level", hs[i].lvl);
 		json_object_int_add(jd, "position", hs[i].pos);
-		if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
+		if (qspn_get_paths_to(m->inst, hs[i], &dp) == 0) {
 			json_object_int_add(jd, "paths", dp.n_paths);
 			if (dp.n_paths) {
 				json_object_int_add(jd, "bestCost",
@@ -1295,7 +1689,11 @@ struct json_object *qspnd_destinations_json(void)
 
 const void *qspnd_neigh_next(const void *prev)
 {
-	return prev ? ((const struct qspnd_neigh *)prev)->next : N.neighs;
+	struct qspnd_ident *m = qspnd_ident_main();
+
+	if (prev)
+		return ((const struct qspnd_neigh *)prev)->next;
+	return m ? m->neighs : NULL;
 }
 
 void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out)
@@ -1322,12 +1720,13 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 {
 	struct json_object *j = json_object_new_object();
 	const struct qspnd_router *r = qspnd.router;
+	struct qspnd_ident *m = qspnd_ident_main();
 	struct qspn_hcoord *hs;
 	size_t n;
 
-	if (!N.inst || !r)
+	if (!m || !m->inst || !r)
 		return j;
-	n = known_dests(&hs);
+	n = known_dests(m->inst, &hs);
 	for (size_t i = 0; i < n; i++) {
 		struct qspn_dest_ips ips;
 		struct qspn_dest_paths dp;
@@ -1335,8 +1734,8 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 		bool match = !filter;
 		char key[32], buf[32];
 
-		if (!qspn_dest_ips(&r->cfg.topo, &r->cfg.addr,
-				   r->cfg.subnet_level, hs[i], &ips))
+		if (!qspn_dest_ips(&r->cfg.topo, &m->addr, r->cfg.subnet_level,
+				   hs[i], &ips))
 			memset(&ips, 0, sizeof(ips));
 		jips = json_object_new_array();
 		for (int s = 0; s < ips.n_slots; s++) {
@@ -1358,18 +1757,19 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 		json_object_int_add(jd, "position", hs[i].pos);
 		json_object_object_add(jd, "addresses", jips);
 		jps = json_object_new_array();
-		if (qspn_get_paths_to(N.inst, hs[i], &dp) == 0) {
+		if (qspn_get_paths_to(m->inst, hs[i], &dp) == 0) {
 			for (uint32_t p = 0; p < dp.n_paths; p++) {
 				const struct qspn_path *pa = &dp.paths[p];
 				struct json_object *jp, *jh;
-				struct qspnd_neigh *n = neigh_by_id(pa->arc);
+				struct qspnd_neigh *nb = neigh_by_id(pa->arc);
 
 				jp = json_object_new_object();
 				json_object_int_add(jp, "arc", pa->arc);
-				if (n) {
+				if (nb) {
 					json_object_string_add(jp, "interface",
-							       n->ifname);
-					ll_str(n->linklocal, buf, sizeof(buf));
+							       nb->ifname);
+					ll_str(nb->linklocal, buf,
+					       sizeof(buf));
 					json_object_string_add(jp, "gateway",
 							       buf);
 				}
@@ -1400,7 +1800,9 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats)
 {
+	struct qspnd_ident *m = qspnd_ident_main();
+
 	*c = N.c;
-	*bootstrap = N.inst && !qspn_is_bootstrap_complete(N.inst);
-	*stats = N.inst ? qspn_get_stats(N.inst) : NULL;
+	*bootstrap = m && m->inst && !qspn_is_bootstrap_complete(m->inst);
+	*stats = m && m->inst ? qspn_get_stats(m->inst) : NULL;
 }

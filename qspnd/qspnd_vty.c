@@ -192,6 +192,31 @@ void qspnd_cli_show_anonymize(struct vty *vty, const struct lyd_node *dnode,
 	vty_out(vty, " anonymize\n");
 }
 
+DEFPY_YANG(qspn_network_id, qspn_network_id_cmd,
+	   "network-id (1-4294967295)$id",
+	   "The network this node starts in\n"
+	   "Network id (neighbours form arcs on their own within one network)\n")
+{
+	nb_cli_enqueue_change(vty, "./network-id", NB_OP_MODIFY, id_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_network_id, no_qspn_network_id_cmd,
+	   "no network-id [(1-4294967295)]",
+	   NO_STR
+	   "The network this node starts in\n"
+	   "Network id\n")
+{
+	nb_cli_enqueue_change(vty, "./network-id", NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_network_id(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults)
+{
+	vty_out(vty, " network-id %s\n", yang_dnode_get_string(dnode, NULL));
+}
+
 DEFPY_YANG(qspn_subnet_level, qspn_subnet_level_cmd, "subnet-level (0-21)$lvl",
 	   "Level of a g-node reserved for an autonomous subnet\n"
 	   "Level (0: no subnet)\n")
@@ -367,6 +392,7 @@ static struct json_object *summary_json(void)
 					r->cfg.accept_anonymous);
 		json_object_boolean_add(json, "anonymize", r->cfg.anonymize);
 		json_object_int_add(json, "subnetLevel", r->cfg.subnet_level);
+		json_object_int_add(json, "networkId", r->cfg.network_id);
 	}
 	if (vrf) {
 		FOR_ALL_INTERFACES (vrf, ifp) {
@@ -483,6 +509,158 @@ DEFPY(show_qspn_neighbors, show_qspn_neighbors_cmd,
 
 	return show_table(vty, qspnd_neigh_json(), !!json, cols,
 			  array_size(cols));
+}
+
+static void show_identities_text(struct vty *vty, struct json_object *j)
+{
+	struct json_object *jl = json_object_object_get(j, "identities");
+
+	for (size_t i = 0; jl && i < json_object_array_length(jl); i++) {
+		struct json_object *ji = json_object_array_get_idx(jl, i);
+		struct json_object *ja = json_object_object_get(ji, "arcs");
+		struct json_object *jp = json_object_object_get(ji, "interfaces");
+		const char *ns = json_object_get_string(
+			json_object_object_get(ji, "namespace"));
+
+		vty_out(vty, "identity %s: %s, address %s, network %s%s%s%s\n",
+			json_object_get_string(
+				json_object_object_get(ji, "index")),
+			json_object_get_string(
+				json_object_object_get(ji, "kind")),
+			json_object_get_string(
+				json_object_object_get(ji, "address")),
+			json_object_get_string(
+				json_object_object_get(ji, "networkId")),
+			ns && ns[0] ? ", namespace " : "", ns ? ns : "",
+			json_object_get_boolean(
+				json_object_object_get(ji, "dismissing"))
+				? ", leaving"
+				: "");
+		for (size_t k = 0; jp && k < json_object_array_length(jp);
+		     k++) {
+			struct json_object *jo =
+				json_object_array_get_idx(jp, k);
+
+			vty_out(vty, "  interface %s on %s  %s  %s\n",
+				json_object_get_string(
+					json_object_object_get(jo, "dev")),
+				json_object_get_string(
+					json_object_object_get(jo, "nic")),
+				json_object_get_string(
+					json_object_object_get(jo, "mac")),
+				json_object_get_string(json_object_object_get(
+					jo, "linklocal")));
+		}
+		for (size_t k = 0; ja && k < json_object_array_length(ja);
+		     k++) {
+			struct json_object *jo =
+				json_object_array_get_idx(ja, k);
+			struct json_object *pa =
+				json_object_object_get(jo, "peerAddress");
+			const char *table = json_object_get_string(
+				json_object_object_get(jo, "table"));
+
+			vty_out(vty, "  arc %s %s %s%s%s  %s\n",
+				json_object_get_string(
+					json_object_object_get(jo, "nic")),
+				json_object_get_string(json_object_object_get(
+					jo, "peerLinklocal")),
+				json_object_get_string(
+					json_object_object_get(jo, "peerMac")),
+				pa ? " " : "",
+				pa ? json_object_get_string(pa) : "",
+				table && table[0] ? table : "(no qspn arc)");
+		}
+	}
+}
+
+DEFPY(show_qspn_identities, show_qspn_identities_cmd,
+      "show qspn identities [json$json]",
+      SHOW_STR QSPN_STR
+      "The identities of this system: main and connectivity\n" JSON_STR)
+{
+	struct json_object *j = qspnd_identities_json();
+
+	if (json)
+		return vty_json(vty, j);
+	show_identities_text(vty, j);
+	json_object_free(j);
+	return CMD_SUCCESS;
+}
+
+/* The operations on identities: the RPCs of frr-qspnd.yang. */
+static int rpc(struct vty *vty, const char *name, const char *const *kv)
+{
+	struct list *input = yang_data_list_new();
+	char xpath[XPATH_MAXLEN];
+	int ret;
+
+	for (; kv[0]; kv += 2) {
+		if (!kv[1])
+			continue;
+		snprintf(xpath, sizeof(xpath), "/frr-qspnd:%s/%s", name,
+			 kv[0]);
+		listnode_add(input, yang_data_new(xpath, kv[1]));
+	}
+	snprintf(xpath, sizeof(xpath), "/frr-qspnd:%s", name);
+	ret = nb_cli_rpc(vty, xpath, input, NULL);
+	list_delete(&input);
+	return ret;
+}
+
+DEFPY(qspn_cmd_enter_net, qspn_cmd_enter_net_cmd,
+      "qspn enter-net neighbor A.B.C.D$nbr guest-level (0-15)$gl address WORD$addr [{connectivity-position (0-65535)$cp|real-position (0-65535)$rp|namespace WORD$ns}]",
+      QSPN_STR
+      "Enter the network of a neighbour (ingress, phase 1)\n"
+      "The neighbour in the host network\n"
+      "Its link-local address\n"
+      "Level of the g-node that enters\n"
+      "Level (0: this node alone)\n"
+      "The new address\n"
+      "Positions, top level first, virtual just below the host g-node\n"
+      "Virtual position of the old identity at guest-level\n"
+      "Position\n"
+      "The real position: phase 2 at once\n"
+      "Position\n"
+      "Network namespace of the old identity\n"
+      "Name (default ntkv<N>)\n")
+{
+	const char *const kv[] = {
+		"neighbor", nbr_str, "guest-level", gl_str,
+		"address", addr, "connectivity-position", cp_str,
+		"real-position", rp_str, "namespace", ns,
+		NULL, NULL,
+	};
+
+	return rpc(vty, "enter-net", kv);
+}
+
+DEFPY(qspn_cmd_make_real, qspn_cmd_make_real_cmd,
+      "qspn make-real position (0-65535)$pos [eldership (0-4294967295)$eld]",
+      QSPN_STR
+      "Phase 2: the virtual position becomes real\n"
+      "The real position\n"
+      "Position\n"
+      "Its eldership in the g-node\n"
+      "Eldership\n")
+{
+	const char *const kv[] = {
+		"position", pos_str, "eldership", eld_str, NULL, NULL,
+	};
+
+	return rpc(vty, "make-real", kv);
+}
+
+DEFPY(qspn_cmd_dismiss, qspn_cmd_dismiss_cmd,
+      "qspn identity WORD$ns dismiss",
+      QSPN_STR
+      "A connectivity identity\n"
+      "Its network namespace\n"
+      "Dismiss it, if QSPN no longer needs it\n")
+{
+	const char *const kv[] = {"namespace", ns, NULL, NULL};
+
+	return rpc(vty, "dismiss-identity", kv);
 }
 
 DEFPY(show_qspn_arcs, show_qspn_arcs_cmd, "show qspn arcs [json$json]",
@@ -630,6 +808,8 @@ void qspnd_vty_init(void)
 	install_element(QSPN_NODE, &no_qspn_mch_ratio_cmd);
 	install_element(QSPN_NODE, &qspn_accept_anonymous_cmd);
 	install_element(QSPN_NODE, &qspn_anonymize_cmd);
+	install_element(QSPN_NODE, &qspn_network_id_cmd);
+	install_element(QSPN_NODE, &no_qspn_network_id_cmd);
 	install_element(QSPN_NODE, &qspn_subnet_level_cmd);
 	install_element(QSPN_NODE, &no_qspn_subnet_level_cmd);
 
@@ -640,6 +820,10 @@ void qspnd_vty_init(void)
 	install_element(VIEW_NODE, &show_qspn_summary_cmd);
 	install_element(VIEW_NODE, &show_qspn_neighbors_cmd);
 	install_element(VIEW_NODE, &show_qspn_arcs_cmd);
+	install_element(VIEW_NODE, &show_qspn_identities_cmd);
+	install_element(ENABLE_NODE, &qspn_cmd_enter_net_cmd);
+	install_element(ENABLE_NODE, &qspn_cmd_make_real_cmd);
+	install_element(ENABLE_NODE, &qspn_cmd_dismiss_cmd);
 	install_element(VIEW_NODE, &show_qspn_destinations_cmd);
 	install_element(VIEW_NODE, &show_qspn_paths_cmd);
 	install_element(ENABLE_NODE, &show_debugging_qspn_cmd);

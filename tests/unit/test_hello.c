@@ -18,6 +18,8 @@ static const struct qspn_hello sample = {
 	.timestamp_us = 123456789,
 	.echo_us = 987654321,
 	.echo_system_id = 99,
+	.network_id = 3,
+	.leaving = true,
 };
 
 static void test_round_trip(void **state)

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * qspnd_ident.c: the operations on identities (spec routes.md §5, qspn.md
+ * §8): ingress into another network (enter-net, phases 1 and 2), phase 2
+ * alone (make-real), and the dismissal of a connectivity identity; as YANG
+ * RPCs (frr-qspnd.yang) with their vtysh exec commands, and
+ * `show qspn identities`.
+ *
+ * enter-net, in the order that keeps every failure harmless:
+ *  1. validate everything (router, neighbour, levels, positions, namespace
+ *     and device names); nothing changes on an error;
+ *  2. the old identity's namespace and pseudo-interfaces are created by
+ *     the planner for a provisional identity that has no arcs; if the
+ *     kernel refuses, it is dismissed again and the system is where it was;
+ *  3. commit: a new main identity takes the NICs over (ports, neighbours
+ *     and their sessions: the peers see another identity behind the same
+ *     MAC and link-local); its engine enters the host network with the
+ *     chosen neighbour as external arc (qspn_enter_net); the old identity
+ *     moves to the pseudo-interfaces, becomes a connectivity identity
+ *     (qspn_make_connectivity) and forms arcs again there with the peers of
+ *     its old network;
+ *  4. phase 2 (real-position, or rpc make-real later): qspn_make_real;
+ *  5. an old identity that had no arcs is needed by nobody: it is dismissed
+ *     a moment after phase 2; others wait for rpc dismiss-identity, which
+ *     asks QSPN (check_connectivity) first.
+ *
+ * Dismissal: prepare_destroy and destroy tell the connectivity g-node and
+ * its outer neighbours; the identity says it is leaving in a last hello on
+ * every port, and after a short grace (for those messages to leave) its
+ * engine and sockets go, and the planner removes its namespace, its
+ * pseudo-interfaces and the table names nobody uses any more.  A peer
+ * connectivity identity that gets the order (got_prepare_destroy) is removed
+ * the same way when QSPN asks for it (remove_identity), once.
+ */
+#include <zebra.h>
+
+#include "lib/command.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/northbound.h"
+#include "lib/northbound_cli.h"
+#include "lib/privs.h"
+#include "lib/thread.h"
+#include "lib/vrf.h"
+#include "lib/yang.h"
+
+#include "qspn.h"
+
+#include "qspnd.h"
+#include "qspnd_debug.h"
+#include "qspnd_ident.h"
+#include "qspnd_kernel.h"
+#include "qspnd_nb.h"
+
+extern struct zebra_privs_t qspnd_privs;
+
+/* after phase 2, before an old identity without arcs goes */
+#define AUTO_DISMISS_MS 1000
+/* after destroy(), before the identity's sessions close */
+#define DISMISS_GRACE_MS 500
+
+static uint32_t next_ns; /* ntkv<N>: counts up, never reused */
+
+struct enter_args {
+	uint32_t neighbor_ll;
+	int guest_level;
+	struct qspn_naddr addr;
+	bool has_conn_pos, has_real_pos;
+	uint32_t conn_pos, real_pos;
+	char ns[QSPN_NAMELEN];
+};
+
+/* old identities without arcs, dismissed after phase 2 */
+static struct qspnd_ident *auto_dismiss[8];
+
+static int errf(char *err, size_t len, const char *fmt, ...)
+	PRINTFRR(3, 4);
+static int errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintfrr(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int virtual_level(const struct qspn_naddr *a,
+			 const struct qspn_topology *t, int *count)
+{
+	int v = -1;
+
+	*count = 0;
+	for (int l = 0; l < a->levels; l++)
+		if (a->pos[l] >= t->gsize[l]) {
+			v = l;
+			(*count)++;
+		}
+	return v;
+}
+
+static bool ns_name_ok(const char *ns)
+{
+	if (!ns[0])
+		return false;
+	for (const char *c = ns; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			return false;
+	return true;
+}
+
+/* ---- dismissal ---------------------------------------------------------- */
+
+static void dismiss_finish(struct thread *t)
+{
+	struct qspnd_ident *id = THREAD_ARG(t);
+
+	zlog_info("identity %u in %s dismissed", id->index, id->netns);
+	qspnd_ident_hello_now(id); /* "leaving", once more */
+	qspnd_ident_free(id);
+}
+
+/* Tell the g-node and the neighbours, then go (qspn.md §8.6, §8.7). */
+static void dismiss_start(struct qspnd_ident *id, bool prepare)
+{
+	uint64_t now = qspnd_now_ms();
+
+	if (id->dismissing)
+		return;
+	for (size_t i = 0; i < array_size(auto_dismiss); i++)
+		if (auto_dismiss[i] == id)
+			auto_dismiss[i] = NULL;
+	if (id->inst) {
+		if (prepare)
+			qspn_prepare_destroy(id->inst, now);
+		qspn_destroy(id->inst, now);
+		qspnd_ident_engine_schedule(id);
+	}
+	id->dismissing = true;
+	qspnd_ident_hello_now(id);
+	thread_add_timer_msec(qspnd.master, dismiss_finish, id,
+			      DISMISS_GRACE_MS, &id->t_dismiss);
+}
+
+void qspnd_ident_remove_requested(struct qspnd_ident *id)
+{
+	if (id->main) {
+		zlog_warn("QSPN asked to remove the main identity: ignored");
+		return;
+	}
+	/* called from inside the engine: destroy() after it returns */
+	if (!id->dismissing) {
+		id->dismissing = true;
+		THREAD_OFF(id->t_dismiss);
+		thread_add_timer_msec(qspnd.master, dismiss_finish, id,
+				      DISMISS_GRACE_MS, &id->t_dismiss);
+		if (id->inst)
+			qspn_destroy(id->inst, qspnd_now_ms());
+		qspnd_ident_hello_now(id);
+	}
+}
+
+static void auto_dismiss_cb(struct thread *t)
+{
+	for (size_t i = 0; i < array_size(auto_dismiss); i++) {
+		struct qspnd_ident *id = auto_dismiss[i];
+
+		if (!id)
+			continue;
+		auto_dismiss[i] = NULL;
+		zlog_info("identity %u in %s had no arcs: dismissed", id->index,
+			  id->netns);
+		dismiss_start(id, false);
+	}
+}
+
+static void schedule_auto_dismiss(void)
+{
+	static struct thread *t_auto;
+
+	thread_add_timer_msec(qspnd.master, auto_dismiss_cb, NULL,
+			      AUTO_DISMISS_MS, &t_auto);
+}
+
+static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
+{
+	struct qspnd_ident *id = qspnd_ident_by_ns(ns);
+
+	if (!ns[0] || !id)
+		return errf(err, len, "no connectivity identity in namespace %s",
+			    ns);
+	if (id->main)
+		return errf(err, len, "the main identity cannot be dismissed");
+	if (id->dismissing)
+		return errf(err, len, "the identity in %s is already leaving",
+			    ns);
+	if (id->inst && !qspn_check_connectivity(id->inst))
+		return errf(err, len,
+			    "the identity in %s is still needed for the connectivity of its g-node",
+			    ns);
+	dismiss_start(id, id->conn_from > 1);
+	return 0;
+}
+
+/* ---- phase 2 ------------------------------------------------------------- */
+
+static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
+			  size_t len)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct qspnd_ident *m = qspnd_ident_main();
+	int n_virtual, v;
+
+	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
+		return errf(err, len, "router qspn is not running");
+	v = virtual_level(&m->addr, &r->cfg.topo, &n_virtual);
+	if (n_virtual == 0)
+		return errf(err, len,
+			    "the main identity's address is already real");
+	if (n_virtual > 1)
+		return errf(err, len,
+			    "the main identity's address has %d virtual positions",
+			    n_virtual);
+	if (pos >= r->cfg.topo.gsize[v])
+		return errf(err, len,
+			    "position %u is not real at level %d (gsize %u)",
+			    pos, v, r->cfg.topo.gsize[v]);
+	if (qspn_make_real(m->inst, qspnd_now_ms(), v, pos, eldership) != 0)
+		return errf(err, len, "QSPN refused the position");
+	m->addr.pos[v] = pos;
+	zlog_info("main identity: position %u at level %d is real", pos, v);
+	qspnd_ident_engine_schedule(m);
+	qspnd_ident_hello_now(m);
+	qspnd_kernel_sync_later();
+	schedule_auto_dismiss();
+	return 0;
+}
+
+/* ---- phase 1 ------------------------------------------------------------- */
+
+static void random_mac(uint8_t mac[6])
+{
+	uint64_t r = qspnd_random64();
+
+	memcpy(mac, &r, 6);
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* local, unicast */
+}
+
+static void to_connectivity(void *uctx, struct qspn_naddr *addr)
+{
+	const struct enter_args *a = uctx;
+
+	addr->pos[a->guest_level] = a->conn_pos;
+}
+
+static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
+			  char *err, size_t len)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct qspnd_ident *m = qspnd_ident_main();
+	const struct qspn_topology *t;
+	struct qspnd_neigh *n;
+	int n_virtual, v;
+
+	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
+		return errf(err, len, "router qspn is not running");
+	t = &r->cfg.topo;
+	for (struct qspnd_ident *id = qspnd_ident_first(); id; id = id->next)
+		if (id->dismissing)
+			return errf(err, len,
+				    "an identity is being dismissed; try again in a moment");
+	if (!qspn_naddr_is_real(&m->addr, t))
+		return errf(err, len,
+			    "the main identity is still virtual: finish its ingress first (make-real)");
+	if (a->guest_level < 0 || a->guest_level >= t->levels)
+		return errf(err, len,
+			    "guest-level %d does not fit a topology of %d levels",
+			    a->guest_level, t->levels);
+	v = virtual_level(&a->addr, t, &n_virtual);
+	if (n_virtual != 1)
+		return errf(err, len,
+			    "the new address must have exactly one virtual position (it has %d)",
+			    n_virtual);
+	if (v < a->guest_level)
+		return errf(err, len,
+			    "the virtual position is at level %d, below guest-level %d",
+			    v, a->guest_level);
+	for (int l = 0; l < a->guest_level; l++)
+		if (a->addr.pos[l] != m->addr.pos[l])
+			return errf(err, len,
+				    "position %u at level %d differs from the current %u: levels below guest-level keep their positions",
+				    a->addr.pos[l], l, m->addr.pos[l]);
+	if (!a->has_conn_pos)
+		a->conn_pos = t->gsize[a->guest_level];
+	if (a->conn_pos < t->gsize[a->guest_level] || a->conn_pos > 65535)
+		return errf(err, len,
+			    "connectivity-position %u is not virtual at level %d (gsize %u)",
+			    a->conn_pos, a->guest_level,
+			    t->gsize[a->guest_level]);
+	if (a->has_real_pos && a->real_pos >= t->gsize[v])
+		return errf(err, len,
+			    "real-position %u is out of range at level %d (gsize %u)",
+			    a->real_pos, v, t->gsize[v]);
+	n = qspnd_ident_neigh_by_ll(m, a->neighbor_ll);
+	if (!n)
+		return errf(err, len, "no neighbour with that link-local");
+	if (n->network_id == m->network_id)
+		return errf(err, len,
+			    "the neighbour is already in this network (%u)",
+			    m->network_id);
+	if (!n->network_id)
+		return errf(err, len, "the neighbour's network is not known");
+	if (n->state != NEIGH_UP || n->rtt_samples == 0)
+		return errf(err, len,
+			    "no session with the neighbour yet; try again in a moment");
+	if (!a->ns[0])
+		snprintf(a->ns, sizeof(a->ns), "ntkv%u", next_ns);
+	if (!ns_name_ok(a->ns))
+		return errf(err, len, "bad namespace name %s", a->ns);
+	if (qspnd_ident_by_ns(a->ns) || qspnd_netns_exists(a->ns))
+		return errf(err, len, "namespace %s already exists", a->ns);
+	for (size_t i = 0; i < m->n_ports; i++)
+		if (strlen(a->ns) + 1 + strlen(m->ports[i]->nic) >=
+		    INTERFACE_NAMSIZ)
+			return errf(err, len,
+				    "%s_%s is too long for an interface name",
+				    a->ns, m->ports[i]->nic);
+	*np = n;
+	return 0;
+}
+
+static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct qspnd_ident *old = qspnd_ident_main(), *tmp, *nw;
+	const struct qspn_topology *t;
+	struct qspnd_neigh *n = NULL;
+	struct qspn_params p;
+	struct qspn_fp fp0, oldfp;
+	struct qspn_external_arc ext;
+	struct qspn_enter_args ea = {};
+	int32_t eld[QSPN_MAX_LEVELS] = {0};
+	bool had_arcs = false;
+	int n_virtual, v;
+	uint64_t now;
+
+	if (enter_validate(a, &n, err, len) < 0)
+		return -1;
+	t = &r->cfg.topo;
+	v = virtual_level(&a->addr, t, &n_virtual);
+
+	/* 2. the namespace and the pseudo-interfaces, for an identity that
+	 * has nothing else yet */
+	tmp = qspnd_ident_new(false, a->ns);
+	tmp->addr = old->addr;
+	tmp->addr.pos[a->guest_level] = a->conn_pos;
+	tmp->network_id = old->network_id;
+	for (size_t i = 0; i < old->n_ports; i++) {
+		char dev[2 * INTERFACE_NAMSIZ];
+		struct qspnd_port *pt;
+
+		/* fits: checked by enter_validate() */
+		snprintf(dev, sizeof(dev), "%s_%s", a->ns, old->ports[i]->nic);
+		pt = qspnd_port_new(tmp, old->ports[i]->nic, dev);
+		random_mac(pt->mac);
+		pt->linklocal = qspnd_pick_linklocal();
+	}
+	qspnd_kernel_sync();
+	for (size_t i = 0; i < tmp->n_ports; i++) {
+		struct qspnd_port *pt = tmp->ports[i];
+
+		frr_with_privs (&qspnd_privs) {
+			pt->ifindex = qspnd_netns_ifindex(a->ns, pt->dev);
+		}
+		if (pt->ifindex <= 0) {
+			qspnd_ident_free(tmp);
+			qspnd_kernel_sync();
+			return errf(err, len,
+				    "could not create %s in namespace %s (see the log)",
+				    pt->dev, a->ns);
+		}
+	}
+	if (strncmp(a->ns, "ntkv", 4) == 0)
+		next_ns++;
+
+	/* 3. commit */
+	now = qspnd_now_ms();
+	for (struct qspnd_neigh *x = old->neighs; x; x = x->next)
+		had_arcs |= x->arc_added;
+	nw = qspnd_ident_new(true, "");
+	nw->addr = a->addr;
+	nw->network_id = n->network_id;
+	qspnd_ident_take_ports(nw, old);
+	/* the pseudo-interfaces are the old identity's now */
+	for (size_t i = 0; i < tmp->n_ports; i++) {
+		tmp->ports[i]->id = old;
+		old->ports[old->n_ports++] = tmp->ports[i];
+	}
+	tmp->n_ports = 0;
+	qspnd_ident_free(tmp);
+	old->main = false;
+	strlcpy(old->netns, a->ns, sizeof(old->netns));
+	old->conn_from = a->guest_level + 1;
+	old->conn_to = t->levels;
+
+	qspn_params_default(&p);
+	p.max_paths = r->cfg.max_paths;
+	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
+	/* the same fingerprint id (qspn.md §8.2); elderships of the host
+	 * g-nodes are not known here: 0 */
+	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)
+		oldfp.id = (int64_t)(qspnd_random64() >> 1);
+	qspn_fp_init_node(&fp0, oldfp.id, t->levels, eld);
+	ext.arc = n->id;
+	ext.cost = n->rtt_us > 0 ? n->rtt_us : 1;
+	ea.guest_level = a->guest_level;
+	ea.host_level = v + 1;
+	ea.prev = old->inst;
+	ea.external = &ext;
+	ea.n_external = 1;
+	nw->inst = qspn_enter_net(&p, t, &nw->addr, &fp0, &ea, &qspnd_host_ops,
+				  nw, now);
+	if (nw->inst)
+		qspnd_ident_arc_adopted(n, ext.cost);
+	else
+		zlog_err("enter-net: QSPN refused the new identity");
+	qspnd_ident_arcs_update(nw);
+	qspnd_ident_engine_schedule(nw);
+
+	old->addr.pos[a->guest_level] = a->conn_pos;
+	if (qspn_make_connectivity(old->inst, now, old->conn_from,
+				   old->conn_to, to_connectivity, a) != 0)
+		zlog_warn("enter-net: make_connectivity refused");
+	qspnd_ident_engine_schedule(old);
+	for (size_t i = 0; i < old->n_ports; i++)
+		qspnd_port_start(old->ports[i]);
+	zlog_info("enter-net: identity %u is now connectivity in %s; identity %u is main in network %u",
+		  old->index, old->netns, nw->index, nw->network_id);
+	if (!had_arcs)
+		for (size_t i = 0; i < array_size(auto_dismiss); i++)
+			if (!auto_dismiss[i]) {
+				auto_dismiss[i] = old;
+				break;
+			}
+	qspnd_ident_hello_now(nw);
+	qspnd_kernel_sync_later();
+
+	/* 4. phase 2 at once */
+	if (a->has_real_pos)
+		return qspnd_ident_make_real(a->real_pos, 0, err, len);
+	return 0;
+}
+
+/* ---- northbound RPCs -------------------------------------------------------
+ */
+
+static const char *rpc_input(const struct list *input, const char *leaf)
+{
+	struct listnode *node;
+	struct yang_data *d;
+	size_t ll = strlen(leaf);
+
+	for (ALL_LIST_ELEMENTS_RO(input, node, d)) {
+		size_t xl = strlen(d->xpath);
+
+		if (xl > ll && d->xpath[xl - ll - 1] == '/' &&
+		    strcmp(d->xpath + xl - ll, leaf) == 0)
+			return d->value;
+	}
+	return NULL;
+}
+
+int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args)
+{
+	struct qspnd_router *r = qspnd.router;
+	struct enter_args a = {};
+	const char *s;
+	char perr[QSPN_ERRBUF_SIZE];
+	struct in_addr in;
+
+	if (!r || r->state != QSPND_ROUTER_ACTIVE) {
+		snprintf(args->errmsg, args->errmsg_len,
+			 "router qspn is not running");
+		return NB_ERR;
+	}
+	s = rpc_input(args->input, "neighbor");
+	if (!s || inet_pton(AF_INET, s, &in) != 1) {
+		snprintf(args->errmsg, args->errmsg_len, "bad neighbor");
+		return NB_ERR;
+	}
+	a.neighbor_ll = ntohl(in.s_addr);
+	s = rpc_input(args->input, "guest-level");
+	a.guest_level = s ? atoi(s) : -1;
+	s = rpc_input(args->input, "address");
+	if (!s || qspn_naddr_parse(&a.addr, &r->cfg.topo, s, true, perr,
+				   sizeof(perr)) < 0) {
+		snprintf(args->errmsg, args->errmsg_len, "bad address: %s",
+			 s ? perr : "missing");
+		return NB_ERR;
+	}
+	if ((s = rpc_input(args->input, "connectivity-position"))) {
+		a.has_conn_pos = true;
+		a.conn_pos = (uint32_t)strtoul(s, NULL, 10);
+	}
+	if ((s = rpc_input(args->input, "real-position"))) {
+		a.has_real_pos = true;
+		a.real_pos = (uint32_t)strtoul(s, NULL, 10);
+	}
+	if ((s = rpc_input(args->input, "namespace")))
+		strlcpy(a.ns, s, sizeof(a.ns));
+	if (qspnd_ident_enter_net(&a, args->errmsg, args->errmsg_len) < 0) {
+		zlog_warn("enter-net refused: %s", args->errmsg);
+		return NB_ERR;
+	}
+	return NB_OK;
+}
+
+int qspnd_rpc_make_real(struct nb_cb_rpc_args *args)
+{
+	const char *s = rpc_input(args->input, "position");
+	const char *e = rpc_input(args->input, "eldership");
+
+	if (!s) {
+		snprintf(args->errmsg, args->errmsg_len, "position missing");
+		return NB_ERR;
+	}
+	if (qspnd_ident_make_real((uint32_t)strtoul(s, NULL, 10),
+				  e ? (int32_t)strtol(e, NULL, 10) : 0,
+				  args->errmsg, args->errmsg_len) < 0) {
+		zlog_warn("make-real refused: %s", args->errmsg);
+		return NB_ERR;
+	}
+	return NB_OK;
+}
+
+int qspnd_rpc_dismiss_identity(struct nb_cb_rpc_args *args)
+{
+	const char *s = rpc_input(args->input, "namespace");
+
+	if (qspnd_ident_dismiss(s ? s : "", args->errmsg, args->errmsg_len) <
+	    0) {
+		zlog_warn("dismiss-identity refused: %s", args->errmsg);
+		return NB_ERR;
+	}
+	return NB_OK;
+}
