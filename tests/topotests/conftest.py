@@ -9,6 +9,9 @@ qspnd needs from it is adjusted here, at import time:
 
 * qspnd is a daemon the harness knows: TopoRouter.RD_QSPN, Router.daemons;
 * every router has its own /etc/iproute2/rt_tables.d;
+* (nothing to do for /run/netns: micronet mounts a tmpfs there in every host
+  it creates, in the host's own mount namespace, so the namespaces qspnd
+  creates with `ip netns` names are per router; qspn_ingress checks it);
 * the daemons come from an overlay directory (QSPN_FRRDIR) holding the
   installed FRR daemons plus the qspnd under test, and `vtysh` in PATH is the
   qspn-aware vtysh (run-topotests.sh prepares both);

@@ -27,15 +27,15 @@ the MAC in `show qspn neighbors json` (checked against the peer's own
 kernel), a forwarding table's id through the MAC its mark matches.  Then
 every router pings every other router's global address from its own.
 
+The reading of the kernels and the comparison are lib_qspn/kstate.py's,
+shared with qspn_ingress.
+
 seed-state is found in the build tree of the qspnd under test (or set
 QSPN_SEED_STATE); its absence is a failure, not a skip.
 """
 
 import functools
-import ipaddress
-import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -43,14 +43,11 @@ import pytest
 from lib import topotest
 from lib.topogen import Topogen, TopoRouter, get_topogen
 from lib.topolog import logger
+from lib_qspn import kstate
 
 pytestmark = [pytest.mark.qspnd]
 
-CWD = os.path.dirname(os.path.realpath(__file__))
-CONFORMANCE = os.path.join(CWD, "..", "..", "conformance")
-
-RT_TABLES = "/etc/iproute2/rt_tables.d"
-NTK = 251
+RT_TABLES = kstate.RT_TABLES_D
 DEV = "eth1"
 PAGE = 5
 
@@ -89,30 +86,8 @@ def hears(a, b):
     return (a, b) in LINKS or (b, a) in LINKS
 
 
-def seed_state_tool():
-    """tests/conformance/seed-state of the build tree under test: the qspnd
-    of the harness's daemon directory is <builddir>/qspnd/qspnd."""
-    tool = os.environ.get("QSPN_SEED_STATE")
-    if tool:
-        return tool
-    qspnd = os.path.realpath(os.path.join(os.environ["QSPN_FRRDIR"], "qspnd"))
-    builddir = os.path.dirname(os.path.dirname(qspnd))
-    return os.path.join(builddir, "tests", "conformance", "seed-state")
-
-
 def expected_state(system):
-    tool = seed_state_tool()
-    assert os.access(
-        tool, os.X_OK
-    ), "{} is missing: build it (make tests/conformance/seed-state)".format(tool)
-    proc = subprocess.run(
-        [tool, "-d", CONFORMANCE, "-p", str(PAGE), system],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-    )
-    assert proc.returncode == 0, "seed-state {}: {}".format(system, proc.stderr)
-    return json.loads(proc.stdout)
+    return kstate.seed_state(system, page=PAGE)
 
 
 EXPECTED = {}
@@ -195,267 +170,35 @@ def teardown_module(mod):
     get_topogen().stop_topology()
 
 
-# -- reading the kernel --------------------------------------------------------
-def run_json(router, cmd):
-    out = router.run(cmd)
-    try:
-        return json.loads(out) if out.strip() else []
-    except ValueError:
-        return None
-
-
-def host(dst):
-    "ip prints host routes without /32"
-    return dst if "/" in dst else dst + "/32"
-
-
-def in_net(ip, net):
-    return ipaddress.ip_address(ip.split("/")[0]) in ipaddress.ip_network(net)
-
-
-def kernel_routes(router, table):
-    """{dst: (type, via, dev, src)} of a table, by id"""
-    routes = run_json(router, "ip -j route show table {}".format(table)) or []
-    out = {}
-    for r in routes:
-        kind = r.get("type", "unicast")
-        if kind == "unicast":
-            route = (kind, r.get("gateway"), r.get("dev"), r.get("prefsrc"))
-        else:
-            route = (kind, None, None, None)
-        out[host(r["dst"])] = route
-    return out
-
-
-def kernel_table_ids(router):
-    routes = run_json(router, "ip -N -j route show table all") or []
-    return {int(r.get("table", 254)) for r in routes}
-
-
-def kernel_rules(router):
-    """{(fwmark, table)} of every rule but the kernel's own three"""
-    out = set()
-    for r in run_json(router, "ip -N -j rule show") or []:
-        table = int(r.get("table", 0))
-        if table in (253, 254, 255) and "fwmark" not in r:
-            continue
-        out.add((int(r.get("fwmark", "0"), 0), table))
-    return out
-
-
-def kernel_nft(router):
-    """([(MAC, mark)], [(dst, to)]) of nftables table ip qspnd"""
-    marks, snat = [], []
-    out = run_json(router, "nft -j list table ip qspnd 2>/dev/null")
-    items = out.get("nftables", []) if isinstance(out, dict) else []
-    for item in items:
-        rule = item.get("rule")
-        if not rule:
-            continue
-        saddr = dst = mark = to = None
-        for e in rule["expr"]:
-            m = e.get("match")
-            if m:
-                left = m["left"].get("payload", {})
-                if left.get("protocol") == "ether" and left.get("field") == "saddr":
-                    saddr = m["right"].upper()
-                if left.get("protocol") == "ip" and left.get("field") == "daddr":
-                    right = m["right"]
-                    if isinstance(right, dict) and "prefix" in right:
-                        dst = "{}/{}".format(
-                            right["prefix"]["addr"], right["prefix"]["len"]
-                        )
-                    else:
-                        dst = host(str(right))
-            if (
-                "mangle" in e
-                and e["mangle"]["key"].get("meta", {}).get("key") == "mark"
-            ):
-                mark = e["mangle"]["value"]
-            if "snat" in e:
-                to = e["snat"].get("addr")
-        if saddr is not None and mark is not None:
-            marks.append((saddr, mark))
-        elif dst is not None and to is not None:
-            snat.append((dst, to))
-        else:
-            marks.append(("unknown rule", json.dumps(rule["expr"])))
-    return marks, snat
-
-
-def kernel_addresses(router):
-    out = set()
-    for i in run_json(router, "ip -j -4 addr show") or []:
-        for a in i.get("addr_info", []):
-            ip = a["local"]
-            if in_net(ip, "10.0.0.0/8") or in_net(ip, "169.254.0.0/16"):
-                out.add((ip, i["ifname"]))
-    return out
-
-
-def kernel_table_names(router):
-    """{id: name} of qspnd's rt_tables.d file"""
-    text = router.run("cat {}/qspnd.conf 2>/dev/null".format(RT_TABLES))
-    out = {}
-    for line in text.splitlines():
-        words = line.split("#")[0].split()
-        if len(words) == 2 and words[0].isdigit():
-            out[int(words[0])] = words[1]
-    return out
-
-
-def own_linklocal(router):
-    lls = [ip for ip, dev in kernel_addresses(router) if in_net(ip, "169.254.0.0/16")]
-    return lls[0] if len(lls) == 1 else None
-
-
-# -- the expected state, mapped onto this run ------------------------------------
-def linklocal_map(name):
-    """{link-local of the pages: link-local in this run} for name and the
-    systems it hears; or a string saying what is missing."""
-    tgen = get_topogen()
-    router = tgen.gears[name]
-    mine = own_linklocal(router)
-    if not mine:
-        return "{}: no single link-local on {}".format(name, DEV)
-    llmap = {SYSTEMS[name]["linklocal"]: mine}
-    neighbours = router.vtysh_cmd("show qspn neighbors json", isjson=True)
-    by_mac = {n["mac"].upper(): n for n in neighbours.values()}
-    heard = sorted(o for o in SYSTEMS if SYSTEMS[o]["mac"] in by_mac)
-    want = sorted(o for o in SYSTEMS if o != name and hears(name, o))
-    if heard != want:
-        return "{}: hears {}, should hear {}".format(name, heard, want)
-    for other in want:
-        ll = by_mac[SYSTEMS[other]["mac"]]["linkLocal"]
-        peer_own = own_linklocal(tgen.gears[other])
-        if ll != peer_own:
-            return "{}: neighbour {} at {}, but {} has {}".format(
-                name, other, ll, other, peer_own
-            )
-        llmap[SYSTEMS[other]["linklocal"]] = ll
-    return llmap
-
-
-def mapped_expectation(name, llmap, marks):
-    """The page state of `name` with link-locals and table ids of this run:
-    (tables {id: {dst: route}}, rules, marks, snat, addresses, names)."""
-    exp = EXPECTED[name]
-    actual_mark = dict(marks)
-    tid = {NTK: NTK, 254: 254}
-    for m in exp["marks"]:
-        if m["mac"] not in actual_mark:
-            return "{}: no MAC mark for {} (table {} of the pages)".format(
-                name, m["mac"], m["mark"]
-            )
-        tid[m["mark"]] = actual_mark[m["mac"]]
-    mac_of_mark = {m["mark"]: m["mac"] for m in exp["marks"]}
-    for t, tname in exp["rt_tables"].items():
-        t = int(t)
-        if t != NTK and tname != "ntk_from_" + mac_of_mark.get(t, "?"):
-            return "{}: page table {} {} has no mark of its MAC".format(name, t, tname)
-
-    def ll(ip):
-        return llmap.get(ip, "unmapped " + ip) if ip else None
-
-    tables = {}
-    for r in exp["routes"]:
-        table = tid.get(r["table"])
-        if table is None:
-            return "{}: page route in unnamed table {}".format(name, r)
-        dst = r["dst"]
-        if table == 254:
-            dst = ll(dst.split("/")[0]) + "/32"
-        route = (r["type"], ll(r.get("via")), r.get("dev"), r.get("src"))
-        if table == 254 and route[3]:
-            route = route[:3] + (ll(route[3]),)
-        tables.setdefault(table, {})[dst] = route
-    # the mark of a forwarding table is its id (routes.md §3)
-    rules = {
-        (tid.get(r["fwmark"], -1) if r["fwmark"] else 0, tid.get(r["table"], -1))
-        for r in exp["rules"]
-    }
-    want_marks = sorted((m["mac"], tid[m["mark"]]) for m in exp["marks"])
-    snat = sorted((s["dst"], s["to"]) for s in exp["snat"])
-    addrs = {
-        (ll(a["ip"]) if in_net(a["ip"], "169.254.0.0/16") else a["ip"], a["dev"])
-        for a in exp["addresses"]
-    }
-    names = {tid[int(t)]: n for t, n in exp["rt_tables"].items()}
-    return tables, rules, want_marks, snat, addrs, names
-
-
-def diff_routes(name, table, want, got):
-    out = []
-    for dst in sorted(set(want) | set(got)):
-        if want.get(dst) != got.get(dst):
-            out.append(
-                "{} table {} {}: pages {} kernel {}".format(
-                    name, table, dst, want.get(dst), got.get(dst)
-                )
-            )
-    return out
-
-
+# -- the kernel against the pages -----------------------------------------------------
 def check_system(name):
     """None when `name`'s kernel holds the state pages 1-5 leave in it."""
-    router = get_topogen().gears[name]
-    llmap = linklocal_map(name)
-    if isinstance(llmap, str):
-        return llmap
-    marks, snat = kernel_nft(router)
-    mapped = mapped_expectation(name, llmap, marks)
-    if isinstance(mapped, str):
-        return mapped
-    tables, rules, want_marks, want_snat, addrs, names = mapped
-    problems = []
-    if sorted(marks) != want_marks:
-        problems.append(
-            "{} MAC marks: pages {} kernel {}".format(name, want_marks, sorted(marks))
+    tgen = get_topogen()
+    state = kstate.read_system(tgen.gears[name], [""])
+    own = {}
+    for other in SYSTEMS:
+        lls = sorted(
+            ip
+            for ip, dev in kstate.read_addresses(tgen.gears[other])
+            if dev == DEV and kstate.is_ll(ip)
         )
-    if sorted(snat) != want_snat:
-        problems.append(
-            "{} SNAT: pages {} kernel {}".format(name, want_snat, sorted(snat))
-        )
-    got_rules = kernel_rules(router)
-    if got_rules != rules:
-        problems.append(
-            "{} ip rule: pages {} kernel {}".format(
-                name, sorted(rules), sorted(got_rules)
-            )
-        )
-    for table, want in sorted(tables.items()):
-        got = kernel_routes(router, table)
-        if table == 254:
-            got = {d: r for d, r in got.items() if in_net(d, "169.254.0.0/16")}
-        problems += diff_routes(name, table, want, got)
-    extra = kernel_table_ids(router) - set(tables) - {253, 254, 255}
-    if extra:
-        problems.append(
-            "{}: tables the pages do not have: {}".format(name, sorted(extra))
-        )
-    got_names = kernel_table_names(router)
-    if got_names != names:
-        problems.append(
-            "{} table names: pages {} rt_tables.d {}".format(name, names, got_names)
-        )
-    got_addrs = kernel_addresses(router)
-    if got_addrs != addrs:
-        problems.append(
-            "{} addresses: pages {} kernel {}".format(
-                name, sorted(addrs), sorted(got_addrs)
-            )
-        )
+        if len(lls) != 1:
+            return "{}: link-locals on {}: {}".format(other, DEV, lls)
+        own[other] = lls[0]
+    problem = kstate.neighbours_problem(
+        get_topogen().gears[name], name, SYSTEMS, hears, own
+    )
+    if problem:
+        return problem
+    # the physical NICs have the pages' MACs; their link-locals are random
+    maps = kstate.Maps()
+    for other in SYSTEMS:
+        maps.add(SYSTEMS[other]["mac"], SYSTEMS[other]["linklocal"],
+                 SYSTEMS[other]["mac"], own[other])
+    problems, summary = kstate.compare(name, EXPECTED[name], state, maps)
     if problems:
         return "\n".join(problems)
-    logger.info(
-        "%s: as the pages: routes %s, rules %s, marks %s, SNAT %s, %d addresses",
-        name,
-        {t: len(r) for t, r in sorted(tables.items())},
-        sorted(rules),
-        want_marks,
-        want_snat,
-        len(addrs),
-    )
+    logger.info("%s: as the pages: %s", name, summary)
     return None
 
 

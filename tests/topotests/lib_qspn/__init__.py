@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Helpers shared by qspnd's topotests.
+
+kstate: read a router's kernel state (every network namespace) and compare
+it with the state the reference vectors leave (tests/conformance/seed-state).
+"""
