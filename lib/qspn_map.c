@@ -201,6 +201,44 @@ void qspn_gnode_neighbors(const struct qspn_instance *inst, int i,
 	}
 }
 
+/*
+ * Z[0 .. nlev-1] in one walk over the map: the same sets, in the same
+ * order, as qspn_gnode_neighbors(i) for every i (a path's hop at level i
+ * counts only for destinations of level >= i, and only its first entry
+ * from below level i).
+ */
+static void gnode_neighbors_upto(const struct qspn_instance *inst, int nlev,
+				 struct qspn_hclist *z)
+{
+	if (nlev <= 0)
+		return;
+	for (int l = 0; l < inst->L; l++) {
+		const struct qspn_level_map *lm = &inst->map[l];
+
+		for (uint32_t di = 0; di < lm->n; di++) {
+			const struct qspn_dest *d = lm->d[di];
+
+			for (uint32_t pi = 0; pi < d->n; pi++) {
+				const struct qspn_epath *p = &d->paths[pi]->p;
+				uint32_t found = 0;
+
+				for (uint32_t x = 0; x < p->n; x++) {
+					int i = p->hops[x].lvl;
+
+					if (i < 0 || i >= nlev || i > l ||
+					    (found & (1u << i)))
+						continue;
+					if (x == 0 || p->hops[x - 1].lvl < i) {
+						qspn_hclist_add_unique(
+							&z[i], p->hops[x]);
+						found |= 1u << i;
+					}
+				}
+			}
+		}
+	}
+}
+
 /* --- §4.5 disjointness --------------------------------------------------- */
 
 double qspn_mch_ratio(double max_ratio, uint32_t num, uint32_t v)
@@ -854,8 +892,7 @@ void qspn_update_map(struct qspn_instance *inst, struct qspn_nplist *q,
 	qsort(g, ng, sizeof(*g), grp_cmp);
 
 	/* Z[i] on the map before the update (§4.9); VN (§4.3) */
-	for (int i = 0; i < maxlvl; i++)
-		qspn_gnode_neighbors(inst, i, &z[i]);
+	gnode_neighbors_upto(inst, maxlvl, z);
 	for (uint32_t i = 0; i < inst->n_arcs; i++) {
 		struct qspn_hcoord c;
 
