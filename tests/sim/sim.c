@@ -313,6 +313,8 @@ static void op_signal(void *ctx, struct qspn_instance *inst,
 	struct sim *s = id->s;
 	struct sim_event *e;
 
+	if (s->sp.no_event_log && !s->sp.log_to_stderr)
+		return;
 	if (s->n_log == s->cap_log) {
 		s->cap_log = s->cap_log ? s->cap_log * 2 : 1024;
 		s->log = realloc(s->log, s->cap_log * sizeof(*s->log));
@@ -754,6 +756,7 @@ static void handle_ev(struct sim *s, struct ev *e)
 			return;
 		}
 		s->st.delivered++;
+		s->st.last_delivery = s->now;
 		qspn_receive(to->inst, s->now, e->handle, e->buf, e->len);
 		resched(s, to);
 		break;
@@ -889,4 +892,9 @@ int sim_known_dests(const struct sim *s, int ident)
 const struct sim_stats *sim_stats(const struct sim *s)
 {
 	return &s->st;
+}
+
+bool sim_in_flight(const struct sim *s)
+{
+	return s->n_evq > 0;
 }

@@ -51,6 +51,7 @@ struct sim_params {
 	uint32_t ack_timeout_ms;  /* missing ACK -> reliable resend after it */
 	uint32_t arc_jitter_usec; /* arc cost = link cost + [0, this) */
 	bool log_to_stderr;
+	bool no_event_log; /* keep no event log (benchmarks: memory) */
 };
 
 void sim_params_default(struct sim_params *p);
@@ -122,8 +123,11 @@ uint64_t sim_tx_invalid(const struct sim *s);
 struct sim_stats {
 	uint64_t msgs, bytes, lost, resent, transport_errors;
 	uint64_t delivered;
+	uint64_t last_delivery; /* virtual time of the last delivery */
 };
 const struct sim_stats *sim_stats(const struct sim *s);
 int sim_n_idents(const struct sim *s);
+/* some message is in flight */
+bool sim_in_flight(const struct sim *s);
 
 #endif /* QSPN_SIM_H */
