@@ -29,6 +29,7 @@
 #include "lib/memory.h"
 #include "lib/privs.h"
 #include "lib/thread.h"
+#include "lib/typesafe.h"
 #include "lib/vrf.h"
 
 #include "qspnd.h"
@@ -60,8 +61,12 @@ static struct qspnd_rtt_line rtt[RTT_MAX];
 static size_t n_rtt;
 static bool rtt_dirty;
 
-/* rules in the kernel (for `show qspn tables`) */
-static uint32_t rules[RTT_MAX]; /* table ids */
+/* rules in the kernel (for `show qspn tables`), every namespace */
+#define RULES_MAX 256
+static struct {
+	char ns[QSPN_NAMELEN];
+	uint32_t table;
+} rules[RULES_MAX];
 static size_t n_rules;
 
 uint32_t qspnd_kernel_table_id(const char *name)
@@ -150,20 +155,22 @@ static int rtt_write(void)
 	return ret;
 }
 
-static void rule_track(bool add, uint32_t table)
+static void rule_track(bool add, const char *ns, uint32_t table)
 {
 	size_t i;
 
 	for (i = 0; i < n_rules; i++)
-		if (rules[i] == table)
+		if (rules[i].table == table && !strcmp(rules[i].ns, ns))
 			break;
-	if (add && i == n_rules && n_rules < RTT_MAX)
-		rules[n_rules++] = table;
-	else if (!add && i < n_rules)
+	if (add && i == n_rules && n_rules < RULES_MAX) {
+		snprintf(rules[n_rules].ns, QSPN_NAMELEN, "%s", ns);
+		rules[n_rules++].table = table;
+	} else if (!add && i < n_rules)
 		rules[i] = rules[--n_rules];
 }
 
-static struct qspnd_llroute llroutes[RTT_MAX];
+#define LLROUTES_MAX 256
+static struct qspnd_llroute llroutes[LLROUTES_MAX];
 static size_t n_llroutes;
 
 static void llroute_track(bool add, const struct qspn_op *op)
@@ -172,9 +179,12 @@ static void llroute_track(bool add, const struct qspn_op *op)
 
 	for (i = 0; i < n_llroutes; i++)
 		if (llroutes[i].dst == op->dst.addr &&
-		    !strcmp(llroutes[i].dev, op->dev))
+		    !strcmp(llroutes[i].dev, op->dev) &&
+		    !strcmp(llroutes[i].ns, op->ns))
 			break;
-	if (add && i == n_llroutes && n_llroutes < RTT_MAX) {
+	if (add && i == n_llroutes && n_llroutes < LLROUTES_MAX) {
+		snprintf(llroutes[n_llroutes].ns,
+			 sizeof(llroutes[n_llroutes].ns), "%s", op->ns);
 		llroutes[n_llroutes].dst = op->dst.addr;
 		llroutes[n_llroutes].src = op->src;
 		snprintf(llroutes[n_llroutes].dev,
@@ -186,18 +196,163 @@ static void llroute_track(bool add, const struct qspn_op *op)
 		llroutes[i] = llroutes[--n_llroutes];
 }
 
+static void llroutes_forget(const char *ns)
+{
+	for (size_t i = 0; i < n_llroutes;)
+		if (!strcmp(llroutes[i].ns, ns))
+			llroutes[i] = llroutes[--n_llroutes];
+		else
+			i++;
+}
+
 size_t qspnd_kernel_llroutes(const struct qspnd_llroute **out)
 {
 	*out = llroutes;
 	return n_llroutes;
 }
 
-bool qspnd_kernel_rule_installed(uint32_t table)
+bool qspnd_kernel_rule_installed(const char *ns, uint32_t table)
 {
 	for (size_t i = 0; i < n_rules; i++)
-		if (rules[i] == table)
+		if (rules[i].table == table && !strcmp(rules[i].ns, ns))
 			return true;
 	return false;
+}
+
+/*
+ * Routes of the tables of other namespaces (connectivity identities): zebra
+ * does not see those namespaces, qspnd puts them in over rtnetlink.  The
+ * shadow is what `show qspn routes` prints; it goes with the namespace.
+ */
+PREDECL_RBTREE_UNIQ(nsroutes);
+
+struct nsr_item {
+	struct nsroutes_item link;
+	char ns[QSPN_NAMELEN];
+	struct qspnd_zroute r;
+};
+
+static int nsr_cmp(const struct nsr_item *a, const struct nsr_item *b)
+{
+	int c = strcmp(a->ns, b->ns);
+
+	if (c)
+		return c;
+	if (a->r.tid != b->r.tid)
+		return a->r.tid < b->r.tid ? -1 : 1;
+	if (a->r.dst.addr != b->r.dst.addr)
+		return a->r.dst.addr < b->r.dst.addr ? -1 : 1;
+	if (a->r.dst.len != b->r.dst.len)
+		return a->r.dst.len < b->r.dst.len ? -1 : 1;
+	return 0;
+}
+
+DECLARE_RBTREE_UNIQ(nsroutes, struct nsr_item, link, nsr_cmp);
+
+static struct nsroutes_head nsroutes;
+
+static void nsr_set(const char *ns, const struct qspnd_zroute *r)
+{
+	struct nsr_item key = {.r = *r}, *it;
+
+	snprintf(key.ns, sizeof(key.ns), "%s", ns);
+	it = nsroutes_find(&nsroutes, &key);
+	if (!it) {
+		it = XCALLOC(MTYPE_QSPND_KERNEL, sizeof(*it));
+		*it = key;
+		nsroutes_add(&nsroutes, it);
+	} else
+		it->r = *r;
+}
+
+static void nsr_del(const char *ns, uint32_t tid, struct qspn_prefix dst)
+{
+	struct nsr_item key = {.r = {.tid = tid, .dst = dst}}, *it;
+
+	snprintf(key.ns, sizeof(key.ns), "%s", ns);
+	it = nsroutes_find(&nsroutes, &key);
+	if (it) {
+		nsroutes_del(&nsroutes, it);
+		XFREE(MTYPE_QSPND_KERNEL, it);
+	}
+}
+
+/* the routes of table tid of ns (tid 0: every table) */
+static struct nsr_item *nsr_first(const char *ns, uint32_t tid)
+{
+	struct nsr_item key = {.r = {.tid = tid}}, *it;
+
+	snprintf(key.ns, sizeof(key.ns), "%s", ns);
+	it = nsroutes_find_gteq(&nsroutes, &key);
+	if (it && (strcmp(it->ns, ns) || (tid && it->r.tid != tid)))
+		return NULL;
+	return it;
+}
+
+static struct nsr_item *nsr_next(struct nsr_item *it, uint32_t tid)
+{
+	struct nsr_item *n = nsroutes_next(&nsroutes, it);
+
+	if (n && (strcmp(n->ns, it->ns) || (tid && n->r.tid != tid)))
+		return NULL;
+	return n;
+}
+
+static void nsr_flush(const char *ns, uint32_t tid)
+{
+	struct nsr_item *it = nsr_first(ns, tid), *next;
+
+	while (it) {
+		next = nsr_next(it, tid);
+		nsroutes_del(&nsroutes, it);
+		XFREE(MTYPE_QSPND_KERNEL, it);
+		it = next;
+	}
+}
+
+size_t qspnd_kernel_nsroute_count(const char *ns, uint32_t tid)
+{
+	size_t n = 0;
+
+	for (struct nsr_item *it = nsr_first(ns, tid); it;
+	     it = nsr_next(it, tid))
+		n++;
+	return n;
+}
+
+void qspnd_kernel_nsroute_walk(const char *ns, uint32_t tid,
+			       void (*fn)(const struct qspnd_zroute *r,
+					  void *arg),
+			       void *arg)
+{
+	for (struct nsr_item *it = nsr_first(ns, tid); it;
+	     it = nsr_next(it, tid))
+		fn(&it->r, arg);
+}
+
+static void nsr_flush_all(void)
+{
+	struct nsr_item *it;
+
+	while ((it = nsroutes_pop(&nsroutes)))
+		XFREE(MTYPE_QSPND_KERNEL, it);
+}
+
+/* a namespace went away, and with it everything in it (§5.7) */
+static void ns_forget(const char *ns)
+{
+	size_t i;
+
+	if (!ns[0])
+		return;
+	nsr_flush(ns, 0);
+	for (i = 0; i < n_rules;)
+		if (!strcmp(rules[i].ns, ns))
+			rules[i] = rules[--n_rules];
+		else
+			i++;
+	llroutes_forget(ns);
+	qspnd_nft_forget_ns(ns);
 }
 
 size_t qspnd_kernel_tables(const struct qspnd_rtt_line **out)
@@ -228,6 +383,8 @@ static bool op_is_removal(const struct qspn_op *op)
 	case QSPN_OP_RULE_DEL:
 	case QSPN_OP_ROUTE_DEL:
 	case QSPN_OP_ROUTE_FLUSH:
+	case QSPN_OP_LINK_DEL:
+	case QSPN_OP_NETNS_DEL:
 		return true;
 	default:
 		return false;
@@ -252,7 +409,95 @@ static uint32_t route_tid(const struct qspn_op *op)
 	return tid ? tid : op->tid;
 }
 
-static void exec_op(const struct qspn_op *op)
+static bool mac_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, 6);
+}
+
+/* the MAC of dev in ns is mac (or mac is all zero: any) */
+static int link_mac_check(const char *ns, const char *dev, const uint8_t mac[6])
+{
+	uint8_t cur[6];
+
+	if (mac_zero(mac))
+		return 0;
+	if (qspnd_netns_hwaddr(ns, dev, cur) == 0 && !memcmp(cur, mac, 6))
+		return 0;
+	return qspnd_nl_link_set_mac(ns, dev, mac);
+}
+
+/*
+ * `ip link add dev <pd> link <dev> type macvlan` (mode bridge, with the
+ * planner's MAC if it has one), in the default namespace; target_ns: where
+ * the next operation moves it (NULL: unknown).  Idempotent: a link already
+ * moved there, or created but not moved yet, is kept.
+ */
+static int link_add(const struct qspn_op *op, const char *target_ns)
+{
+	if (target_ns && target_ns[0] &&
+	    qspnd_netns_ifindex(target_ns, op->dev) &&
+	    !qspnd_netns_ifindex("", op->dev))
+		return link_mac_check(target_ns, op->dev, op->mac);
+	if (qspnd_netns_ifindex("", op->dev))
+		return link_mac_check("", op->dev, op->mac);
+	return qspnd_nl_macvlan_add(op->dev, op->link, op->mac);
+}
+
+/* `ip link set dev <pd> netns <ns>`: done if it is there already */
+static int link_setns(const struct qspn_op *op)
+{
+	if (!qspnd_netns_ifindex("", op->dev) &&
+	    qspnd_netns_ifindex(op->ns, op->dev))
+		return 0;
+	return qspnd_nl_link_setns(op->dev, op->ns);
+}
+
+/* routes of a Netsukuku table in another namespace: rtnetlink */
+static int nsroute_exec(const struct qspn_op *op, const char **why)
+{
+	struct qspnd_zroute zr = {};
+	int ret;
+
+	zr.tid = route_tid(op);
+	zr.dst = op->dst;
+	if (!zr.tid) {
+		*why = "unknown table";
+		return -1;
+	}
+	*why = qspnd_nl_strerror();
+	switch (op->code) {
+	case QSPN_OP_ROUTE_ADD:
+	case QSPN_OP_ROUTE_CHANGE:
+		zr.rtype = op->rtype;
+		zr.gw = op->gw;
+		zr.src = op->src;
+		snprintf(zr.dev, sizeof(zr.dev), "%s", op->dev);
+		ret = qspnd_nl_route(op->ns, true, &zr);
+		if (!ret)
+			nsr_set(op->ns, &zr);
+		return ret;
+	case QSPN_OP_ROUTE_DEL:
+		ret = qspnd_nl_route(op->ns, false, &zr);
+		if (!ret)
+			nsr_del(op->ns, zr.tid, zr.dst);
+		return ret;
+	case QSPN_OP_ROUTE_FLUSH:
+		ret = qspnd_nl_route_flush(op->ns, zr.tid);
+		if (!ret) {
+			nsr_flush(op->ns, zr.tid);
+			if (zr.tid == RT_TABLE_MAIN)
+				llroutes_forget(op->ns);
+		}
+		return ret;
+	default:
+		return -1;
+	}
+}
+
+/* next: the operation that follows in the batch (NULL: none) */
+static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 {
 	struct qspnd_zroute zr = {};
 	int ret = 0;
@@ -265,15 +510,37 @@ static void exec_op(const struct qspn_op *op)
 		zlog_debug("qspnd kernel: %s", cmd);
 	}
 	qspnd_kstats.ops++;
-	if (op->ns[0]) {
-		qspnd_kernel_op_failed(
-			op,
-			"namespaces of connectivity identities are not handled yet");
-		return;
-	}
 	switch (op->code) {
 	case QSPN_OP_SYSCTL:
 		ret = qspnd_nl_sysctl(op->ns, op->key, op->value);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_NETNS_ADD:
+		ret = qspnd_netns_add(op->ns);
+		why = safe_strerror(errno);
+		if (!ret)
+			qspnd_nl_ns_forget(op->ns);
+		break;
+	case QSPN_OP_NETNS_DEL:
+		/* its tables, rules, nftables table and links go with it */
+		ret = qspnd_netns_del(op->ns);
+		why = safe_strerror(errno);
+		if (!ret)
+			ns_forget(op->ns);
+		break;
+	case QSPN_OP_LINK_ADD:
+		ret = link_add(op, next && next->code == QSPN_OP_LINK_SETNS &&
+						   !strcmp(next->dev, op->dev)
+					   ? next->ns
+					   : NULL);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_LINK_SETNS:
+		ret = link_setns(op);
+		why = qspnd_nl_strerror();
+		break;
+	case QSPN_OP_LINK_DEL:
+		ret = qspnd_nl_link_del(op->ns, op->dev);
 		why = qspnd_nl_strerror();
 		break;
 	case QSPN_OP_LINK_UP:
@@ -310,7 +577,7 @@ static void exec_op(const struct qspn_op *op)
 		ret = qspnd_nl_rule(op->ns, add, op->tid, table);
 		why = qspnd_nl_strerror();
 		if (!ret)
-			rule_track(add, table);
+			rule_track(add, op->ns, table);
 		break;
 	}
 	case QSPN_OP_MARK_ADD:
@@ -323,6 +590,10 @@ static void exec_op(const struct qspn_op *op)
 		break;
 	case QSPN_OP_ROUTE_ADD:
 	case QSPN_OP_ROUTE_CHANGE:
+		if (op->ns[0]) {
+			ret = nsroute_exec(op, &why);
+			break;
+		}
 		zr.tid = route_tid(op);
 		zr.dst = op->dst;
 		zr.rtype = op->rtype;
@@ -338,29 +609,30 @@ static void exec_op(const struct qspn_op *op)
 		why = "not sent to zebra";
 		break;
 	case QSPN_OP_ROUTE_DEL:
+		if (op->ns[0]) {
+			ret = nsroute_exec(op, &why);
+			break;
+		}
 		ret = qspnd_zroute_del(route_tid(op), op->dst);
 		why = "not sent to zebra";
 		break;
 	case QSPN_OP_ROUTE_FLUSH:
+		if (op->ns[0]) {
+			ret = nsroute_exec(op, &why);
+			break;
+		}
 		qspnd_zroute_flush(route_tid(op));
-		break;
-	case QSPN_OP_NETNS_ADD:
-	case QSPN_OP_NETNS_DEL:
-	case QSPN_OP_LINK_ADD:
-	case QSPN_OP_LINK_SETNS:
-	case QSPN_OP_LINK_DEL:
-		ret = -1;
-		why = "connectivity identities are not handled yet";
 		break;
 	}
 	if (ret) {
-		qspnd_kernel_op_failed(op, why ? why : "failed");
+		qspnd_kernel_op_failed(op, why && why[0] ? why : "failed");
 		if (op_is_removal(op))
 			failed_del_add(op);
 	}
 }
 
 struct route_key {
+	const char *ns;
 	uint32_t tid, addr;
 	uint8_t len;
 	size_t idx;
@@ -369,7 +641,10 @@ struct route_key {
 static int route_key_cmp(const void *a, const void *b)
 {
 	const struct route_key *x = a, *y = b;
+	int c = strcmp(x->ns, y->ns);
 
+	if (c)
+		return c;
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
 	if (x->addr != y->addr)
@@ -399,6 +674,7 @@ static bool *route_overridden(const struct qspn_ops *ops)
 		if (op->code != QSPN_OP_ROUTE_ADD &&
 		    op->code != QSPN_OP_ROUTE_CHANGE)
 			continue;
+		keys[n].ns = op->ns;
 		keys[n].tid = route_tid(op);
 		keys[n].addr = op->dst.addr;
 		keys[n].len = op->dst.len;
@@ -407,7 +683,8 @@ static bool *route_overridden(const struct qspn_ops *ops)
 	}
 	qsort(keys, n, sizeof(*keys), route_key_cmp);
 	for (size_t i = 0; i + 1 < n; i++)
-		if (keys[i].tid == keys[i + 1].tid &&
+		if (!strcmp(keys[i].ns, keys[i + 1].ns) &&
+		    keys[i].tid == keys[i + 1].tid &&
 		    keys[i].addr == keys[i + 1].addr &&
 		    keys[i].len == keys[i + 1].len)
 			skip[keys[i].idx] = true;
@@ -432,7 +709,7 @@ static void exec_ops(const struct qspn_ops *ops, bool adds_only)
 				  ops->v[i].code == QSPN_OP_NETMAP_DEL ||
 				  ops->v[i].code == QSPN_OP_RTTABLE_DEL))
 			continue;
-		exec_op(&ops->v[i]);
+		exec_op(&ops->v[i], i + 1 < ops->n ? &ops->v[i + 1] : NULL);
 	}
 	XFREE(MTYPE_QSPND_KERNEL, skip);
 }
@@ -455,7 +732,6 @@ static void exec_finish(void)
 
 struct sysbuf {
 	struct qspn_plan_system sys;
-	struct qspn_plan_identity id;
 	struct qspn_plan_nic *nics;
 	bool if_waiting; /* an enabled interface is not usable yet */
 };
@@ -463,6 +739,24 @@ struct sysbuf {
 static void sysbuf_free(struct sysbuf *b)
 {
 	XFREE(MTYPE_QSPND_KERNEL, b->nics);
+}
+
+/*
+ * The identities (qspnd_ident.c gives the real list; this fallback, for a
+ * build without it, is the main identity alone, from qspnd_neigh_*).
+ */
+__attribute__((weak)) size_t
+qspnd_ident_plan(const struct qspn_plan_identity **out)
+{
+	static struct qspn_plan_identity main_id;
+
+	memset(&main_id, 0, sizeof(main_id));
+	if (qspnd.router)
+		main_id.addr = qspnd.router->cfg.addr;
+	main_id.n_arcs = qspnd_neigh_plan_arcs(&main_id.arcs);
+	main_id.paths = qspnd_neigh_paths();
+	*out = &main_id;
+	return 1;
 }
 
 static void sysbuf_fill(struct sysbuf *b)
@@ -508,12 +802,10 @@ static void sysbuf_fill(struct sysbuf *b)
 	b->sys.nics = b->nics;
 	b->sys.n_nics = n;
 	b->sys.n_neighbours = qspnd_neigh_plan_neighbours(&b->sys.neighbours);
-	b->id.addr = r->cfg.addr;
-	b->id.arcs = NULL;
-	b->id.n_arcs = qspnd_neigh_plan_arcs(&b->id.arcs);
-	b->id.paths = qspnd_neigh_paths();
-	b->sys.ids = &b->id;
-	b->sys.n_ids = 1;
+	/* [0] the main identity (default namespace), then the connectivity
+	 * identities, each in its namespace */
+	b->sys.ids = NULL;
+	b->sys.n_ids = qspnd_ident_plan(&b->sys.ids);
 }
 
 /*
@@ -559,8 +851,6 @@ static void ikey_naddr(struct ikey *k, const struct qspn_naddr *a)
 
 static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 {
-	const struct qspn_plan_identity *id = &sys->ids[0];
-
 	k->len = 0;
 	ikey_u32(k, sys->topo.levels);
 	for (int i = 0; i < sys->topo.levels; i++)
@@ -578,19 +868,36 @@ static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 		ikey_str(k, sys->neighbours[i].dev);
 		ikey_u32(k, sys->neighbours[i].linklocal);
 	}
-	ikey_naddr(k, &id->addr);
-	ikey_u32(k, id->n_arcs);
-	for (size_t i = 0; i < id->n_arcs; i++) {
-		const struct qspn_plan_arc *a = &id->arcs[i];
+	/* every identity: address, namespace, pseudo-interfaces, arcs */
+	ikey_u32(k, sys->n_ids);
+	for (size_t d = 0; d < sys->n_ids; d++) {
+		const struct qspn_plan_identity *id = &sys->ids[d];
 
-		ikey_u32(k, a->id);
-		ikey_str(k, a->dev);
-		ikey_put(k, a->peer_mac, 6);
-		ikey_u32(k, a->peer_linklocal);
-		ikey_u32(k, a->qspn | a->peer_known << 1);
-		ikey_u32(k, a->table_id);
-		if (a->peer_known)
-			ikey_naddr(k, &a->peer_addr);
+		ikey_naddr(k, &id->addr);
+		ikey_str(k, id->netns);
+		ikey_u32(k, id->n_pseudodevs);
+		for (size_t p = 0; p < id->n_pseudodevs; p++) {
+			const struct qspn_plan_pseudodev *pd =
+				&id->pseudodevs[p];
+
+			ikey_str(k, pd->dev);
+			ikey_str(k, pd->name);
+			ikey_put(k, pd->mac, 6);
+			ikey_u32(k, pd->linklocal);
+		}
+		ikey_u32(k, id->n_arcs);
+		for (size_t i = 0; i < id->n_arcs; i++) {
+			const struct qspn_plan_arc *a = &id->arcs[i];
+
+			ikey_u32(k, a->id);
+			ikey_str(k, a->dev);
+			ikey_put(k, a->peer_mac, 6);
+			ikey_u32(k, a->peer_linklocal);
+			ikey_u32(k, a->qspn | a->peer_known << 1);
+			ikey_u32(k, a->table_id);
+			if (a->peer_known)
+				ikey_naddr(k, &a->peer_addr);
+		}
 	}
 }
 
@@ -780,6 +1087,14 @@ void qspnd_kernel_stop(void)
 	n_rtt = 0;
 	rtt_dirty = true;
 	rtt_write();
+	/* namespaces of ours still there: their macvlans, then themselves
+	 * (everything in them goes along) */
+	n = qspnd_netns_remove_all();
+	if (n > 0)
+		zlog_warn(
+			"qspnd: %d network namespaces were still there at stop; removed",
+			n);
+	nsr_flush_all();
 	n_rules = 0;
 	n_llroutes = 0;
 	n = qspnd_nl_remove_ours("");
@@ -808,6 +1123,9 @@ static void remove_leftovers(void)
 	int n = 0;
 	int err = 0;
 
+	/* the namespaces it created (its state file), with everything in
+	 * them */
+	n += qspnd_netns_remove_leftovers();
 	n += qspnd_nl_remove_ours("");
 	if (qspnd_nft_init() > 0)
 		n++;
@@ -843,6 +1161,7 @@ void qspnd_kernel_init(void)
 	empty = qspn_kstate_new();
 	memset(&failed_dels, 0, sizeof(failed_dels));
 	qspnd_zroute_init();
+	nsroutes_init(&nsroutes);
 	qspnd_nl_init();
 	remove_leftovers();
 	qspnd_kernel_vty_init();

@@ -61,6 +61,9 @@ struct qspnd_kernel_stats {
 extern struct qspnd_kernel_stats qspnd_kstats;
 
 /* qspnd_kernel.c */
+/* Every identity as the planner sees it, [0] the main identity (also in
+ * qspnd.h; qspnd_kernel.c has a weak fallback: the main identity alone). */
+size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
 void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why);
 uint32_t qspnd_kernel_table_id(const char *name);
 /* the table names written to QSPND_RT_TABLES_FILE */
@@ -69,15 +72,17 @@ struct qspnd_rtt_line {
 	char name[QSPN_TABLE_NAMELEN];
 };
 size_t qspnd_kernel_tables(const struct qspnd_rtt_line **out);
-bool qspnd_kernel_rule_installed(uint32_t table);
-/* the link-local routes of main in the kernel */
+/* the rule of table `table` is in namespace ns */
+bool qspnd_kernel_rule_installed(const char *ns, uint32_t table);
+/* the link-local routes of main in the kernel, every namespace */
 struct qspnd_llroute {
+	char ns[QSPN_NAMELEN];
 	uint32_t dst, src;
 	char dev[QSPN_NAMELEN];
 };
 size_t qspnd_kernel_llroutes(const struct qspnd_llroute **out);
 
-/* qspnd_zroute.c: routes through zebra. */
+/* qspnd_zroute.c: routes through zebra (default namespace). */
 struct qspnd_zroute {
 	uint32_t tid;
 	struct qspn_prefix dst;
@@ -120,6 +125,14 @@ int qspnd_zroute_notify(int cmd, struct zclient *zclient, uint16_t length,
 void qspnd_zroute_mark_all(bool stale);
 void qspnd_zroute_sweep_stale(void);
 
+/* qspnd_kernel.c: the routes of the other namespaces' tables, which qspnd
+ * puts in over rtnetlink (qspnd_nl_route); r->tid, r->dst as above */
+size_t qspnd_kernel_nsroute_count(const char *ns, uint32_t tid);
+void qspnd_kernel_nsroute_walk(const char *ns, uint32_t tid,
+			       void (*fn)(const struct qspnd_zroute *r,
+					  void *arg),
+			       void *arg);
+
 /* qspnd_netlink.c: addresses, rules, links, sysctls, and the routes of
  * other namespaces, in namespace ns ("" = the default one). */
 int qspnd_nl_init(void);
@@ -158,17 +171,20 @@ int qspnd_nl_remove_links(const char *ns);
 /* qspnd_nft.c: the nftables table `ip qspnd`. */
 int qspnd_nft_init(void);
 void qspnd_nft_fini(void);
-/* apply one MARK/SNAT/NETMAP op to the shadow (no kernel call) */
+/* apply one MARK/SNAT/NETMAP op to the shadow of its namespace (no kernel
+ * call) */
 void qspnd_nft_stage(const struct qspn_op *op);
-/* write the shadow to the kernel (one transaction) if it changed */
+/* write each shadow that changed to its namespace (one transaction each) */
 int qspnd_nft_commit(void);
-/* drop the table (and the shadow) */
+/* drop the tables (and the shadows) */
 int qspnd_nft_remove_all(void);
-size_t qspnd_nft_rule_count(void);
+size_t qspnd_nft_rule_count(const char *ns);
 void qspnd_nft_clear_shadow(void);
+/* the namespace is gone, and its table with it: forget the shadow */
+void qspnd_nft_forget_ns(const char *ns);
 const char *qspnd_nft_strerror(void);
-/* the MAC marked for table tid (false: no mark) */
-bool qspnd_nft_mark_of(uint32_t tid, uint8_t mac[6]);
+/* the MAC marked for table tid in ns (false: no mark) */
+bool qspnd_nft_mark_of(const char *ns, uint32_t tid, uint8_t mac[6]);
 
 /*
  * qspnd_netns.c: network namespaces of connectivity identities, as

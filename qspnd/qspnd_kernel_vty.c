@@ -58,59 +58,94 @@ static void route_json(const struct qspnd_zroute *r, void *arg)
 	json_object_object_add(jroutes, key, jr);
 }
 
-/* the tables qspnd writes to: `main` (link-local routes), then rt_tables */
-static struct json_object *routes_json(void)
+static void llroutes_json(struct json_object *json, const char *ns)
+{
+	const struct qspnd_llroute *ll;
+	size_t n = qspnd_kernel_llroutes(&ll);
+	struct json_object *jt = NULL, *jroutes = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct qspnd_zroute r = {
+			.tid = RT_TABLE_MAIN,
+			.dst = {.addr = ll[i].dst, .len = 32},
+			.rtype = QSPN_RT_VIA,
+			.src = ll[i].src,
+		};
+
+		if (strcmp(ll[i].ns, ns))
+			continue;
+		if (!jt) {
+			jt = json_object_new_object();
+			jroutes = json_object_new_object();
+			json_object_int_add(jt, "tableId", RT_TABLE_MAIN);
+			json_object_object_add(jt, "routes", jroutes);
+			json_object_object_add(json, "main", jt);
+		}
+		snprintf(r.dev, sizeof(r.dev), "%s", ll[i].dev);
+		route_json(&r, jroutes);
+	}
+}
+
+/* the tables qspnd writes to in ns: rt_tables, then `main` (link-local
+ * routes); in the default namespace the routes are zebra's (what qspnd
+ * sent), elsewhere qspnd's own */
+static struct json_object *routes_json(const char *ns)
 {
 	struct json_object *json = json_object_new_object();
 	const struct qspnd_rtt_line *rtt;
-	const struct qspnd_llroute *ll;
 	size_t n = qspnd_kernel_tables(&rtt);
 	struct json_object *jt, *jroutes;
 
 	for (size_t i = 0; i < n; i++) {
+		if (ns[0] && !qspnd_kernel_nsroute_count(ns, rtt[i].tid))
+			continue;
 		jt = json_object_new_object();
 		jroutes = json_object_new_object();
 		json_object_int_add(jt, "tableId", rtt[i].tid);
-		qspnd_zroute_walk(rtt[i].tid, route_json, jroutes);
+		if (ns[0])
+			qspnd_kernel_nsroute_walk(ns, rtt[i].tid, route_json,
+						  jroutes);
+		else
+			qspnd_zroute_walk(rtt[i].tid, route_json, jroutes);
 		json_object_object_add(jt, "routes", jroutes);
 		json_object_object_add(json, rtt[i].name, jt);
 	}
-	n = qspnd_kernel_llroutes(&ll);
-	if (n) {
-		jt = json_object_new_object();
-		jroutes = json_object_new_object();
-		json_object_int_add(jt, "tableId", RT_TABLE_MAIN);
-		for (size_t i = 0; i < n; i++) {
-			struct qspnd_zroute r = {
-				.tid = RT_TABLE_MAIN,
-				.dst = {.addr = ll[i].dst, .len = 32},
-				.rtype = QSPN_RT_VIA,
-				.src = ll[i].src,
-			};
+	llroutes_json(json, ns);
+	return json;
+}
 
-			snprintf(r.dev, sizeof(r.dev), "%s", ll[i].dev);
-			route_json(&r, jroutes);
-		}
-		json_object_object_add(jt, "routes", jroutes);
-		json_object_object_add(json, "main", jt);
+/*
+ * Per namespace: the default one's tables at the top (as before identities
+ * existed), the others' under "namespaces": {"<ns>": {...}}.
+ */
+static struct json_object *routes_json_all(void)
+{
+	struct json_object *json = routes_json("");
+	const char(*nss)[QSPN_NAMELEN];
+	size_t n = qspnd_netns_list(&nss);
+
+	if (n) {
+		struct json_object *jns = json_object_new_object();
+
+		for (size_t i = 0; i < n; i++)
+			json_object_object_add(jns, nss[i],
+					       routes_json(nss[i]));
+		json_object_object_add(json, "namespaces", jns);
 	}
 	return json;
 }
 
-DEFUN(show_qspn_routes, show_qspn_routes_cmd, "show qspn routes [json]",
-      SHOW_STR QSPN_STR
-      "Routes qspnd installed (through zebra, and its link-local routes)\n" JSON_STR)
+static void routes_vty(struct vty *vty, struct json_object *json,
+		       const char *indent)
 {
-	struct json_object *json = routes_json();
-
-	if (argc > 3)
-		return vty_json(vty, json);
 	json_object_object_foreach(json, tname, jt)
 	{
-		struct json_object *jroutes =
-			json_object_object_get(jt, "routes");
+		struct json_object *jroutes;
 
-		vty_out(vty, "Table %s (%d), %d routes\n", tname,
+		if (!strcmp(tname, "namespaces"))
+			continue;
+		jroutes = json_object_object_get(jt, "routes");
+		vty_out(vty, "%sTable %s (%d), %d routes\n", indent, tname,
 			json_object_get_int(
 				json_object_object_get(jt, "tableId")),
 			json_object_object_length(jroutes));
@@ -118,7 +153,7 @@ DEFUN(show_qspn_routes, show_qspn_routes_cmd, "show qspn routes [json]",
 		{
 			struct json_object *v;
 
-			vty_out(vty, "  %-18s %s", pfx,
+			vty_out(vty, "%s  %-18s %s", indent, pfx,
 				json_object_get_string(
 					json_object_object_get(jr, "type")));
 			if (json_object_object_get_ex(jr, "gateway", &v))
@@ -132,32 +167,61 @@ DEFUN(show_qspn_routes, show_qspn_routes_cmd, "show qspn routes [json]",
 			vty_out(vty, "\n");
 		}
 	}
+}
+
+DEFUN(show_qspn_routes, show_qspn_routes_cmd, "show qspn routes [json]",
+      SHOW_STR QSPN_STR
+      "Routes qspnd installed (through zebra, its link-local routes, and those of the identities' namespaces)\n" JSON_STR)
+{
+	struct json_object *json = routes_json_all();
+	struct json_object *jns;
+
+	if (argc > 3)
+		return vty_json(vty, json);
+	routes_vty(vty, json, "");
+	if (json_object_object_get_ex(json, "namespaces", &jns)) {
+		json_object_object_foreach(jns, ns, jt)
+		{
+			vty_out(vty, "Namespace %s\n", ns);
+			routes_vty(vty, jt, "  ");
+		}
+	}
 	json_object_free(json);
 	return CMD_SUCCESS;
 }
 
-static struct json_object *tables_json(void)
+/* the tables of ns: rt_tables lines with something of ours in ns */
+static struct json_object *ns_tables_json(const char *ns)
 {
-	struct json_object *json = json_object_new_object();
 	struct json_object *jtables = json_object_new_object();
-	struct json_object *jc = json_object_new_object();
 	const struct qspnd_rtt_line *rtt;
 	size_t n = qspnd_kernel_tables(&rtt);
 
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *jt = json_object_new_object();
+		struct json_object *jt;
 		uint8_t mac[6];
+		bool rule = qspnd_kernel_rule_installed(ns, rtt[i].tid);
+		bool mark = rtt[i].tid != QSPN_TID_NTK &&
+			    qspnd_nft_mark_of(ns, rtt[i].tid, mac);
+		size_t routes;
 
+		routes = ns[0] ? qspnd_kernel_nsroute_count(ns, rtt[i].tid)
+			       : qspnd_zroute_count(rtt[i].tid);
+		if (ns[0] && !rule && !mark && !routes)
+			continue;
+		jt = json_object_new_object();
 		json_object_int_add(jt, "tableId", rtt[i].tid);
-		json_object_int_add(jt, "routes",
-				    qspnd_zroute_count(rtt[i].tid));
-		json_object_int_add(jt, "routesInstalled",
-				    qspnd_zroute_installed_count(rtt[i].tid));
-		json_object_boolean_add(
-			jt, "rule", qspnd_kernel_rule_installed(rtt[i].tid));
+		json_object_int_add(jt, "routes", routes);
+		/* zebra reports what it installed; qspnd's own routes are
+		 * in once the kernel acknowledged them */
+		json_object_int_add(
+			jt, "routesInstalled",
+			ns[0] ? routes
+			      : qspnd_zroute_installed_count(rtt[i].tid));
+		json_object_boolean_add(jt, "rule", rule);
 		if (rtt[i].tid != QSPN_TID_NTK) {
 			json_object_int_add(jt, "fwmark", rtt[i].tid);
-			if (qspnd_nft_mark_of(rtt[i].tid, mac)) {
+			if (mark) {
 				char buf[18];
 
 				qspn_mac_format(mac, buf);
@@ -166,8 +230,32 @@ static struct json_object *tables_json(void)
 		}
 		json_object_object_add(jtables, rtt[i].name, jt);
 	}
-	json_object_object_add(json, "tables", jtables);
-	json_object_int_add(json, "nftRules", qspnd_nft_rule_count());
+	return jtables;
+}
+
+static struct json_object *tables_json(void)
+{
+	struct json_object *json = json_object_new_object();
+	struct json_object *jc = json_object_new_object();
+	const char(*nss)[QSPN_NAMELEN];
+	size_t n_ns = qspnd_netns_list(&nss);
+
+	json_object_object_add(json, "tables", ns_tables_json(""));
+	json_object_int_add(json, "nftRules", qspnd_nft_rule_count(""));
+	if (n_ns) {
+		struct json_object *jns = json_object_new_object();
+
+		for (size_t i = 0; i < n_ns; i++) {
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "tables",
+					       ns_tables_json(nss[i]));
+			json_object_int_add(j, "nftRules",
+					    qspnd_nft_rule_count(nss[i]));
+			json_object_object_add(jns, nss[i], j);
+		}
+		json_object_object_add(json, "namespaces", jns);
+	}
 	json_object_boolean_add(json, "zebraSrcRouteMap",
 				qspnd_zroute_src_bound());
 	json_object_int_add(jc, "operations", qspnd_kstats.ops);
@@ -186,15 +274,10 @@ static struct json_object *tables_json(void)
 	return json;
 }
 
-DEFUN(show_qspn_tables, show_qspn_tables_cmd, "show qspn tables [json]",
-      SHOW_STR QSPN_STR "Routing tables, rules and marks of qspnd\n" JSON_STR)
+static void tables_vty(struct vty *vty, struct json_object *jtables)
 {
-	struct json_object *json = tables_json();
-	struct json_object *jtables, *v;
+	struct json_object *v;
 
-	if (argc > 3)
-		return vty_json(vty, json);
-	jtables = json_object_object_get(json, "tables");
 	vty_out(vty, "%-32s %5s %7s %5s %s\n", "Table", "Id", "Routes", "Rule",
 		"Mark (source MAC)");
 	json_object_object_foreach(jtables, name, jt)
@@ -212,12 +295,33 @@ DEFUN(show_qspn_tables, show_qspn_tables_cmd, "show qspn tables [json]",
 				? json_object_get_string(v)
 				: "-");
 	}
+}
+
+DEFUN(show_qspn_tables, show_qspn_tables_cmd, "show qspn tables [json]",
+      SHOW_STR QSPN_STR "Routing tables, rules and marks of qspnd\n" JSON_STR)
+{
+	struct json_object *json = tables_json();
+	struct json_object *v, *jns;
+
+	if (argc > 3)
+		return vty_json(vty, json);
+	tables_vty(vty, json_object_object_get(json, "tables"));
 	vty_out(vty, "nftables rules: %d; src route-map in zebra: %s\n",
 		json_object_get_int(json_object_object_get(json, "nftRules")),
 		json_object_get_boolean(
 			json_object_object_get(json, "zebraSrcRouteMap"))
 			? "yes"
 			: "no");
+	if (json_object_object_get_ex(json, "namespaces", &jns)) {
+		json_object_object_foreach(jns, ns, jn)
+		{
+			vty_out(vty, "\nNamespace %s\n", ns);
+			tables_vty(vty, json_object_object_get(jn, "tables"));
+			vty_out(vty, "nftables rules: %d\n",
+				json_object_get_int(json_object_object_get(
+					jn, "nftRules")));
+		}
+	}
 	json_object_object_foreach(json_object_object_get(json, "counters"), k,
 				   cv)
 		vty_out(vty, "  %-18s %s\n", k, json_object_get_string(cv));

@@ -16,6 +16,11 @@
  * the whole table in one nftables transaction (atomic, idempotent), and
  * removing everything is deleting the table: nothing of anybody else's
  * ruleset is touched, and a start after a crash just deletes the table.
+ *
+ * Each namespace has its own table `ip qspnd` (the MAC marks of a
+ * connectivity identity's forwarding tables live in its namespace, §5.2):
+ * one shadow per namespace, written inside it; the table of a namespace goes
+ * with the namespace (§5.7), so its shadow is just forgotten then.
  */
 #include <zebra.h>
 
@@ -36,10 +41,42 @@ extern struct zebra_privs_t qspnd_privs;
 
 #define NFT_TABLE "qspnd"
 
-/* one rule: a MARK, SNAT or NETMAP op as the planner gave it */
-static struct qspn_op *rules;
-static size_t n_rules, cap_rules;
-static bool dirty;
+/* the rules of one namespace: MARK, SNAT or NETMAP ops as the planner gave
+ * them */
+struct nftset {
+	char ns[QSPN_NAMELEN];
+	struct qspn_op *rules;
+	size_t n_rules, cap_rules;
+	bool dirty;
+};
+
+#define NFT_SETS 64
+static struct nftset sets[NFT_SETS]; /* [0]: the default namespace */
+static size_t n_sets = 1;
+
+static struct nftset *set_get(const char *ns, bool create)
+{
+	for (size_t i = 0; i < n_sets; i++)
+		if (!strcmp(sets[i].ns, ns))
+			return &sets[i];
+	if (!create || n_sets == NFT_SETS)
+		return NULL;
+	memset(&sets[n_sets], 0, sizeof(sets[n_sets]));
+	snprintf(sets[n_sets].ns, QSPN_NAMELEN, "%s", ns);
+	return &sets[n_sets++];
+}
+
+static void set_drop(struct nftset *st)
+{
+	size_t i = st - sets;
+
+	XFREE(MTYPE_QSPND_NFT, st->rules);
+	if (i == 0) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	sets[i] = sets[--n_sets];
+}
 
 static bool same_rule(const struct qspn_op *a, const struct qspn_op *b)
 {
@@ -64,6 +101,7 @@ void qspnd_nft_stage(const struct qspn_op *op)
 {
 	struct qspn_op r = *op;
 	bool add = true;
+	struct nftset *st;
 	size_t i;
 
 	switch (op->code) {
@@ -86,34 +124,53 @@ void qspnd_nft_stage(const struct qspn_op *op)
 	default:
 		return;
 	}
-	for (i = 0; i < n_rules; i++)
-		if (rules[i].code == r.code && same_rule(&rules[i], &r))
+	st = set_get(op->ns, add);
+	if (!st)
+		return;
+	for (i = 0; i < st->n_rules; i++)
+		if (st->rules[i].code == r.code && same_rule(&st->rules[i], &r))
 			break;
-	if (add && i == n_rules) {
-		if (n_rules == cap_rules) {
-			cap_rules = cap_rules ? 2 * cap_rules : 16;
-			rules = XREALLOC(MTYPE_QSPND_NFT, rules,
-					 cap_rules * sizeof(*rules));
+	if (add && i == st->n_rules) {
+		if (st->n_rules == st->cap_rules) {
+			st->cap_rules = st->cap_rules ? 2 * st->cap_rules : 16;
+			st->rules =
+				XREALLOC(MTYPE_QSPND_NFT, st->rules,
+					 st->cap_rules * sizeof(*st->rules));
 		}
-		rules[n_rules++] = r;
-		dirty = true;
-	} else if (!add && i < n_rules) {
-		memmove(&rules[i], &rules[i + 1],
-			(n_rules - i - 1) * sizeof(*rules));
-		n_rules--;
-		dirty = true;
+		st->rules[st->n_rules++] = r;
+		st->dirty = true;
+	} else if (!add && i < st->n_rules) {
+		memmove(&st->rules[i], &st->rules[i + 1],
+			(st->n_rules - i - 1) * sizeof(*st->rules));
+		st->n_rules--;
+		st->dirty = true;
 	}
 }
 
-size_t qspnd_nft_rule_count(void)
+size_t qspnd_nft_rule_count(const char *ns)
 {
-	return n_rules;
+	struct nftset *st = set_get(ns, false);
+
+	return st ? st->n_rules : 0;
 }
 
 void qspnd_nft_clear_shadow(void)
 {
-	n_rules = 0;
-	dirty = true;
+	for (size_t i = 0; i < n_sets; i++) {
+		sets[i].n_rules = 0;
+		sets[i].dirty = true;
+	}
+}
+
+void qspnd_nft_forget_ns(const char *ns)
+{
+	struct nftset *st;
+
+	if (!ns[0])
+		return;
+	st = set_get(ns, false);
+	if (st)
+		set_drop(st);
 }
 
 /* ---- the script ---- */
@@ -154,8 +211,11 @@ static void sput_ip(struct sbuf *b, uint32_t ip)
 	sput(b, "%pI4", (struct in_addr *)&a);
 }
 
-static void build_script(struct sbuf *b)
+static void build_script(struct sbuf *b, const struct nftset *st)
 {
+	const struct qspn_op *rules = st->rules;
+	size_t n_rules = st->n_rules;
+
 	/* exists before it is deleted: the delete never fails */
 	sput(b, "add table ip " NFT_TABLE "\ndelete table ip " NFT_TABLE "\n");
 	if (!n_rules)
@@ -220,12 +280,18 @@ static void build_script(struct sbuf *b)
 
 static char nft_errbuf[256];
 
-static int nft_run(const char *script)
+static int nft_run(const char *ns, const char *script)
 {
-	struct nft_ctx *ctx;
-	int ret = -1;
+	struct nft_ctx *ctx = NULL;
+	int ret = -1, saved;
 
 	nft_errbuf[0] = '\0';
+	/* libnftables talks to the namespace it runs in */
+	if (qspnd_netns_enter(ns, &saved) < 0) {
+		snprintf(nft_errbuf, sizeof(nft_errbuf), "netns %s: %s", ns,
+			 safe_strerror(errno));
+		return -1;
+	}
 	frr_with_privs (&qspnd_privs) {
 		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 		if (ctx) {
@@ -244,44 +310,67 @@ static int nft_run(const char *script)
 			nft_ctx_free(ctx);
 		}
 	}
+	qspnd_netns_leave(saved);
 	if (!ctx)
 		snprintf(nft_errbuf, sizeof(nft_errbuf),
 			 "cannot create an nftables context");
 	return ret ? -1 : 0;
 }
 
-int qspnd_nft_commit(void)
+static int set_commit(struct nftset *st)
 {
 	struct sbuf b = {};
 	int ret;
 
-	if (!dirty)
+	if (!st->dirty)
 		return 0;
-	build_script(&b);
-	QSPND_DEBUG(kernel, "nftables: %zu rules in table ip " NFT_TABLE,
-		    n_rules);
-	ret = nft_run(b.p);
+	build_script(&b, st);
+	QSPND_DEBUG(kernel, "nftables: %zu rules in table ip " NFT_TABLE "%s%s",
+		    st->n_rules, st->ns[0] ? " in " : "", st->ns);
+	ret = nft_run(st->ns, b.p);
 	if (ret)
 		zlog_warn("qspnd: nftables table ip " NFT_TABLE
-			  " not written: %s",
-			  nft_errbuf);
+			  "%s%s not written: %s",
+			  st->ns[0] ? " in " : "", st->ns, nft_errbuf);
 	else
-		dirty = false;
+		st->dirty = false;
 	XFREE(MTYPE_QSPND_NFT, b.p);
+	return ret;
+}
+
+int qspnd_nft_commit(void)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < n_sets; i++) {
+		if (sets[i].ns[0] && !qspnd_netns_exists(sets[i].ns)) {
+			/* the table went with its namespace */
+			if (!sets[i].n_rules) {
+				set_drop(&sets[i--]);
+				continue;
+			}
+		}
+		if (set_commit(&sets[i]) < 0)
+			ret = -1;
+	}
 	return ret;
 }
 
 int qspnd_nft_remove_all(void)
 {
-	n_rules = 0;
-	dirty = true;
-	return qspnd_nft_commit();
+	int ret;
+
+	qspnd_nft_clear_shadow();
+	ret = qspnd_nft_commit();
+	while (n_sets > 1)
+		set_drop(&sets[n_sets - 1]);
+	return ret;
 }
 
 /* A table of an earlier run: deleted (1), none (0), or -1. */
 int qspnd_nft_init(void)
 {
-	if (nft_run("delete table ip " NFT_TABLE "\n") == 0) {
+	if (nft_run("", "delete table ip " NFT_TABLE "\n") == 0) {
 		zlog_info("qspnd: removed nftables table ip " NFT_TABLE
 			  " left by an earlier run");
 		return 1;
@@ -291,8 +380,9 @@ int qspnd_nft_init(void)
 
 void qspnd_nft_fini(void)
 {
-	XFREE(MTYPE_QSPND_NFT, rules);
-	n_rules = cap_rules = 0;
+	while (n_sets > 1)
+		set_drop(&sets[n_sets - 1]);
+	set_drop(&sets[0]);
 }
 
 const char *qspnd_nft_strerror(void)
@@ -300,11 +390,16 @@ const char *qspnd_nft_strerror(void)
 	return nft_errbuf;
 }
 
-bool qspnd_nft_mark_of(uint32_t tid, uint8_t mac[6])
+bool qspnd_nft_mark_of(const char *ns, uint32_t tid, uint8_t mac[6])
 {
-	for (size_t i = 0; i < n_rules; i++)
-		if (rules[i].code == QSPN_OP_MARK_ADD && rules[i].tid == tid) {
-			memcpy(mac, rules[i].mac, 6);
+	struct nftset *st = set_get(ns, false);
+
+	if (!st)
+		return false;
+	for (size_t i = 0; i < st->n_rules; i++)
+		if (st->rules[i].code == QSPN_OP_MARK_ADD &&
+		    st->rules[i].tid == tid) {
+			memcpy(mac, st->rules[i].mac, 6);
 			return true;
 		}
 	return false;
