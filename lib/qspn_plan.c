@@ -1111,12 +1111,29 @@ static int cmp_del(const void *a, const void *b)
 	return x->seq - y->seq;
 }
 
+/* the MAC of pseudo-interface `name` in namespace ns (zero: none given) */
+static void pd_mac(const struct qspn_kstate *ks, const char *ns,
+		   const char *name, uint8_t mac[6])
+{
+	for (size_t i = 0; i < ks->n_ids; i++) {
+		if (strcmp(ks->ids[i].ns, ns))
+			continue;
+		for (size_t p = 0; p < ks->ids[i].n_pds; p++)
+			if (!strcmp(ks->ids[i].pds[p].name, name))
+				memcpy(mac, ks->ids[i].pds[p].mac, 6);
+	}
+}
+
 static void emit_item_add(struct dctx *c, const struct kitem *it)
 {
 	struct qspn_op o = it->o;
 
 	if (o.code == QSPN_OP_LINK_ADD) {
-		/* created in the default namespace, then moved */
+		/* created in the default namespace, then moved; with the
+		 * pseudo-interface's MAC (not part of the item's key: a MAC
+		 * the kernel chose and the caller read back does not make
+		 * the link new) */
+		pd_mac(c->to, it->o.ns, o.dev, o.mac);
 		o.ns[0] = '\0';
 		emit(c, &o);
 		o = it->o;
