@@ -434,8 +434,15 @@ static int link_mac_check(const char *ns, const char *dev, const uint8_t mac[6])
  * the next operation moves it (NULL: unknown).  Idempotent: a link already
  * moved there, or created but not moved yet, is kept.
  */
-static int link_add(const struct qspn_op *op, const char *target_ns)
+static int link_add(const struct qspn_op *op, const char *target_ns,
+		    const char **why)
 {
+	*why = qspnd_nl_strerror();
+	if (target_ns && target_ns[0] && !qspnd_netns_owned(target_ns)) {
+		/* not for somebody else's namespace */
+		*why = "the namespace is not qspnd's";
+		return -1;
+	}
 	if (target_ns && target_ns[0] &&
 	    qspnd_netns_ifindex(target_ns, op->dev) &&
 	    !qspnd_netns_ifindex("", op->dev))
@@ -510,6 +517,15 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 		zlog_debug("qspnd kernel: %s", cmd);
 	}
 	qspnd_kstats.ops++;
+	if (op->ns[0] && op->code != QSPN_OP_NETNS_ADD &&
+	    !qspnd_netns_owned(op->ns)) {
+		/* never touch a namespace qspnd did not create: nothing of
+		 * ours can be there to remove, and nothing is added */
+		if (op_is_removal(op) || op->code == QSPN_OP_MARK_DEL)
+			return;
+		qspnd_kernel_op_failed(op, "the namespace is not qspnd's");
+		return;
+	}
 	switch (op->code) {
 	case QSPN_OP_SYSCTL:
 		ret = qspnd_nl_sysctl(op->ns, op->key, op->value);
@@ -529,11 +545,12 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 			ns_forget(op->ns);
 		break;
 	case QSPN_OP_LINK_ADD:
-		ret = link_add(op, next && next->code == QSPN_OP_LINK_SETNS &&
-						   !strcmp(next->dev, op->dev)
-					   ? next->ns
-					   : NULL);
-		why = qspnd_nl_strerror();
+		ret = link_add(op,
+			       next && next->code == QSPN_OP_LINK_SETNS &&
+					       !strcmp(next->dev, op->dev)
+				       ? next->ns
+				       : NULL,
+			       &why);
 		break;
 	case QSPN_OP_LINK_SETNS:
 		ret = link_setns(op);
@@ -901,6 +918,15 @@ static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 	}
 }
 
+/* the main identity: the one in the default namespace ([0] by contract) */
+static size_t main_index(const struct qspn_plan_system *sys)
+{
+	for (size_t i = 0; i < sys->n_ids; i++)
+		if (!sys->ids[i].netns[0])
+			return i;
+	return 0;
+}
+
 static bool router_active(void)
 {
 	return qspnd.router && qspnd.router->state == QSPND_ROUTER_ACTIVE;
@@ -1041,7 +1067,8 @@ void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 	}
 	qspn_ops_init(&ops);
 	batch_errors = 0;
-	ret = qspn_plan_update_dest(installed, &b.sys, 0, dest, &ops);
+	ret = qspn_plan_update_dest(installed, &b.sys, main_index(&b.sys), dest,
+				    &ops);
 	if (ret == 0) {
 		qspnd_kstats.updates++;
 		exec_ops(&ops, false);

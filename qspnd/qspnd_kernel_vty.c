@@ -58,6 +58,21 @@ static void route_json(const struct qspnd_zroute *r, void *arg)
 	json_object_object_add(jroutes, key, jr);
 }
 
+/* something of table tid is in a namespace of a connectivity identity */
+static bool table_in_other_ns(uint32_t tid)
+{
+	const char(*nss)[QSPN_NAMELEN];
+	size_t n = qspnd_netns_list(&nss);
+	uint8_t mac[6];
+
+	for (size_t i = 0; i < n; i++)
+		if (qspnd_kernel_nsroute_count(nss[i], tid) ||
+		    qspnd_kernel_rule_installed(nss[i], tid) ||
+		    qspnd_nft_mark_of(nss[i], tid, mac))
+			return true;
+	return false;
+}
+
 static void llroutes_json(struct json_object *json, const char *ns)
 {
 	const struct qspnd_llroute *ll;
@@ -97,7 +112,10 @@ static struct json_object *routes_json(const char *ns)
 	struct json_object *jt, *jroutes;
 
 	for (size_t i = 0; i < n; i++) {
-		if (ns[0] && !qspnd_kernel_nsroute_count(ns, rtt[i].tid))
+		if (ns[0] ? !qspnd_kernel_nsroute_count(ns, rtt[i].tid)
+			  : (rtt[i].tid != QSPN_TID_NTK &&
+			     !qspnd_zroute_count(rtt[i].tid) &&
+			     table_in_other_ns(rtt[i].tid)))
 			continue;
 		jt = json_object_new_object();
 		jroutes = json_object_new_object();
@@ -190,7 +208,8 @@ DEFUN(show_qspn_routes, show_qspn_routes_cmd, "show qspn routes [json]",
 	return CMD_SUCCESS;
 }
 
-/* the tables of ns: rt_tables lines with something of ours in ns */
+/* the tables of ns: rt_tables lines with something of ours in ns (in the
+ * default namespace: every line but those only other namespaces use) */
 static struct json_object *ns_tables_json(const char *ns)
 {
 	struct json_object *jtables = json_object_new_object();
@@ -207,7 +226,9 @@ static struct json_object *ns_tables_json(const char *ns)
 
 		routes = ns[0] ? qspnd_kernel_nsroute_count(ns, rtt[i].tid)
 			       : qspnd_zroute_count(rtt[i].tid);
-		if (ns[0] && !rule && !mark && !routes)
+		if (!rule && !mark && !routes &&
+		    (ns[0] || (rtt[i].tid != QSPN_TID_NTK &&
+			       table_in_other_ns(rtt[i].tid))))
 			continue;
 		jt = json_object_new_object();
 		json_object_int_add(jt, "tableId", rtt[i].tid);
