@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_kernel.c: the kernel state of the main identity.
+ * qspnd_kernel.c: the kernel state of every identity.
  *
  * qspnd_kernel_sync() builds the planner's input (struct qspn_plan_system)
  * from the router configuration, the managed interfaces and qspnd_neigh_*,
@@ -9,6 +9,10 @@
  * operations: routes through zebra (qspnd_zroute.c), addresses, rules,
  * links and sysctls over netlink (qspnd_netlink.c), marks and NAT in
  * nftables (qspnd_nft.c), table names in qspnd_rt_tables_file (here).
+ * The identities come from qspnd_ident_plan(): the main one in the default
+ * namespace, connectivity identities each in a namespace of its own
+ * (qspnd_netns.c), where every operation runs inside that namespace and the
+ * routes go over rtnetlink (zebra does not see those namespaces).
  *
  * An operation that fails is logged with its command (qspn_op_format) and
  * counted; the batch goes on, and a repair pass follows (timer, with
