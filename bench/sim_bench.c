@@ -2,36 +2,51 @@
 /*
  * sim_bench.c: cold start of simulated QSPN networks (issue 5 item 7).
  *
- * For N = 100, 1000, 10000 nodes, two shapes over the same physical
- * graph: hierarchical (gsizes 16.16.16.16, each g-node filled with 10
- * children) and flat (one level, gsize 16384).  Every node starts alone
- * (create_net, consistent elderships) and all arcs come up at t = 100 ms.
- * Printed per run: virtual convergence time (last message delivered),
- * messages and bytes per node, CPU time per processed ETP, engine memory
- * per node (mean and max of qspn_memory_usage) and the process's peak RSS.
+ * N = 100, 1000, 10000 nodes over one physical graph (rings + chords in
+ * groups of 10, then among groups of groups), two shapes: hierarchical
+ * (gsizes 16.16.16.16, 10 of 16 positions used per g-node) and flat (one
+ * level, gsize 16384).  Every node starts alone (create_net); the arcs
+ * come up either all at once ("simul") or staged ("stage", the
+ * hierarchical cold start): the links inside every level-1 g-node, then,
+ * once no message is in flight, the links among the level-1 g-nodes of
+ * every level-2 g-node, and so on up.  Printed per run: virtual
+ * convergence time, messages, bytes and processed ETPs per node, CPU time
+ * per processed ETP, peak engine memory per node (mean, max), peak RSS.
  *
- * Usage: sim_bench [max_hier_n [max_flat_n]]  (defaults 1000 and 100, a
- * few minutes of CPU; `sim_bench 10000 1000` for the large runs).
+ * Usage: sim_bench [-H max_n] [-F max_n] [-S max_n] [-v]: staged
+ * hierarchical up to -H (default 1000), staged flat up to -F (default
+ * 100), simultaneous (both shapes) up to -S (default 100); `make bench`
+ * runs the defaults (seconds).  Large runs: `sim_bench -H 10000 -F 0 -S 0`
+ * (~2.5 CPU minutes), `sim_bench -H 0 -F 0 -S 1000` (~4.5 CPU minutes for the
+ * hierarchical simultaneous 1000; the flat one that follows does not end).
  *
- * Measured on this machine (2 shared cores), first session:
- *   shape      N  links  conv_s  msgs/node  bytes/node  cpu_us/etp  mem_kB/node
- *   hier     100    132   0.098     1097.2      262693       16.1        25.1
- *   hier    1000   1332   0.307    10040.3     2805518       27.2        45.3
- *   flat     100    132   0.088      471.0       92013       15.3       108.8
- * (a flat 1000-node run had not finished after 26 CPU minutes).  Memory
- * per node grows with the map (27 destinations at N = 1000 against 18 at
- * N = 100; flat: 99 already at N = 100), not with N; but the cold-start
- * message count per node
- * grows linearly with N: every change of a node's own g-node info
- * (nodes_inside at any level) is forwarded (§5.7), and in a simultaneous
- * cold start every join changes the top-level figure of every node.
+ * Measured on this machine (2 shared cores, loaded), see doc/bench.md:
+ * shape  mode    N conv_s msgs/nd  bytes/nd etp/nd us/etp kB/nd  max dests
+ * hier stage   100  0.085     86.9     18224    77.2  13.12   23.5  28.3 18-18
+ * hier simul   100  0.098   1097.2    262693   854.4  16.43   28.5  33.6 18-18
+ * hier stage  1000  0.289    159.7     35526   141.8  36.97   36.7  47.4 27-27
+ * hier simul  1000  0.307  10040.3   2805518  7641.9  35.72   76.2 100.8 27-27
+ * hier stage 10000  0.670    243.1     57184   217.4  67.02   53.3  81.1 36-36
+ * flat stage   100  0.087     96.1     57883    91.9  23.77  108.7 135.7 99-99
+ * flat simul   100  0.088    471.0     92013   460.8  17.84  109.0 136.6 99-99
+ * Staged, messages per node grow with the number of levels (a stage costs
+ * 33-82 per node), memory per node with the known destinations (18, 27, 36:
+ * the sum of the filled gsizes), not with N.  Simultaneous, messages per
+ * node grow linearly with N (every transient of a forming g-node, fp,
+ * nodes_inside > 10 %, costs > 30 %, exits, is a relevant change forwarded
+ * to all outside it, qspn.md §4.4, §5.7); 10000 would need ~10^9 messages.
+ * Flat: memory and CPU per ETP grow with N (every node is a destination).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim.h"
+
+#define MAX_STAGES 5
 
 static uint64_t rnd(uint64_t *x)
 {
@@ -44,18 +59,33 @@ static uint64_t rnd(uint64_t *x)
 
 struct edge {
 	int a, b;
+	int stage; /* k: joins two level-k g-nodes of one level-(k+1) g-node */
 	int64_t cost;
 };
 
-/* the physical graph: a ring (+2 chords) inside every group of 10
- * consecutive nodes, then the same among groups at each level above */
+static void edge_add(struct edge *e, int *ne, int a, int b, int stage,
+		     uint64_t *x)
+{
+	e[*ne].a = a;
+	e[*ne].b = b;
+	e[*ne].stage = stage;
+	e[*ne].cost = 1000 + (int64_t)(rnd(x) % 9000);
+	(*ne)++;
+}
+
+/*
+ * The physical graph: a ring (+2 chords) among the 10 nodes of every
+ * group of 10 consecutive nodes (stage 0), then the same among the 10
+ * groups of every group of 100 (stage 1: each ring edge joins a random
+ * node of one group to a random node of the next), and so on up.
+ */
 static int make_graph(int n, struct edge **out, uint64_t seed)
 {
-	int cap = 8 * n + 16, ne = 0;
+	int cap = 8 * n + 16, ne = 0, stage = 0;
 	struct edge *e = calloc((size_t)cap, sizeof(*e));
 	uint64_t x = seed;
 
-	for (int span = 1; span < n; span *= 10) {
+	for (int span = 1; span < n; span *= 10, stage++) {
 		/* groups of 10 units of `span` nodes */
 		for (int g0 = 0; g0 < n; g0 += span * 10) {
 			int units = 0;
@@ -67,13 +97,13 @@ static int make_graph(int n, struct edge **out, uint64_t seed)
 				int ua = g0 + u * span, va = g0 + v * span;
 				int usz = ua + span <= n ? span : n - ua;
 				int vsz = va + span <= n ? span : n - va;
+				int a, b;
 
 				if (units == 2 && u == 1)
 					break;
-				e[ne].a = ua + (int)(rnd(&x) % (uint64_t)usz);
-				e[ne].b = va + (int)(rnd(&x) % (uint64_t)vsz);
-				e[ne].cost = 1000 + (int64_t)(rnd(&x) % 9000);
-				ne++;
+				a = ua + (int)(rnd(&x) % (uint64_t)usz);
+				b = va + (int)(rnd(&x) % (uint64_t)vsz);
+				edge_add(e, &ne, a, b, stage, &x);
 			}
 			for (int c = 0; c < 2 && units > 3; c++) {
 				int u = (int)(rnd(&x) % (uint64_t)units);
@@ -84,11 +114,11 @@ static int make_graph(int n, struct edge **out, uint64_t seed)
 				int ua = g0 + u * span, va = g0 + v * span;
 				int usz = ua + span <= n ? span : n - ua;
 				int vsz = va + span <= n ? span : n - va;
+				int a, b;
 
-				e[ne].a = ua + (int)(rnd(&x) % (uint64_t)usz);
-				e[ne].b = va + (int)(rnd(&x) % (uint64_t)vsz);
-				e[ne].cost = 1000 + (int64_t)(rnd(&x) % 9000);
-				ne++;
+				a = ua + (int)(rnd(&x) % (uint64_t)usz);
+				b = va + (int)(rnd(&x) % (uint64_t)vsz);
+				edge_add(e, &ne, a, b, stage, &x);
 			}
 		}
 	}
@@ -104,37 +134,88 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void run(int n, bool flat)
+struct run_cfg {
+	int n;
+	bool flat;
+	bool staged;
+	bool verbose;
+};
+
+struct bench {
+	struct sim *s;
+	int n;
+	int *id;
+	size_t *mem_peak; /* per node, sampled */
+};
+
+static void sample_mem(struct bench *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		size_t m = qspn_memory_usage(sim_inst(b->s, b->id[i]));
+
+		if (m > b->mem_peak[i])
+			b->mem_peak[i] = m;
+	}
+}
+
+/*
+ * Run until `limit` (or, if `quiet`, until no message is in flight),
+ * sampling the engines' memory after every `slice` ms of virtual time
+ * that delivered something.
+ */
+static void converge(struct bench *b, uint64_t limit, bool quiet)
+{
+	const uint64_t slice = 25;
+
+	for (;;) {
+		uint64_t before = sim_stats(b->s)->delivered;
+		uint64_t t = sim_now(b->s) + slice;
+
+		if (t > limit)
+			t = limit;
+		sim_run_until(b->s, t);
+		if (sim_stats(b->s)->delivered != before)
+			sample_mem(b);
+		if (t >= limit || (quiet && !sim_in_flight(b->s)))
+			break;
+	}
+}
+
+static void run(const struct run_cfg *c)
 {
 	static const uint32_t gh[] = {16, 16, 16, 16}, gf[] = {16384};
 	struct qspn_topology topo;
 	char err[QSPN_ERRBUF_SIZE];
 	struct sim_params sp;
 	struct qspn_params qp;
-	struct sim *s;
+	struct bench b = {0};
 	struct edge *e;
-	int ne = make_graph(n, &e, 42);
-	int *id = calloc((size_t)n, sizeof(*id));
+	int n = c->n, ne = make_graph(n, &e, 42), n_stages = 1;
 	int *sys = calloc((size_t)n, sizeof(*sys));
 	int *arc = calloc((size_t)ne, sizeof(*arc));
 	double t0, t1;
 	uint64_t etps = 0, mem_sum = 0, mem_max = 0, conv = 0;
+	uint64_t stage_conv[MAX_STAGES] = {0}, stage_msgs[MAX_STAGES] = {0};
 	const struct sim_stats *st;
 	struct rusage ru;
-	int known_min = 1 << 30;
+	int known_min = 1 << 30, known_max = 0;
 
-	if (qspn_topology_init(&topo, flat ? 1 : 4, flat ? gf : gh, err,
+	b.n = n;
+	b.id = calloc((size_t)n, sizeof(*b.id));
+	b.mem_peak = calloc((size_t)n, sizeof(*b.mem_peak));
+	if (qspn_topology_init(&topo, c->flat ? 1 : 4, c->flat ? gf : gh, err,
 			       sizeof(err)) != 0)
 		abort();
 	sim_params_default(&sp);
 	sp.seed = 7;
+	sp.no_event_log = true;
 	qspn_params_default(&qp);
-	s = sim_new(&topo, &qp, &sp);
+	b.s = sim_new(&topo, &qp, &sp);
 	for (int i = 0; i < n; i++) {
 		uint32_t pos[4];
 		int32_t eld[4];
 
-		if (flat) {
+		if (c->flat) {
 			pos[0] = (uint32_t)i;
 			eld[0] = i;
 		} else {
@@ -145,66 +226,130 @@ static void run(int n, bool flat)
 			for (int k = 0; k < 4; k++)
 				eld[k] = (int32_t)pos[k];
 		}
-		sys[i] = sim_system(s, i);
-		id[i] = sim_create_net(s, sys[i], pos, eld);
+		sys[i] = sim_system(b.s, i);
+		b.id[i] = sim_create_net(b.s, sys[i], pos, eld);
 	}
 	for (int k = 0; k < ne; k++) {
-		int l = sim_link(s, sys[e[k].a], "eth0", sys[e[k].b], "eth0",
+		int l = sim_link(b.s, sys[e[k].a], "eth0", sys[e[k].b], "eth0",
 				 e[k].cost);
 
-		arc[k] = sim_arc(s, l, id[e[k].a], id[e[k].b]);
+		arc[k] = sim_arc(b.s, l, b.id[e[k].a], b.id[e[k].b]);
+		if (c->staged && e[k].stage + 1 > n_stages)
+			n_stages = e[k].stage + 1;
 	}
-	sim_run_until(s, 100);
+	sim_run_until(b.s, 100);
 	t0 = cpu_now();
-	for (int k = 0; k < ne; k++) {
-		sim_qspn_arc_add(s, arc[k], id[e[k].a]);
-		sim_qspn_arc_add(s, arc[k], id[e[k].b]);
+	for (int stg = 0; stg < n_stages; stg++) {
+		uint64_t start = sim_now(b.s), m0 = sim_stats(b.s)->msgs, last;
+
+		for (int k = 0; k < ne; k++) {
+			if (c->staged && e[k].stage != stg)
+				continue;
+			sim_qspn_arc_add(b.s, arc[k], b.id[e[k].a]);
+			sim_qspn_arc_add(b.s, arc[k], b.id[e[k].b]);
+		}
+		/*
+		 * until no message is in flight (the periodic full update is
+		 * 10 min after the start; the stages end well before it)
+		 */
+		converge(&b, 100 + 500000, true);
+		last = sim_stats(b.s)->last_delivery;
+		stage_conv[stg] = last - start;
+		conv += last - start;
+		/* let the split checks and floods of the stage expire */
+		converge(&b, sim_now(b.s) + 60000, false);
+		stage_msgs[stg] = sim_stats(b.s)->msgs - m0;
 	}
-	/* run until no message is in flight (the periodic update is 10 min) */
-	sim_run_quiet(s, 590000);
-	conv = sim_now(s) - 100;
-	/* let the split checks and floods of the cold start expire */
-	sim_run_until(s, sim_now(s) + 60000);
-	sim_run_quiet(s, 590000);
 	t1 = cpu_now();
-	st = sim_stats(s);
+	st = sim_stats(b.s);
 	for (int i = 0; i < n; i++) {
-		struct qspn_instance *inst = sim_inst(s, id[i]);
-		size_t m = qspn_memory_usage(inst);
-		int k = sim_known_dests(s, id[i]);
+		struct qspn_instance *inst = sim_inst(b.s, b.id[i]);
+		int k = sim_known_dests(b.s, b.id[i]);
 
 		etps += qspn_get_stats(inst)->etp_processed;
-		mem_sum += m;
-		if (m > mem_max)
-			mem_max = m;
+		mem_sum += b.mem_peak[i];
+		if (b.mem_peak[i] > mem_max)
+			mem_max = b.mem_peak[i];
 		if (k < known_min)
 			known_min = k;
+		if (k > known_max)
+			known_max = k;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	printf("%-5s %6d %6d %9.3f %9.1f %10.0f %10.2f %9.1f %9.1f %9ld %6d\n",
-	       flat ? "flat" : "hier", n, ne, (double)conv / 1000.0,
-	       (double)st->msgs / n, (double)st->bytes / n,
+	printf("%-4s %-5s %6d %6d %7.3f %9.1f %10.0f %7.1f %8.2f %7.1f %7.1f "
+	       "%6ld %4d-%d\n",
+	       c->flat ? "flat" : "hier", c->staged ? "stage" : "simul", n, ne,
+	       (double)conv / 1000.0, (double)st->msgs / n,
+	       (double)st->bytes / n, (double)etps / n,
 	       etps ? (t1 - t0) * 1e6 / (double)etps : 0.0,
 	       (double)mem_sum / n / 1024.0, (double)mem_max / 1024.0,
-	       ru.ru_maxrss / 1024, known_min);
+	       ru.ru_maxrss / 1024, known_min, known_max);
+	if (c->verbose && c->staged)
+		for (int stg = 0; stg < n_stages; stg++)
+			printf("    stage %d: conv %.3f s, %.1f msgs/node\n",
+			       stg, (double)stage_conv[stg] / 1000.0,
+			       (double)stage_msgs[stg] / n);
+	printf("     cpu %.1f s\n", t1 - t0);
 	fflush(stdout);
-	sim_free(s);
-	free(id);
+	sim_free(b.s);
+	free(b.id);
+	free(b.mem_peak);
 	free(sys);
 	free(arc);
 	free(e);
 }
 
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sim_bench [-H max_n] [-F max_n] [-S max_n] [-v]\n"
+		"  -H  largest hierarchical N, staged bring-up (default 1000)\n"
+		"  -F  largest flat N, staged bring-up (default 100)\n"
+		"  -S  largest N of the simultaneous cold start, both shapes "
+		"(default 100)\n"
+		"  -v  per-stage figures\n"
+		"sizes are 100, 1000, 10000 up to the maximum\n");
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
-	int max_h = argc > 1 ? atoi(argv[1]) : 1000;
-	int max_f = argc > 2 ? atoi(argv[2]) : 100;
+	int max_h = 1000, max_f = 100, max_s = 100, opt;
+	struct run_cfg c = {0};
 
-	printf("shape      N  links  conv_s  msgs/node  bytes/node  "
-	       "cpu_us/etp  mem_kB/node  max_kB  rss_MB  min_dests\n");
-	for (int n = 100; n <= max_h; n *= 10)
-		run(n, false);
-	for (int n = 100; n <= max_f; n *= 10)
-		run(n, true);
+	while ((opt = getopt(argc, argv, "H:F:S:v")) != -1) {
+		switch (opt) {
+		case 'H':
+			max_h = atoi(optarg);
+			break;
+		case 'F':
+			max_f = atoi(optarg);
+			break;
+		case 'S':
+			max_s = atoi(optarg);
+			break;
+		case 'v':
+			c.verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	printf("shape mode       N  links  conv_s msgs/node bytes/node "
+	       "etp/node us/etp  kB/node  kB_max rss_MB dests\n");
+	for (int flat = 0; flat < 2; flat++) {
+		int max = flat ? max_f : max_h;
+
+		for (int n = 100; n <= max || n <= max_s; n *= 10) {
+			c.n = n;
+			c.flat = flat;
+			c.staged = true;
+			if (n <= max)
+				run(&c);
+			c.staged = false;
+			if (n <= max_s)
+				run(&c);
+		}
+	}
 	return 0;
 }
