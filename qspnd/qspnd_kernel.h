@@ -4,12 +4,17 @@
  * qspnd_kernel*.c, qspnd_zroute.c, qspnd_netlink.c, qspnd_nft.c).
  *
  * Who does what (doc/kernel-state.md):
- * - routes of `ntk` and `ntk_from_<MAC>`: zebra, over ZAPI (qspnd_zroute.c),
- *   their `src` through a route-map qspnd keeps in zebra;
+ * - routes of `ntk` and `ntk_from_<MAC>` of the main identity: zebra, over
+ *   ZAPI (qspnd_zroute.c), their `src` through a route-map qspnd keeps in
+ *   zebra;
+ * - connectivity identities: their network namespaces (qspnd_netns.c), and
+ *   in them everything below, their routes included, over rtnetlink from
+ *   inside the namespace (zebra does not see those namespaces);
  * - own addresses, policy rules, the link-local /32 routes of `main` (zebra
  *   refuses a link-local `set src`), links, sysctls: rtnetlink and procfs
  *   (qspnd_netlink.c);
- * - MAC marks, SNAT, NETMAP: the nftables table `ip qspnd` (qspnd_nft.c);
+ * - MAC marks, SNAT, NETMAP: the nftables table `ip qspnd` of each
+ *   namespace (qspnd_nft.c);
  * - table names: /etc/iproute2/rt_tables.d/qspnd.conf (qspnd_kernel.c).
  *
  * Every executor keeps a shadow of what it put in the kernel (or in zebra),
