@@ -195,7 +195,8 @@ bool qspnd_nft_mark_of(const char *ns, uint32_t tid, uint8_t mac[6]);
  * qspnd_netns.c: network namespaces of connectivity identities, as
  * `ip netns` makes them (a bind mount on QSPND_NETNS_RUN_DIR/NS).  ""
  * is the default namespace (qspnd's own) everywhere.  Those qspnd creates
- * are recorded in a state file (/run/qspnd[-<pathspace>]/netns) and removed
+ * are recorded in a state file (<FRR state dir>[/<pathspace>]/qspnd-netns)
+ * and removed
  * at stop, or at the next start after a crash; qspnd never deletes nor
  * uses a namespace it did not create.  Functions that enter a namespace
  * come back before they return (setns is per thread; qspnd has one).

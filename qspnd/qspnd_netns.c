@@ -4,10 +4,11 @@
  * (routes.md §5.1, §5.2, §5.7), handled as `ip netns` does: a namespace NS is
  * a bind mount of a network namespace on /run/netns/NS.
  *
- * qspnd records every namespace it creates in a state file,
- * /run/qspnd/netns (/run/qspnd-<NAME>/netns with `-N NAME`): a qspnd started
- * after a crash removes those (qspnd_netns_remove_leftovers), and qspnd never
- * deletes nor uses a namespace it did not create.
+ * qspnd records every namespace it creates in a state file in FRR's state
+ * directory, /var/run/frr/qspnd-netns (/var/run/frr/<NAME>/qspnd-netns with
+ * `-N NAME`): a qspnd started after a crash removes those
+ * (qspnd_netns_remove_leftovers), and qspnd never deletes nor uses a
+ * namespace it did not create.
  *
  * setns() changes the namespace of the calling thread only; qspnd is
  * single-threaded, and every function here that enters a namespace comes
@@ -23,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/vfs.h>
 
+#include "lib/libfrr.h"
 #include "lib/log.h"
 #include "lib/privs.h"
 
@@ -38,7 +40,7 @@ extern struct zebra_privs_t qspnd_privs;
 /* the namespaces this run created (and the state file listing them) */
 static char owned[MAX_OWNED][QSPN_NAMELEN];
 static size_t n_owned;
-static char state_dir[128], state_file[160];
+static char state_dir[256], state_file[288];
 
 static bool name_ok(const char *ns)
 {
@@ -55,16 +57,12 @@ static void ns_path(const char *ns, char *buf, size_t len)
 
 static void state_paths(void)
 {
-	const char *ps;
-
 	if (state_file[0])
 		return;
-	ps = qspnd_pathspace();
-	if (ps && *ps)
-		snprintf(state_dir, sizeof(state_dir), "/run/qspnd-%s", ps);
-	else
-		snprintf(state_dir, sizeof(state_dir), "/run/qspnd");
-	snprintf(state_file, sizeof(state_file), "%s/netns", state_dir);
+	/* FRR's state directory, with the pathspace: private to each router
+	 * in the topotests (like /var/run/frr), one per -N in the lab */
+	snprintf(state_dir, sizeof(state_dir), "%s", frr_vtydir);
+	snprintf(state_file, sizeof(state_file), "%s/qspnd-netns", state_dir);
 }
 
 const char *qspnd_netns_state_file(void)
@@ -105,7 +103,6 @@ static void state_write(void)
 		if (!n_owned) {
 			if (unlink(state_file) < 0 && errno != ENOENT)
 				err = errno;
-			rmdir(state_dir);
 			break;
 		}
 		if (mkdir(state_dir, 0755) < 0 && errno != EEXIST) {
