@@ -13,29 +13,45 @@
  * convergence time, messages, bytes and processed ETPs per node, CPU time
  * per processed ETP, peak engine memory per node (mean, max), peak RSS.
  *
- * Usage: sim_bench [-H max_n] [-F max_n] [-S max_n] [-v]: staged
- * hierarchical up to -H (default 1000), staged flat up to -F (default
- * 100), simultaneous (both shapes) up to -S (default 100); `make bench`
- * runs the defaults (seconds).  Large runs: `sim_bench -H 10000 -F 0 -S 0`
- * (~2.5 CPU minutes), `sim_bench -H 0 -F 0 -S 1000` (~4.5 CPU minutes for the
- * hierarchical simultaneous 1000; the flat one that follows does not end).
+ * Usage: sim_bench [-H max_n] [-F max_n] [-S max_n] [-n n1,n2,...] [-v]:
+ * staged hierarchical up to -H (default 1000), staged flat up to -F
+ * (default 100), simultaneous (both shapes) up to -S (default 100), over
+ * the sizes of -n (default 100,1000,10000); `make bench` runs the
+ * defaults (seconds).  Large runs: `sim_bench -H 10000 -F 0 -S 0`
+ * (~2.5 CPU minutes), `sim_bench -H 0 -F 0 -S 1000` (~4.5 CPU minutes for
+ * the hierarchical simultaneous 1000; the flat one that follows does not
+ * end).  Flat curve: `sim_bench -n 200,300 -H 0 -F 300 -S 0` (~15 CPU s).
  *
  * Measured on this machine (2 shared cores, loaded), see doc/bench.md:
  * shape  mode    N conv_s msgs/nd  bytes/nd etp/nd us/etp kB/nd  max dests
  * hier stage   100  0.085     86.9     18224    77.2  13.12   23.5  28.3 18-18
  * hier simul   100  0.098   1097.2    262693   854.4  16.43   28.5  33.6 18-18
+ * hier stage   200  0.171     94.6     19899    83.8  11.19   24.6  30.6 19-19
+ * hier simul   200  0.106   1582.5    389147  1228.7  13.09   33.3  41.8 19-19
+ * hier stage   500  0.239    128.8     27760   115.0  23.34   29.9  37.7 22-22
  * hier stage  1000  0.289    159.7     35526   141.8  36.97   36.7  47.4 27-27
  * hier simul  1000  0.307  10040.3   2805518  7641.9  35.72   76.2 100.8 27-27
  * hier stage 10000  0.670    243.1     57184   217.4  67.02   53.3  81.1 36-36
  * flat stage   100  0.087     96.1     57883    91.9  23.77  108.7 135.7 99-99
  * flat simul   100  0.088    471.0     92013   460.8  17.84  109.0 136.6 99-99
- * Staged, messages per node grow with the number of levels (a stage costs
- * 33-82 per node), memory per node with the known destinations (18, 27, 36:
- * the sum of the filled gsizes), not with N.  Simultaneous, messages per
- * node grow linearly with N (every transient of a forming g-node, fp,
- * nodes_inside > 10 %, costs > 30 %, exits, is a relevant change forwarded
- * to all outside it, qspn.md §4.4, §5.7); 10000 would need ~10^9 messages.
- * Flat: memory and CPU per ETP grow with N (every node is a destination).
+ * flat stage   200  0.211    126.5    186772   119.3  59.80  245.5 331.7 199-199
+ * flat stage   300  0.260    193.2    466242   181.0 233.17  576.4 678.1 299-299
+ * flat simul 200: not finished after 10 CPU minutes (4.0 GB RSS, stopped);
+ * flat stage 500: not finished after 19.5 CPU minutes (4.3 GB RSS, stopped).
+ * Staged, hierarchical: messages per node grow with the number of levels
+ * (a stage costs 33-82 per node), memory per node with the known
+ * destinations (18-36: the sum of the filled gsizes), not with N: from
+ * N = 100 to 10000, memory ~N^0.18, messages ~N^0.23, bytes ~N^0.25.
+ * Simultaneous, messages per node grow linearly with N (every transient of
+ * a forming g-node, fp, nodes_inside > 10 %, costs > 30 %, exits, is a
+ * relevant change forwarded to all outside it, qspn.md §4.4, §5.7); 10000
+ * would need ~10^9 messages.  Flat, staged, N = 100-300: destinations = N-1,
+ * memory per node ~N^1.5 (N^2.1 from 200 to 300; 1.1 to 1.9 kB per
+ * destination), bytes per node ~N^1.9-2.3, messages and ETPs per node
+ * ~N^0.6-1.0, CPU per ETP ~N^2.1-3.4, CPU of the run ~N^3.7-5.4.
+ * Extrapolated from these fits, not measured: flat 1000 ~3.6-7.3 MB per
+ * node (3.6-7.3 GB in all), 420-680 messages and 4.6-7 MB sent per node;
+ * flat 10000 ~0.12-0.94 GB per node (1.2-9.4 TB in all): not runnable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,22 +318,45 @@ static void run(const struct run_cfg *c)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sim_bench [-H max_n] [-F max_n] [-S max_n] [-v]\n"
+		"usage: sim_bench [-H max_n] [-F max_n] [-S max_n] "
+		"[-n n1,n2,...] [-v]\n"
 		"  -H  largest hierarchical N, staged bring-up (default 1000)\n"
 		"  -F  largest flat N, staged bring-up (default 100)\n"
 		"  -S  largest N of the simultaneous cold start, both shapes "
 		"(default 100)\n"
-		"  -v  per-stage figures\n"
-		"sizes are 100, 1000, 10000 up to the maximum\n");
+		"  -n  the sizes to run (default 100,1000,10000), each up to "
+		"the maxima\n"
+		"  -v  per-stage figures\n");
 	exit(2);
+}
+
+#define MAX_SIZES 16
+
+/* "200,500" -> sizes[]; returns the count, or -1 if malformed */
+static int parse_sizes(const char *arg, int *sizes)
+{
+	int k = 0;
+
+	while (*arg) {
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (end == arg || v < 2 || v > 16000 || k == MAX_SIZES ||
+		    (*end && *end != ','))
+			return -1;
+		sizes[k++] = (int)v;
+		arg = *end ? end + 1 : end;
+	}
+	return k;
 }
 
 int main(int argc, char **argv)
 {
 	int max_h = 1000, max_f = 100, max_s = 100, opt;
+	int sizes[MAX_SIZES] = {100, 1000, 10000}, n_sizes = 3;
 	struct run_cfg c = {0};
 
-	while ((opt = getopt(argc, argv, "H:F:S:v")) != -1) {
+	while ((opt = getopt(argc, argv, "H:F:S:n:v")) != -1) {
 		switch (opt) {
 		case 'H':
 			max_h = atoi(optarg);
@@ -328,6 +367,11 @@ int main(int argc, char **argv)
 		case 'S':
 			max_s = atoi(optarg);
 			break;
+		case 'n':
+			n_sizes = parse_sizes(optarg, sizes);
+			if (n_sizes <= 0)
+				usage();
+			break;
 		case 'v':
 			c.verbose = true;
 			break;
@@ -335,19 +379,21 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (optind != argc)
+		usage();
 	printf("shape mode       N  links  conv_s msgs/node bytes/node "
 	       "etp/node us/etp  kB/node  kB_max rss_MB dests\n");
 	for (int flat = 0; flat < 2; flat++) {
 		int max = flat ? max_f : max_h;
 
-		for (int n = 100; n <= max || n <= max_s; n *= 10) {
-			c.n = n;
+		for (int i = 0; i < n_sizes; i++) {
+			c.n = sizes[i];
 			c.flat = flat;
 			c.staged = true;
-			if (n <= max)
+			if (c.n <= max)
 				run(&c);
 			c.staged = false;
-			if (n <= max_s)
+			if (c.n <= max_s)
 				run(&c);
 		}
 	}
