@@ -25,6 +25,8 @@ size_t qspn_hello_encode(const struct qspn_hello *h, uint8_t *buf, size_t len)
 	hello.ifindex = h->ifindex;
 	hello.network_id = h->network_id;
 	hello.leaving = h->leaving;
+	hello.connectivity = h->connectivity;
+	hello.prev_identity_id = h->prev_identity_id;
 	pk.version = 1;
 	pk.src_identity = h->identity_id;
 	pk.body_case = QSPN__PACKET__BODY_HELLO;
@@ -116,6 +118,8 @@ int qspn_hello_decode(struct qspn_hello *h, const uint8_t *buf, size_t len,
 	h->echo_system_id = m->echo_system_id;
 	h->network_id = m->network_id;
 	h->leaving = m->leaving;
+	h->connectivity = m->connectivity;
+	h->prev_identity_id = m->prev_identity_id;
 	*reason = NULL;
 	return 0;
 }

@@ -24,6 +24,8 @@ struct qspn_hello {
 	uint64_t echo_system_id; /* 0 with echo_us == 0 */
 	uint32_t network_id;	 /* the sender identity's network; 0: unknown */
 	bool leaving;		 /* the identity is being dismissed */
+	bool connectivity;	 /* not the system's main identity */
+	uint64_t prev_identity_id; /* the identity it succeeded, or 0 */
 };
 
 /* Encode into buf; returns the length, or 0 if buf is too small. */

@@ -20,9 +20,13 @@
  *     (qspn_make_connectivity) and forms arcs again there with the peers of
  *     its old network;
  *  4. phase 2 (real-position, or rpc make-real later): qspn_make_real;
- *  5. an old identity that had no arcs is needed by nobody: it is dismissed
- *     a moment after phase 2; others wait for rpc dismiss-identity, which
- *     asks QSPN (check_connectivity) first.
+ *  5. the ingress holds when the new engine leaves bootstrap with an arc
+ *     (the host network answered); if it leaves bootstrap alone (the host
+ *     vanished) or the deadline passes, the system goes back to the old
+ *     identity at its old address, with a fresh engine;
+ *  6. the old identity of a single node is needed by nobody: it is
+ *     dismissed a moment after the ingress holds; that of a g-node member
+ *     waits for rpc dismiss-identity, which asks QSPN (check_connectivity).
  *
  * Dismissal: prepare_destroy and destroy tell the connectivity g-node and
  * its outer neighbours; the identity says it is leaving in a last hello on
@@ -54,7 +58,7 @@
 
 extern struct zebra_privs_t qspnd_privs;
 
-/* after phase 2, before an old identity without arcs goes */
+/* after the ingress holds, before the old identity of a single node goes */
 #define AUTO_DISMISS_MS 1000
 /* after destroy(), before the identity's sessions close */
 #define DISMISS_GRACE_MS 500
@@ -70,8 +74,24 @@ struct enter_args {
 	char ns[QSPN_NAMELEN];
 };
 
-/* old identities without arcs, dismissed after phase 2 */
+/* old identities of single nodes, dismissed once the ingress holds */
 static struct qspnd_ident *auto_dismiss[8];
+
+/*
+ * The ingress in progress: it holds when the new identity's engine leaves
+ * bootstrap with a QSPN arc (the host network answered); if it leaves
+ * bootstrap alone (the host vanished: the engine gives up) or not at all
+ * before the deadline, the system goes back to the old identity.
+ */
+#define ENTER_DEADLINE_MS 30000
+static struct {
+	struct qspnd_ident *old, *nw;
+	struct qspn_naddr old_addr;
+	uint32_t old_network;
+	int64_t fp_id;
+	int guest_level;
+	struct thread *t_deadline;
+} pend;
 
 static int errf(char *err, size_t len, const char *fmt, ...)
 	PRINTFRR(3, 4);
@@ -142,6 +162,17 @@ static void dismiss_start(struct qspnd_ident *id, bool prepare)
 			      DISMISS_GRACE_MS, &id->t_dismiss);
 }
 
+void qspnd_ident_forget(struct qspnd_ident *id)
+{
+	for (size_t i = 0; i < array_size(auto_dismiss); i++)
+		if (auto_dismiss[i] == id)
+			auto_dismiss[i] = NULL;
+	if (pend.old == id || pend.nw == id) {
+		THREAD_OFF(pend.t_deadline);
+		memset(&pend, 0, sizeof(pend));
+	}
+}
+
 void qspnd_ident_remove_requested(struct qspnd_ident *id)
 {
 	if (id->main) {
@@ -194,12 +225,86 @@ static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 	if (id->dismissing)
 		return errf(err, len, "the identity in %s is already leaving",
 			    ns);
+	if (id == pend.old)
+		return errf(err, len,
+			    "the ingress that made %s is still in progress", ns);
 	if (id->inst && !qspn_check_connectivity(id->inst))
 		return errf(err, len,
 			    "the identity in %s is still needed for the connectivity of its g-node",
 			    ns);
 	dismiss_start(id, id->conn_from > 1);
 	return 0;
+}
+
+/* ---- the ingress holds, or is undone ------------------------------------- */
+
+static void schedule_auto_dismiss(void);
+
+static void enter_commit(void)
+{
+	zlog_info("enter-net: identity %u is in network %u",
+		  pend.nw->index, pend.nw->network_id);
+	if (pend.guest_level == 0) {
+		/* a single node: its old identity is needed by nobody */
+		for (size_t i = 0; i < array_size(auto_dismiss); i++)
+			if (!auto_dismiss[i]) {
+				auto_dismiss[i] = pend.old;
+				break;
+			}
+		schedule_auto_dismiss();
+	}
+	THREAD_OFF(pend.t_deadline);
+	memset(&pend, 0, sizeof(pend));
+}
+
+static void enter_rollback(const char *why)
+{
+	struct qspnd_ident *old = pend.old, *nw = pend.nw;
+	struct qspn_naddr old_addr = pend.old_addr;
+	uint32_t old_network = pend.old_network;
+	int64_t fp_id = pend.fp_id;
+
+	zlog_warn("enter-net: %s: back to identity %u at the previous address",
+		  why, old->index);
+	THREAD_OFF(pend.t_deadline);
+	memset(&pend, 0, sizeof(pend));
+	while (old->n_ports)
+		qspnd_port_free(old->ports[old->n_ports - 1]);
+	qspnd_ident_listen_stop(old);
+	old->main = true;
+	old->netns[0] = '\0';
+	old->conn_from = old->conn_to = 0;
+	old->addr = old_addr;
+	old->network_id = old_network;
+	qspnd_ident_take_ports(old, nw);
+	qspnd_ident_make_first(old);
+	qspnd_ident_free(nw);
+	/* make_connectivity can't be undone: a fresh engine, same
+	 * fingerprint id; the neighbours fill its map again */
+	qspnd_ident_engine_create(old, fp_id);
+	qspnd_ident_arcs_update(old);
+	qspnd_ident_hello_now(old);
+	qspnd_kernel_sync_later();
+}
+
+static void enter_deadline(struct thread *t)
+{
+	if (pend.nw)
+		enter_rollback("the host network did not answer in time");
+}
+
+void qspnd_ident_bootstrap_complete(struct qspnd_ident *id)
+{
+	uint32_t arcs[1];
+
+	if (!pend.nw || id != pend.nw)
+		return;
+	if (id->inst && qspn_current_arcs(id->inst, arcs, 1) > 0)
+		enter_commit();
+	else
+		/* called from inside the engine: undo after it returns */
+		thread_add_timer_msec(qspnd.master, enter_deadline, NULL, 0,
+				      &pend.t_deadline);
 }
 
 /* ---- phase 2 ------------------------------------------------------------- */
@@ -232,7 +337,6 @@ static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
 	qspnd_ident_engine_schedule(m);
 	qspnd_ident_hello_now(m);
 	qspnd_kernel_sync_later();
-	schedule_auto_dismiss();
 	return 0;
 }
 
@@ -264,6 +368,9 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
 		return errf(err, len, "router qspn is not running");
+	if (pend.nw)
+		return errf(err, len,
+			    "an ingress is in progress; try again when it is done");
 	t = &r->cfg.topo;
 	for (struct qspnd_ident *id = qspnd_ident_first(); id; id = id->next)
 		if (id->dismissing)
@@ -340,7 +447,6 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	struct qspn_external_arc ext;
 	struct qspn_enter_args ea = {};
 	int32_t eld[QSPN_MAX_LEVELS] = {0};
-	bool had_arcs = false;
 	int n_virtual, v;
 	uint64_t now;
 
@@ -385,11 +491,15 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 
 	/* 3. commit */
 	now = qspnd_now_ms();
-	for (struct qspnd_neigh *x = old->neighs; x; x = x->next)
-		had_arcs |= x->arc_added;
 	nw = qspnd_ident_new(true, "");
 	nw->addr = a->addr;
 	nw->network_id = n->network_id;
+	nw->prev_identity_id = old->identity_id;
+	pend.old = old;
+	pend.nw = nw;
+	pend.old_addr = old->addr;
+	pend.old_network = old->network_id;
+	pend.guest_level = a->guest_level;
 	qspnd_ident_take_ports(nw, old);
 	/* the pseudo-interfaces are the old identity's now */
 	for (size_t i = 0; i < tmp->n_ports; i++) {
@@ -410,6 +520,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	 * g-nodes are not known here: 0 */
 	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)
 		oldfp.id = (int64_t)(qspnd_random64() >> 1);
+	pend.fp_id = oldfp.id;
 	qspn_fp_init_node(&fp0, oldfp.id, t->levels, eld);
 	ext.arc = n->id;
 	ext.cost = n->rtt_us > 0 ? n->rtt_us : 1;
@@ -436,12 +547,8 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 		qspnd_port_start(old->ports[i]);
 	zlog_info("enter-net: identity %u is now connectivity in %s; identity %u is main in network %u",
 		  old->index, old->netns, nw->index, nw->network_id);
-	if (!had_arcs)
-		for (size_t i = 0; i < array_size(auto_dismiss); i++)
-			if (!auto_dismiss[i]) {
-				auto_dismiss[i] = old;
-				break;
-			}
+	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
+			      ENTER_DEADLINE_MS, &pend.t_deadline);
 	qspnd_ident_hello_now(nw);
 	qspnd_kernel_sync_later();
 

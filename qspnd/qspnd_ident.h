@@ -55,6 +55,10 @@ struct qspnd_neigh {
 	uint64_t system_id;
 	uint64_t identity_id;
 	uint32_t network_id;
+	bool peer_connectivity;	    /* the peer is a connectivity identity */
+	uint64_t peer_prev_identity; /* the identity the peer succeeded */
+	bool iarc; /* an identity-arc of ours (routes.md §5.3): its /32 route,
+		    * and it may be a QSPN arc */
 	uint8_t mac[6];
 	uint32_t linklocal; /* host order */
 	uint64_t last_heard_ms;
@@ -82,6 +86,7 @@ struct qspnd_ident {
 	struct qspnd_ident *next;
 	uint32_t index; /* local_identity_index: 0, 1, ... never reused */
 	uint64_t identity_id;
+	uint64_t prev_identity_id; /* the identity this one succeeded */
 	bool main;
 	char netns[QSPN_NAMELEN]; /* "" for the main identity */
 	uint32_t network_id;
@@ -96,6 +101,9 @@ struct qspnd_ident {
 	struct thread *t_engine;
 	bool dismissing;
 	struct thread *t_dismiss;
+	/* the peer identities we have had identity-arcs with */
+	uint64_t *known;
+	size_t n_known, cap_known;
 	/* planner views */
 	struct qspn_plan_arc *pa;
 	struct qspn_plan_pseudodev *pd;
@@ -115,6 +123,12 @@ struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
 				  const char *dev);
 void qspnd_port_start(struct qspnd_port *p);
 void qspnd_port_stop(struct qspnd_port *p);
+void qspnd_port_free(struct qspnd_port *p);
+void qspnd_ident_listen_stop(struct qspnd_ident *id);
+/* a fresh engine: a new network of this identity alone (create_net) */
+void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id);
+/* make it the first of the list (the main identity is ids[0]) */
+void qspnd_ident_make_first(struct qspnd_ident *id);
 /* move every port and neighbour of `from` to `to` (ingress: the new
  * identity takes the NICs over, sessions and all) */
 void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from);
@@ -131,5 +145,9 @@ void qspnd_ident_hello_now(struct qspnd_ident *id);
 
 /* qspnd_ident.c: a connectivity identity QSPN asked to remove */
 void qspnd_ident_remove_requested(struct qspnd_ident *id);
+/* it is being freed: forget it */
+void qspnd_ident_forget(struct qspnd_ident *id);
+/* its engine left bootstrap */
+void qspnd_ident_bootstrap_complete(struct qspnd_ident *id);
 
 #endif /* QSPND_IDENT_H */

@@ -112,6 +112,9 @@ static struct {
 		uint8_t mac[6];
 		uint32_t refs;
 	} tables[QSPN_TID_MAX - QSPN_TID_MIN + 1];
+	/* peer identities that have a successor (hellos' prev_identity_id) */
+	uint64_t *superseded;
+	size_t n_superseded, cap_superseded;
 	/* counters */
 	struct qspnd_neigh_counters c;
 } N;
@@ -270,6 +273,98 @@ static void engine_schedule(struct qspnd_ident *id);
 
 #define kernel_sync_later qspnd_kernel_sync_later
 
+/* ---- identity-arcs --------------------------------------------------------
+ *
+ * Which peers an identity has identity-arcs with (routes.md §5.3): the /32
+ * routes to their link-locals, and the only neighbours that may become QSPN
+ * arcs.  The reference creates them when a physical arc appears (between
+ * the main identities) and copies them when an identity is duplicated: the
+ * old identity follows its peers to their pseudo-interfaces, the new one
+ * gets arcs to their new identities ("old with old, new with new" among
+ * the members of one migration).  Hellos carry what it takes to do the same
+ * without a migration id: whether the sender is a connectivity identity,
+ * and which identity it succeeded.
+ */
+static bool id_in(const uint64_t *v, size_t n, uint64_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+static void id_add(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+	if (!x || id_in(*v, *n, x))
+		return;
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		*v = XREALLOC(MTYPE_QSPND_NEIGH, *v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+static bool known(const struct qspnd_ident *id, uint64_t peer)
+{
+	return id_in(id->known, id->n_known, peer);
+}
+
+static bool superseded(uint64_t peer)
+{
+	return id_in(N.superseded, N.n_superseded, peer);
+}
+
+static bool iarc_wanted(const struct qspnd_ident *a,
+			const struct qspnd_neigh *n)
+{
+	if (!n->identity_id || !n->linklocal)
+		return false;
+	/* the physical arc: main with main */
+	if (a->main && !n->peer_connectivity)
+		return true;
+	/* otherwise only a peer we already had an arc with, followed to its
+	 * pseudo-interface ... */
+	if (!known(a, n->identity_id))
+		return false;
+	/* ... unless we are both successors: new with new */
+	if (a->prev_identity_id && superseded(n->identity_id))
+		return false;
+	/* ... or we are an old identity and it is the successor of one of
+	 * ours: old with old */
+	if (!a->main && n->peer_prev_identity &&
+	    known(a, n->peer_prev_identity))
+		return false;
+	return true;
+}
+
+static void arc_update(struct qspnd_neigh *n);
+
+static void iarc_update(struct qspnd_neigh *n)
+{
+	struct qspnd_ident *a = n->port->id;
+	bool want = iarc_wanted(a, n);
+
+	if (want)
+		id_add(&a->known, &a->n_known, &a->cap_known, n->identity_id);
+	if (want != n->iarc) {
+		n->iarc = want;
+		QSPND_DEBUG(events,
+			    "identity %u: identity-arc with %016" PRIx64
+			    " on %s %s",
+			    a->index, n->identity_id, n->port->dev,
+			    want ? "added" : "removed");
+		kernel_sync_later();
+		arc_update(n);
+	}
+}
+
+static void iarc_update_all(void)
+{
+	for (struct qspnd_ident *i = N.idents; i; i = i->next)
+		for (struct qspnd_neigh *n = i->neighs; n; n = n->next)
+			iarc_update(n);
+}
+
 static void arc_update(struct qspnd_neigh *n)
 {
 	struct qspnd_ident *id = n->port->id;
@@ -278,7 +373,7 @@ static void arc_update(struct qspnd_neigh *n)
 
 	if (!id->inst)
 		return;
-	if (n->state != NEIGH_UP || cost < 0 ||
+	if (n->state != NEIGH_UP || cost < 0 || !n->iarc ||
 	    n->network_id != id->network_id || id->dismissing) {
 		if (n->arc_added) {
 			n->arc_added = false;
@@ -702,6 +797,8 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		.identity_id = p->id->identity_id,
 		.network_id = p->id->network_id,
 		.leaving = p->id->dismissing,
+		.connectivity = !p->id->main,
+		.prev_identity_id = p->id->prev_identity_id,
 		.linklocal = p->linklocal,
 		.ifindex = (uint32_t)p->ifindex,
 		.timestamp_us = now_us(),
@@ -820,6 +917,13 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		n->linklocal = h->linklocal;
 		kernel_sync_later();
 	}
+	if (h->prev_identity_id && !superseded(h->prev_identity_id)) {
+		id_add(&N.superseded, &N.n_superseded, &N.cap_superseded,
+		       h->prev_identity_id);
+		iarc_update_all();
+	}
+	n->peer_connectivity = h->connectivity;
+	n->peer_prev_identity = h->prev_identity_id;
 	if (n->identity_id != h->identity_id ||
 	    n->network_id != h->network_id) {
 		bool was_arc = n->arc_added;
@@ -830,10 +934,13 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			arc_drop(n);
 		n->identity_id = h->identity_id;
 		n->network_id = h->network_id;
+		n->iarc = false;
+		iarc_update(n);
 		arc_update(n);
 		if (was_arc != n->arc_added)
 			kernel_sync_later();
 	}
+	iarc_update(n);
 	n->last_heard_ms = now;
 	if (h->echo_system_id == N.system_id) {
 		uint64_t t = now_us();
@@ -944,7 +1051,7 @@ void qspnd_port_stop(struct qspnd_port *p)
 	QSPND_DEBUG(events, "%s: stopped", p->dev);
 }
 
-static void port_free(struct qspnd_port *p)
+void qspnd_port_free(struct qspnd_port *p)
 {
 	struct qspnd_ident *id = p->id;
 
@@ -976,6 +1083,9 @@ void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
 		n->next = to->neighs;
 		to->neighs = n;
 	}
+	/* whose identity-arcs they are now */
+	for (n = to->neighs; n; n = n->next)
+		iarc_update(n);
 	if (from->listen_fd >= 0 && to->listen_fd < 0 &&
 	    strcmp(from->netns, to->netns) == 0) {
 		to->listen_fd = from->listen_fd;
@@ -985,6 +1095,11 @@ void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
 				&to->t_accept);
 	}
 	listen_stop(from);
+}
+
+void qspnd_ident_listen_stop(struct qspnd_ident *id)
+{
+	listen_stop(id);
 }
 
 /* ---- the engines --------------------------------------------------------- */
@@ -1095,6 +1210,7 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 		zlog_info("QSPN bootstrap complete (identity %u%s%s)",
 			  id->index, id->netns[0] ? " in " : "", id->netns);
 		kernel_sync_later();
+		qspnd_ident_bootstrap_complete(id);
 		break;
 	case QSPN_SIG_DEST_ADDED:
 	case QSPN_SIG_DEST_REMOVED:
@@ -1186,8 +1302,9 @@ void qspnd_ident_free(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
 
+	qspnd_ident_forget(id);
 	while (id->n_ports)
-		port_free(id->ports[id->n_ports - 1]);
+		qspnd_port_free(id->ports[id->n_ports - 1]);
 	while (id->neighs)
 		neigh_free(id->neighs);
 	listen_stop(id);
@@ -1202,6 +1319,7 @@ void qspnd_ident_free(struct qspnd_ident *id)
 		}
 	XFREE(MTYPE_QSPND_NEIGH, id->pa);
 	XFREE(MTYPE_QSPND_NEIGH, id->pd);
+	XFREE(MTYPE_QSPND_NEIGH, id->known);
 	XFREE(MTYPE_QSPND_IDENT, id);
 	kernel_sync_later();
 }
@@ -1214,24 +1332,47 @@ static void stop_all(void)
 	N.n_dirty = 0;
 }
 
-static void main_start(struct qspnd_router *r)
+void qspnd_ident_make_first(struct qspnd_ident *id)
 {
-	struct qspnd_ident *id = qspnd_ident_new(true, "");
+	struct qspnd_ident **pp;
+
+	for (pp = &N.idents; *pp; pp = &(*pp)->next)
+		if (*pp == id) {
+			*pp = id->next;
+			break;
+		}
+	id->next = N.idents;
+	N.idents = id;
+}
+
+void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id)
+{
+	struct qspnd_router *r = qspnd.router;
 	struct qspn_params p;
 	struct qspn_fp fp0;
 	int32_t eld[QSPN_MAX_LEVELS] = {0};
 
-	id->addr = r->cfg.addr;
-	id->network_id = r->cfg.network_id;
+	THREAD_OFF(id->t_engine);
+	if (id->inst)
+		qspn_instance_free(id->inst);
 	qspn_params_default(&p);
 	p.max_paths = r->cfg.max_paths;
 	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
-	qspn_fp_init_node(&fp0, (int64_t)(qspnd_random64() >> 1),
-			  r->cfg.topo.levels, eld);
-	id->inst = qspn_create_net(&p, &r->cfg.topo, &r->cfg.addr, &fp0,
+	qspn_fp_init_node(&fp0, fp_id, r->cfg.topo.levels, eld);
+	id->inst = qspn_create_net(&p, &r->cfg.topo, &id->addr, &fp0,
 				   &qspnd_host_ops, id, now_ms());
 	if (!id->inst)
 		zlog_err("cannot start the QSPN engine");
+	engine_schedule(id);
+}
+
+static void main_start(struct qspnd_router *r)
+{
+	struct qspnd_ident *id = qspnd_ident_new(true, "");
+
+	id->addr = r->cfg.addr;
+	id->network_id = r->cfg.network_id;
+	qspnd_ident_engine_create(id, (int64_t)(qspnd_random64() >> 1));
 	N.started = true;
 	N.engine_topo = r->cfg.topo;
 	N.engine_addr = r->cfg.addr;
@@ -1273,7 +1414,7 @@ void qspnd_neigh_if_update(struct interface *ifp)
 				qif->running = p->running;
 		}
 	} else if (p) {
-		port_free(p);
+		qspnd_port_free(p);
 		if (qif) {
 			qif->running = false;
 			/* The link-local of a NIC does not change while the
@@ -1334,6 +1475,8 @@ void qspnd_neigh_stop(void)
 	N.cap_dirty = 0;
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
 	XFREE(MTYPE_QSPND_NEIGH, N.pi);
+	XFREE(MTYPE_QSPND_NEIGH, N.superseded);
+	N.n_superseded = N.cap_superseded = 0;
 }
 
 /* ---- planner views
@@ -1359,7 +1502,7 @@ size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
 	N.pn = XCALLOC(MTYPE_QSPND_NEIGH,
 		       ((m ? neigh_count(m) : 0) + 1) * sizeof(*N.pn));
 	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
-		if (!n->linklocal)
+		if (!n->iarc)
 			continue;
 		strlcpy(N.pn[k].dev, n->ifname, sizeof(N.pn[k].dev));
 		N.pn[k].linklocal = n->linklocal;
@@ -1383,7 +1526,7 @@ static size_t ident_plan_arcs(struct qspnd_ident *id,
 	for (struct qspnd_neigh *n = id->neighs; n; n = n->next) {
 		struct qspn_plan_arc *a = &id->pa[k];
 
-		if (!n->arc_added && (id->main || !n->linklocal))
+		if (!n->arc_added && (id->main || !n->iarc))
 			continue;
 		a->id = n->id;
 		strlcpy(a->dev, n->ifname, sizeof(a->dev));
@@ -1563,6 +1706,11 @@ struct json_object *qspnd_identities_json(void)
 		json_object_int_add(ji, "index", id->index);
 		snprintfrr(buf, sizeof(buf), "%016" PRIx64, id->identity_id);
 		json_object_string_add(ji, "identityId", buf);
+		if (id->prev_identity_id) {
+			snprintfrr(buf, sizeof(buf), "%016" PRIx64,
+				   id->prev_identity_id);
+			json_object_string_add(ji, "previousIdentityId", buf);
+		}
 		json_object_string_add(ji, "kind",
 				       id->main ? "main" : "connectivity");
 		json_object_string_add(ji, "namespace", id->netns);
@@ -1594,8 +1742,12 @@ struct json_object *qspnd_identities_json(void)
 		}
 		json_object_object_add(ji, "interfaces", jp);
 		for (struct qspnd_neigh *n = id->neighs; n; n = n->next) {
-			struct json_object *jo = json_object_new_object();
+			struct json_object *jo;
 			struct qspn_naddr peer;
+
+			if (!n->iarc)
+				continue;
+			jo = json_object_new_object();
 
 			json_object_string_add(jo, "nic", n->ifname);
 			qspn_mac_format(n->mac, mac);

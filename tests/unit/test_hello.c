@@ -20,6 +20,8 @@ static const struct qspn_hello sample = {
 	.echo_system_id = 99,
 	.network_id = 3,
 	.leaving = true,
+	.connectivity = true,
+	.prev_identity_id = 0x55,
 };
 
 static void test_round_trip(void **state)
