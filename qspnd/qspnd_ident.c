@@ -66,6 +66,7 @@ extern struct zebra_privs_t qspnd_privs;
 static uint32_t next_ns; /* ntkv<N>: counts up, never reused */
 
 struct enter_args {
+	bool migrate; /* inside the same network */
 	uint32_t neighbor_ll;
 	int guest_level;
 	struct qspn_naddr addr;
@@ -90,6 +91,7 @@ static struct {
 	uint32_t old_network;
 	int64_t fp_id;
 	int guest_level;
+	bool migrate;
 	struct thread *t_deadline;
 } pend;
 
@@ -244,7 +246,7 @@ static void enter_commit(void)
 {
 	zlog_info("enter-net: identity %u is in network %u",
 		  pend.nw->index, pend.nw->network_id);
-	if (pend.guest_level == 0) {
+	if (pend.guest_level == 0 && !pend.migrate) {
 		/* a single node: its old identity is needed by nobody */
 		for (size_t i = 0; i < array_size(auto_dismiss); i++)
 			if (!auto_dismiss[i]) {
@@ -357,6 +359,16 @@ static void to_connectivity(void *uctx, struct qspn_naddr *addr)
 	addr->pos[a->guest_level] = a->conn_pos;
 }
 
+/* The level of the new address as seen from the old one (its HCoord). */
+static int coord_level(const struct qspn_naddr *from,
+		       const struct qspn_naddr *to)
+{
+	for (int l = from->levels - 1; l >= 0; l--)
+		if (from->pos[l] != to->pos[l])
+			return l;
+	return -1;
+}
+
 static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 			  char *err, size_t len)
 {
@@ -411,12 +423,20 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 	n = qspnd_ident_neigh_by_ll(m, a->neighbor_ll);
 	if (!n)
 		return errf(err, len, "no neighbour with that link-local");
-	if (n->network_id == m->network_id)
-		return errf(err, len,
-			    "the neighbour is already in this network (%u)",
-			    m->network_id);
 	if (!n->network_id)
 		return errf(err, len, "the neighbour's network is not known");
+	if (!a->migrate && n->network_id == m->network_id)
+		return errf(err, len,
+			    "the neighbour is already in this network (%u): migrate, not enter-net",
+			    m->network_id);
+	if (a->migrate && n->network_id != m->network_id)
+		return errf(err, len,
+			    "the neighbour is in another network (%u): enter-net, not migrate",
+			    n->network_id);
+	if (a->migrate && coord_level(&m->addr, &a->addr) <= a->guest_level)
+		return errf(err, len,
+			    "the new address is inside the same g-node of level %d: nothing to migrate",
+			    a->guest_level + 1);
 	if (n->state != NEIGH_UP || n->rtt_samples == 0)
 		return errf(err, len,
 			    "no session with the neighbour yet; try again in a moment");
@@ -500,6 +520,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	pend.old_addr = old->addr;
 	pend.old_network = old->network_id;
 	pend.guest_level = a->guest_level;
+	pend.migrate = a->migrate;
 	qspnd_ident_take_ports(nw, old);
 	/* the pseudo-interfaces are the old identity's now */
 	for (size_t i = 0; i < tmp->n_ports; i++) {
@@ -511,7 +532,10 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	old->main = false;
 	strlcpy(old->netns, a->ns, sizeof(old->netns));
 	old->conn_from = a->guest_level + 1;
-	old->conn_to = t->levels;
+	/* ingress: up to the top; migration: up to where the two addresses
+	 * part (routes.md §5.1) */
+	old->conn_to = a->migrate ? coord_level(&pend.old_addr, &a->addr)
+				  : t->levels;
 
 	qspn_params_default(&p);
 	p.max_paths = r->cfg.max_paths;
@@ -545,8 +569,9 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	qspnd_ident_engine_schedule(old);
 	for (size_t i = 0; i < old->n_ports; i++)
 		qspnd_port_start(old->ports[i]);
-	zlog_info("enter-net: identity %u is now connectivity in %s; identity %u is main in network %u",
-		  old->index, old->netns, nw->index, nw->network_id);
+	zlog_info("%s: identity %u is now connectivity in %s; identity %u is main in network %u",
+		  a->migrate ? "migrate" : "enter-net", old->index, old->netns,
+		  nw->index, nw->network_id);
 	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
 			      ENTER_DEADLINE_MS, &pend.t_deadline);
 	qspnd_ident_hello_now(nw);
@@ -577,10 +602,10 @@ static const char *rpc_input(const struct list *input, const char *leaf)
 	return NULL;
 }
 
-int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args)
+static int rpc_ingress(struct nb_cb_rpc_args *args, bool migrate)
 {
 	struct qspnd_router *r = qspnd.router;
-	struct enter_args a = {};
+	struct enter_args a = {.migrate = migrate};
 	const char *s;
 	char perr[QSPN_ERRBUF_SIZE];
 	struct in_addr in;
@@ -616,10 +641,21 @@ int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args)
 	if ((s = rpc_input(args->input, "namespace")))
 		strlcpy(a.ns, s, sizeof(a.ns));
 	if (qspnd_ident_enter_net(&a, args->errmsg, args->errmsg_len) < 0) {
-		zlog_warn("enter-net refused: %s", args->errmsg);
+		zlog_warn("%s refused: %s", migrate ? "migrate" : "enter-net",
+			  args->errmsg);
 		return NB_ERR;
 	}
 	return NB_OK;
+}
+
+int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args)
+{
+	return rpc_ingress(args, false);
+}
+
+int qspnd_rpc_migrate(struct nb_cb_rpc_args *args)
+{
+	return rpc_ingress(args, true);
 }
 
 int qspnd_rpc_make_real(struct nb_cb_rpc_args *args)

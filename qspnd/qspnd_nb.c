@@ -172,6 +172,12 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = "/frr-qspnd:migrate",
+			.cbs = {
+				.rpc = qspnd_rpc_migrate,
+			},
+		},
+		{
 			.xpath = "/frr-qspnd:make-real",
 			.cbs = {
 				.rpc = qspnd_rpc_make_real,

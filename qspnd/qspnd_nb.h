@@ -28,6 +28,7 @@ void qspnd_cli_show_network_id(struct vty *vty, const struct lyd_node *dnode,
 			       bool show_defaults);
 int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args);
 int qspnd_rpc_make_real(struct nb_cb_rpc_args *args);
+int qspnd_rpc_migrate(struct nb_cb_rpc_args *args);
 int qspnd_rpc_dismiss_identity(struct nb_cb_rpc_args *args);
 int qspnd_if_enable_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_modify(struct nb_cb_modify_args *args);

@@ -608,6 +608,19 @@ static int rpc(struct vty *vty, const char *name, const char *const *kv)
 	return ret;
 }
 
+static int ingress(struct vty *vty, const char *name, const char *nbr,
+		   const char *gl, const char *addr, const char *cp,
+		   const char *rp, const char *ns)
+{
+	const char *const kv[] = {
+		"neighbor", nbr, "guest-level", gl, "address", addr,
+		"connectivity-position", cp, "real-position", rp,
+		"namespace", ns, NULL, NULL,
+	};
+
+	return rpc(vty, name, kv);
+}
+
 DEFPY(qspn_cmd_enter_net, qspn_cmd_enter_net_cmd,
       "qspn enter-net neighbor A.B.C.D$nbr guest-level (0-15)$gl address WORD$addr [{connectivity-position (0-65535)$cp|real-position (0-65535)$rp|namespace WORD$ns}]",
       QSPN_STR
@@ -625,14 +638,29 @@ DEFPY(qspn_cmd_enter_net, qspn_cmd_enter_net_cmd,
       "Network namespace of the old identity\n"
       "Name (default ntkv<N>)\n")
 {
-	const char *const kv[] = {
-		"neighbor", nbr_str, "guest-level", gl_str,
-		"address", addr, "connectivity-position", cp_str,
-		"real-position", rp_str, "namespace", ns,
-		NULL, NULL,
-	};
+	return ingress(vty, "enter-net", nbr_str, gl_str, addr, cp_str, rp_str,
+		       ns);
+}
 
-	return rpc(vty, "enter-net", kv);
+DEFPY(qspn_cmd_migrate, qspn_cmd_migrate_cmd,
+      "qspn migrate neighbor A.B.C.D$nbr guest-level (0-15)$gl address WORD$addr [{connectivity-position (0-65535)$cp|real-position (0-65535)$rp|namespace WORD$ns}]",
+      QSPN_STR
+      "Move to another g-node of the same network (migration, phase 1)\n"
+      "A neighbour in the host g-node\n"
+      "Its link-local address\n"
+      "Level of the g-node that moves\n"
+      "Level (0: this node alone)\n"
+      "The new address\n"
+      "Positions, top level first, virtual just below the host g-node\n"
+      "Virtual position of the old identity at guest-level\n"
+      "Position\n"
+      "The real position: phase 2 at once\n"
+      "Position\n"
+      "Network namespace of the old identity\n"
+      "Name (default ntkv<N>)\n")
+{
+	return ingress(vty, "migrate", nbr_str, gl_str, addr, cp_str, rp_str,
+		       ns);
 }
 
 DEFPY(qspn_cmd_make_real, qspn_cmd_make_real_cmd,
@@ -822,6 +850,7 @@ void qspnd_vty_init(void)
 	install_element(VIEW_NODE, &show_qspn_arcs_cmd);
 	install_element(VIEW_NODE, &show_qspn_identities_cmd);
 	install_element(ENABLE_NODE, &qspn_cmd_enter_net_cmd);
+	install_element(ENABLE_NODE, &qspn_cmd_migrate_cmd);
 	install_element(ENABLE_NODE, &qspn_cmd_make_real_cmd);
 	install_element(ENABLE_NODE, &qspn_cmd_dismiss_cmd);
 	install_element(VIEW_NODE, &show_qspn_destinations_cmd);
