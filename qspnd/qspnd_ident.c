@@ -499,11 +499,12 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 			pt->ifindex = qspnd_netns_ifindex(a->ns, pt->dev);
 		}
 		if (pt->ifindex <= 0) {
+			errf(err, len,
+			     "could not create %s in namespace %s (see the log)",
+			     pt->dev, a->ns);
 			qspnd_ident_free(tmp);
 			qspnd_kernel_sync();
-			return errf(err, len,
-				    "could not create %s in namespace %s (see the log)",
-				    pt->dev, a->ns);
+			return -1;
 		}
 	}
 	if (strncmp(a->ns, "ntkv", 4) == 0)
