@@ -75,7 +75,7 @@ import pytest
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
 from lib.topolog import logger
-from lib_qspn import kstate
+from lib_qspn import cli, kstate
 
 pytestmark = [pytest.mark.qspnd]
 
@@ -228,17 +228,7 @@ def teardown_module(mod):
 
 # -- commands -----------------------------------------------------------------------
 def vtysh(name, cmd):
-    """(ok, output) of one exec command: an error is a non-zero exit status,
-    a `%` line or the "Error type:/Error description:" of a failed RPC
-    (vtysh exits 0 after those)"""
-    router = get_topogen().gears[name]
-    out = router.run("vtysh -c '{}' 2>&1; echo \"rc=$?\"".format(cmd))
-    text, _, rc = out.rstrip().rpartition("rc=")
-    bad = rc.strip() != "0" or any(
-        l.startswith("%") or l.startswith("Error ") for l in text.splitlines()
-    )
-    logger.info("%s: %s => %s%s", name, cmd, "refused: " if bad else "", text.strip())
-    return not bad, text
+    return cli.vtysh(get_topogen().gears[name], cmd)
 
 
 def enter_net(neighbor, guest_level, address, connectivity, namespace, real=None):

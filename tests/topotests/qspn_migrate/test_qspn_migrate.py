@@ -20,15 +20,13 @@ an ingress, a dismissal of the main identity or of an unknown one: refused,
 nothing changed.
 """
 
-import functools
-import os
 import sys
 
 import pytest
 
 from lib import topotest
-from lib.topogen import Topogen, get_topogen
-from lib.topolog import logger
+from lib.topogen import get_topogen
+from lib_qspn import cli, topo
 
 pytestmark = [pytest.mark.qspnd]
 
@@ -75,15 +73,7 @@ def frr_conf(rname, router):
 
 
 def setup_module(mod):
-    tgen = Topogen(build_topo, mod.__name__)
-    tgen.start_topology()
-    os.makedirs(tgen.logdir, exist_ok=True)
-    for rname, router in tgen.routers().items():
-        conf = os.path.join(tgen.logdir, rname + "-frr.conf")
-        with open(conf, "w") as f:
-            f.write(frr_conf(rname, router))
-        router.load_frr_config(conf)
-    tgen.start_router()
+    topo.start(mod, build_topo, frr_conf)
 
 
 def teardown_module(mod):
@@ -91,16 +81,7 @@ def teardown_module(mod):
 
 
 def vtysh(name, cmd):
-    """(ok, output): a failed RPC prints `Error ...` lines, a bad command
-    `%` lines"""
-    router = get_topogen().gears[name]
-    out = router.run("vtysh -c '{}' 2>&1; echo \"rc=$?\"".format(cmd))
-    text, _, rc = out.rstrip().rpartition("rc=")
-    bad = rc.strip() != "0" or any(
-        l.startswith("%") or l.startswith("Error ") for l in text.splitlines()
-    )
-    logger.info("%s: %s => %s%s", name, cmd, "refused: " if bad else "", text.strip())
-    return not bad, text
+    return cli.vtysh(get_topogen().gears[name], cmd)
 
 
 def show(name, what):

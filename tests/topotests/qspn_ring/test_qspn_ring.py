@@ -21,7 +21,8 @@ import os
 import pytest
 
 from lib import topotest
-from lib.topogen import Topogen, get_topogen
+from lib.topogen import get_topogen
+from lib_qspn import topo
 
 pytestmark = [pytest.mark.qspnd]
 
@@ -90,15 +91,7 @@ def frr_conf(rname, router):
 
 
 def setup_module(mod):
-    tgen = Topogen(build_topo, mod.__name__)
-    tgen.start_topology()
-    os.makedirs(tgen.logdir, exist_ok=True)
-    for rname, router in tgen.routers().items():
-        conf = os.path.join(tgen.logdir, rname + "-frr.conf")
-        with open(conf, "w") as f:
-            f.write(frr_conf(rname, router))
-        router.load_frr_config(conf)
-    tgen.start_router()
+    topo.start(mod, build_topo, frr_conf)
 
 
 def teardown_module(mod):
