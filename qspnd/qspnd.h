@@ -130,11 +130,12 @@ void qspnd_vty_init(void);
 const char *qspnd_pathspace(void);
 
 /*
- * qspnd_neigh.c: neighbours (hellos), arcs and the QSPN engine instance.
- * What the planner needs from them, in its own terms (qspn_plan.h): the
- * physical neighbours, the identity-arcs of the main identity, and the
- * engine's path view.  The arrays are owned by qspnd_neigh.c and valid
- * until the next event.
+ * qspnd_neigh.c: the identities at run time (qspnd_ident.h): their ports,
+ * neighbours (hellos), arcs and QSPN engine instances.  What the planner
+ * needs from them, in its own terms (qspn_plan.h): the physical neighbours
+ * and every identity with its identity-arcs and its engine's path view.
+ * The arrays are owned by qspnd_neigh.c and valid until the next event.
+ * The show commands and the operational data are the main identity's.
  */
 void qspnd_neigh_init(void);
 void qspnd_neigh_stop(void);
@@ -164,8 +165,6 @@ struct qspn_stats;
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats);
 size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
-size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out);
-struct qspn_path_source qspnd_neigh_paths(void);
 /* Every identity as the planner sees it; [0] is the main identity. */
 size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
 /* show qspn identities */

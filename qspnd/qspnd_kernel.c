@@ -762,24 +762,6 @@ static void sysbuf_free(struct sysbuf *b)
 	XFREE(MTYPE_QSPND_KERNEL, b->nics);
 }
 
-/*
- * The identities (qspnd_ident.c gives the real list; this fallback, for a
- * build without it, is the main identity alone, from qspnd_neigh_*).
- */
-__attribute__((weak)) size_t
-qspnd_ident_plan(const struct qspn_plan_identity **out)
-{
-	static struct qspn_plan_identity main_id;
-
-	memset(&main_id, 0, sizeof(main_id));
-	if (qspnd.router)
-		main_id.addr = qspnd.router->cfg.addr;
-	main_id.n_arcs = qspnd_neigh_plan_arcs(&main_id.arcs);
-	main_id.paths = qspnd_neigh_paths();
-	*out = &main_id;
-	return 1;
-}
-
 static void sysbuf_fill(struct sysbuf *b)
 {
 	struct qspnd_router *r = qspnd.router;

@@ -1543,14 +1543,6 @@ static size_t ident_plan_arcs(struct qspnd_ident *id,
 	return k;
 }
 
-size_t qspnd_neigh_plan_arcs(const struct qspn_plan_arc **out)
-{
-	struct qspnd_ident *m = qspnd_ident_main();
-
-	*out = NULL;
-	return m ? ident_plan_arcs(m, out) : 0;
-}
-
 static int no_paths(void *ctx, struct qspn_hcoord dest,
 		    struct qspn_dest_paths *out)
 {
@@ -1565,11 +1557,6 @@ static struct qspn_path_source ident_paths(struct qspnd_ident *id)
 	struct qspn_path_source none = {.get_paths = no_paths, .ctx = NULL};
 
 	return id && id->inst ? qspn_path_source_of(id->inst) : none;
-}
-
-struct qspn_path_source qspnd_neigh_paths(void)
-{
-	return ident_paths(qspnd_ident_main());
 }
 
 size_t qspnd_ident_plan(const struct qspn_plan_identity **out)
