@@ -175,6 +175,11 @@ void qspnd_ident_forget(struct qspnd_ident *id)
 	}
 }
 
+static void remove_cb(struct thread *t)
+{
+	dismiss_start(THREAD_ARG(t), false);
+}
+
 void qspnd_ident_remove_requested(struct qspnd_ident *id)
 {
 	if (id->main) {
@@ -182,15 +187,9 @@ void qspnd_ident_remove_requested(struct qspnd_ident *id)
 		return;
 	}
 	/* called from inside the engine: destroy() after it returns */
-	if (!id->dismissing) {
-		id->dismissing = true;
-		THREAD_OFF(id->t_dismiss);
-		thread_add_timer_msec(qspnd.master, dismiss_finish, id,
-				      DISMISS_GRACE_MS, &id->t_dismiss);
-		if (id->inst)
-			qspn_destroy(id->inst, qspnd_now_ms());
-		qspnd_ident_hello_now(id);
-	}
+	if (!id->dismissing)
+		thread_add_event(qspnd.master, remove_cb, id, 0,
+				 &id->t_dismiss);
 }
 
 static void auto_dismiss_cb(struct thread *t)
