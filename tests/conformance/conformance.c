@@ -46,32 +46,6 @@
 static int failures, cases;
 static const char *dir = QSPN_CONFORMANCE_DIR;
 
-/* compare two models; print the differences */
-static bool same_model(const struct kmodel *exp, const struct kmodel *act)
-{
-	char **a = kmodel_dump(exp), **b = kmodel_dump(act);
-	size_t i = 0, j = 0;
-	bool same = true;
-
-	while (a[i] || b[j]) {
-		int c = !a[i] ? 1 : !b[j] ? -1 : strcmp(a[i], b[j]);
-
-		if (c == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		same = false;
-		if (c < 0)
-			printf("#   only in the page's state: %s\n", a[i++]);
-		else
-			printf("#   only in qspn-plan's state: %s\n", b[j++]);
-	}
-	kmodel_dump_free(a);
-	kmodel_dump_free(b);
-	return same;
-}
-
 /*
  * "ip rule add fwmark N table T" goes in only once T is complete (routes.md
  * §3.4-3.5): remember T's routes at that moment, compare with the end.
@@ -126,75 +100,22 @@ struct cmdlist {
 	int n;
 };
 
+static int collect(const char *cmd, const char *file, int line,
+		   bool inserted, void *arg)
+{
+	struct cmdlist *cl = arg;
+
+	snprintf(cl->where[cl->n], 80, inserted ? "%s:%d (inserted)" : "%s:%d",
+		 file, line);
+	cl->cmd[cl->n++] = cmd;
+	return 0;
+}
+
 static int page_commands(struct json_object *step, struct cmdlist *cl,
 			 char *err, size_t errlen)
 {
-	struct json_object *ranges, *fixes = NULL;
-	size_t nr;
-
 	cl->n = 0;
-	if (!json_object_object_get_ex(step, "vector", &ranges) ||
-	    !json_object_is_type(ranges, json_type_array)) {
-		snprintf(err, errlen, "step without vector ranges");
-		return -1;
-	}
-	json_object_object_get_ex(step, "fixes", &fixes);
-	nr = json_object_array_length(ranges);
-	for (size_t r = 0; r < nr; r++) {
-		struct json_object *rg = json_object_array_get_idx(ranges, r);
-		struct json_object *lines;
-		const char *file = cf_getstr(rg, "file");
-		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
-		int first, last;
-
-		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
-			snprintf(err, errlen, "bad vector range %zu", r);
-			return -1;
-		}
-		first = json_object_get_int(
-			json_object_array_get_idx(lines, 0));
-		last = json_object_get_int(json_object_array_get_idx(lines, 1));
-		if (first < 1 || last > v->n || first > last) {
-			snprintf(err, errlen, "%s: lines %d-%d out of range",
-				 file, first, last);
-			return -1;
-		}
-		for (int l = first; l <= last; l++) {
-			const char *cmd = v->line[l];
-			bool skip = false;
-			const char *insert = NULL;
-
-			for (size_t f = 0;
-			     fixes && f < json_object_array_length(fixes);
-			     f++) {
-				struct json_object *fx =
-					json_object_array_get_idx(fixes, f);
-				const char *act = cf_getstr(fx, "action");
-				const char *ff = cf_getstr(fx, "file");
-
-				if (!ff || strcmp(ff, file) ||
-				    cf_getint(fx, "line", 0) != l || !act)
-					continue;
-				if (!strcmp(act, "skip"))
-					skip = true;
-				else if (!strcmp(act, "replace"))
-					cmd = cf_getstr(fx, "command");
-				else if (!strcmp(act, "insert_after"))
-					insert = cf_getstr(fx, "command");
-			}
-			if (!skip && cmd) {
-				snprintf(cl->where[cl->n], 80, "%s:%d", file,
-					 l);
-				cl->cmd[cl->n++] = cmd;
-			}
-			if (insert) {
-				snprintf(cl->where[cl->n], 80,
-					 "%s:%d (inserted)", file, l);
-				cl->cmd[cl->n++] = insert;
-			}
-		}
-	}
-	return 0;
+	return cf_step_commands(dir, step, collect, cl, err, errlen);
 }
 
 /* the union of the step's blocks must be exactly its vector ranges */
@@ -299,7 +220,8 @@ static bool fresh_matches(const struct kmodel *exp,
 			ok = false;
 		}
 	}
-	if (ok && !same_model(exp, m)) {
+	if (ok && !cf_same_model(exp, m, "the page's state",
+				 "qspn-plan's state", "", NULL)) {
 		printf("# (above: the page's state against the full plan of the step's state)\n");
 		ok = false;
 	}
@@ -467,7 +389,8 @@ static int run_story(const char *name)
 		}
 		if (!rules_after_tables(rc, nrc, act))
 			ok = false;
-		if (!same_model(exp, act))
+		if (!cf_same_model(exp, act, "the page's state",
+				   "qspn-plan's state", "", NULL))
 			ok = false;
 		/* and the page's state is the whole desired state of the
 		 * step's system state, planned from nothing */

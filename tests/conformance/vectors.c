@@ -202,53 +202,76 @@ static int step_page(struct json_object *step, int *seq)
 	return page;
 }
 
-/* The page commands of a step, the step's fixes applied, into the model. */
-static int apply_step(const char *dir, struct kmodel *m,
-		      struct json_object *step, struct json_object *items)
+/* Compare two models' canonical dumps; print every difference. */
+bool cf_same_model(const struct kmodel *exp, const struct kmodel *act,
+		   const char *exp_name, const char *act_name,
+		   const char *prefix, size_t *n_lines)
+{
+	char **a = kmodel_dump(exp), **b = kmodel_dump(act);
+	size_t i = 0, j = 0;
+	bool same = true;
+
+	while (a[i] || b[j]) {
+		int c = !a[i] ? 1 : !b[j] ? -1 : strcmp(a[i], b[j]);
+
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		same = false;
+		if (c < 0)
+			printf("#   %sonly in %s: %s\n", prefix, exp_name, a[i++]);
+		else
+			printf("#   %sonly in %s: %s\n", prefix, act_name, b[j++]);
+	}
+	if (n_lines)
+		*n_lines = i;
+	kmodel_dump_free(a);
+	kmodel_dump_free(b);
+	return same;
+}
+
+/*
+ * Every page command of a step (its "vector" ranges), the step's "fixes"
+ * applied (skip, replace, insert_after), in order.
+ */
+int cf_step_commands(const char *dir, struct json_object *step,
+		     int (*fn)(const char *cmd, const char *file, int line,
+			       bool inserted, void *arg),
+		     void *arg, char *err, size_t errlen)
 {
 	struct json_object *ranges, *fixes = NULL;
 
 	if (!json_object_object_get_ex(step, "vector", &ranges) ||
 	    !json_object_is_type(ranges, json_type_array)) {
-		fprintf(stderr, "replay: step without vector ranges\n");
+		snprintf(err, errlen, "step without vector ranges");
 		return -1;
 	}
 	json_object_object_get_ex(step, "fixes", &fixes);
-	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
-		int item = cf_getint(json_object_array_get_idx(fixes, f),
-				     "item", 0);
-		bool dup = false;
-
-		for (size_t g = 0; g < json_object_array_length(items); g++)
-			dup |= json_object_get_int(json_object_array_get_idx(
-				       items, g)) == item;
-		if (!dup)
-			json_object_array_add(items, json_object_new_int(item));
-	}
 	for (size_t r = 0; r < json_object_array_length(ranges); r++) {
 		struct json_object *rg = json_object_array_get_idx(ranges, r);
 		struct json_object *lines;
 		const char *file = cf_getstr(rg, "file");
 		struct cf_vfile *v = file ? cf_vector(dir, file) : NULL;
-		int first, last;
+		int first, last, rc;
 
 		if (!v || !json_object_object_get_ex(rg, "lines", &lines)) {
-			fprintf(stderr, "replay: bad vector range\n");
+			snprintf(err, errlen, "bad vector range %zu", r);
 			return -1;
 		}
 		first = json_object_get_int(
 			json_object_array_get_idx(lines, 0));
 		last = json_object_get_int(json_object_array_get_idx(lines, 1));
 		if (first < 1 || last > v->n || first > last) {
-			fprintf(stderr, "replay: %s: lines %d-%d?\n", file,
-				first, last);
+			snprintf(err, errlen, "%s: lines %d-%d out of range",
+				 file, first, last);
 			return -1;
 		}
 		for (int l = first; l <= last; l++) {
 			const char *cmd = v->line[l];
 			const char *insert = NULL;
 			bool skip = false;
-			char where[96];
 
 			for (size_t f = 0;
 			     fixes && f < json_object_array_length(fixes);
@@ -268,14 +291,56 @@ static int apply_step(const char *dir, struct kmodel *m,
 				else if (!strcmp(act, "insert_after"))
 					insert = cf_getstr(fx, "command");
 			}
-			snprintf(where, sizeof(where), "%s:%d", file, l);
-			if (!skip && cmd && apply(m, cmd, where) < 0)
-				return -1;
-			if (insert && apply(m, insert, where) < 0)
-				return -1;
+			if (!skip && cmd &&
+			    (rc = fn(cmd, file, l, false, arg)) != 0)
+				return rc;
+			if (insert && (rc = fn(insert, file, l, true, arg)) != 0)
+				return rc;
 		}
 	}
 	return 0;
+}
+
+static int apply_one(const char *cmd, const char *file, int line,
+		     bool inserted, void *arg)
+{
+	char where[96];
+
+	(void)inserted; /* the replay names both by their line */
+	snprintf(where, sizeof(where), "%s:%d", file, line);
+	return apply(arg, cmd, where) < 0 ? -1 : 0;
+}
+
+/* The page commands of a step, the step's fixes applied, into the model. */
+static int apply_step(const char *dir, struct kmodel *m,
+		      struct json_object *step, struct json_object *items)
+{
+	struct json_object *ranges, *fixes = NULL;
+	char err[160] = "";
+
+	if (!json_object_object_get_ex(step, "vector", &ranges) ||
+	    !json_object_is_type(ranges, json_type_array)) {
+		fprintf(stderr, "replay: step without vector ranges\n");
+		return -1;
+	}
+	json_object_object_get_ex(step, "fixes", &fixes);
+	for (size_t f = 0; fixes && f < json_object_array_length(fixes); f++) {
+		int item = cf_getint(json_object_array_get_idx(fixes, f),
+				     "item", 0);
+		bool dup = false;
+
+		for (size_t g = 0; g < json_object_array_length(items); g++)
+			dup |= json_object_get_int(json_object_array_get_idx(
+				       items, g)) == item;
+		if (!dup)
+			json_object_array_add(items, json_object_new_int(item));
+	}
+	if (cf_step_commands(dir, step, apply_one, m, err, sizeof(err)) ==
+	    0)
+		return 0;
+	if (err[0])
+		fprintf(stderr, "replay: %s\n", err);
+	return -1;
 }
 
 /* the state the story starts from, planned from nothing */

@@ -9,6 +9,7 @@
 #ifndef QSPN_CONFORMANCE_VECTORS_H
 #define QSPN_CONFORMANCE_VECTORS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -64,6 +65,21 @@ struct kmodel;
  * NULL, with a message on stderr, when a command is refused or a file is
  * bad; kmodel_free() the result.
  */
+struct kmodel;
+/* Compare two models' canonical dumps; print every difference, each line
+ * prefixed; n_lines (may be NULL): the expected model's line count. */
+bool cf_same_model(const struct kmodel *exp, const struct kmodel *act,
+		   const char *exp_name, const char *act_name,
+		   const char *prefix, size_t *n_lines);
+
+/* Every page command of a step (its "vector" ranges), the step's "fixes"
+ * applied, in order: fn's non-zero return stops the walk and is returned;
+ * -1 with err for a malformed step. */
+int cf_step_commands(const char *dir, struct json_object *step,
+		     int (*fn)(const char *cmd, const char *file, int line,
+			       bool inserted, void *arg),
+		     void *arg, char *err, size_t errlen);
+
 struct kmodel *cf_seed_model(const char *dir, const char *system, int last_page,
 			     struct json_object *blocks,
 			     struct json_object *items);

@@ -412,36 +412,6 @@ static struct kmodel *plan_model(const struct plan_in *p, const char *name)
 	return m;
 }
 
-/* compare the canonical dumps; print every difference */
-static bool same_model(const struct kmodel *exp, const struct kmodel *act,
-		       const char *name, size_t *n_lines)
-{
-	char **a = kmodel_dump(exp), **b = kmodel_dump(act);
-	size_t i = 0, j = 0;
-	bool same = true;
-
-	while (a[i] || b[j]) {
-		int c = !a[i] ? 1 : !b[j] ? -1 : strcmp(a[i], b[j]);
-
-		if (c == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		same = false;
-		if (c < 0)
-			printf("#   %s: only in the pages' state:     %s\n",
-			       name, a[i++]);
-		else
-			printf("#   %s: only in the simulated state: %s\n",
-			       name, b[j++]);
-	}
-	*n_lines = i;
-	kmodel_dump_free(a);
-	kmodel_dump_free(b);
-	return same;
-}
-
 /* routes through a gateway in the expected state (the comparison is not
  * between two empty tables) */
 static size_t via_routes(const struct kmodel *m)
@@ -492,6 +462,7 @@ int main(void)
 			struct plan_in p;
 			struct kmodel *act = NULL;
 			size_t lines = 0;
+			char prefix[72];
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s (seed %llu)",
@@ -507,7 +478,10 @@ int main(void)
 				fail("%s: %s", name, "no plan");
 				continue;
 			}
-			if (same_model(expected[k], act, name, &lines))
+			snprintf(prefix, sizeof(prefix), "%s: ", name);
+			if (cf_same_model(expected[k], act, "the pages' state",
+					  "the simulated state", prefix,
+					  &lines))
 				printf("ok %d - %s: the simulated state equals "
 				       "pages 1-%d (%zu objects)\n",
 				       n, name, SEED_PAGE, lines);
