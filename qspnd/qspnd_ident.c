@@ -95,8 +95,7 @@ static struct {
 	struct thread *t_deadline;
 } pend;
 
-static int errf(char *err, size_t len, const char *fmt, ...)
-	PRINTFRR(3, 4);
+static int errf(char *err, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
 static int errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -219,8 +218,8 @@ static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 	struct qspnd_ident *id = qspnd_ident_by_ns(ns);
 
 	if (!ns[0] || !id)
-		return errf(err, len, "no connectivity identity in namespace %s",
-			    ns);
+		return errf(err, len,
+			    "no connectivity identity in namespace %s", ns);
 	if (id->main)
 		return errf(err, len, "the main identity cannot be dismissed");
 	if (id->dismissing)
@@ -228,11 +227,13 @@ static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 			    ns);
 	if (id == pend.old)
 		return errf(err, len,
-			    "the ingress that made %s is still in progress", ns);
-	if (id->inst && !qspn_check_connectivity(id->inst))
-		return errf(err, len,
-			    "the identity in %s is still needed for the connectivity of its g-node",
+			    "the ingress that made %s is still in progress",
 			    ns);
+	if (id->inst && !qspn_check_connectivity(id->inst))
+		return errf(
+			err, len,
+			"the identity in %s is still needed for the connectivity of its g-node",
+			ns);
 	dismiss_start(id, id->conn_from > 1);
 	return 0;
 }
@@ -243,8 +244,8 @@ static void schedule_auto_dismiss(void);
 
 static void enter_commit(void)
 {
-	zlog_info("enter-net: identity %u is in network %u",
-		  pend.nw->index, pend.nw->network_id);
+	zlog_info("enter-net: identity %u is in network %u", pend.nw->index,
+		  pend.nw->network_id);
 	if (pend.guest_level == 0 && !pend.migrate) {
 		/* a single node: its old identity is needed by nobody */
 		for (size_t i = 0; i < array_size(auto_dismiss); i++)
@@ -311,7 +312,7 @@ void qspnd_ident_bootstrap_complete(struct qspnd_ident *id)
 /* ---- phase 2 ------------------------------------------------------------- */
 
 static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
-			  size_t len)
+				 size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
 	struct qspnd_ident *m = qspnd_ident_main();
@@ -324,9 +325,10 @@ static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
 		return errf(err, len,
 			    "the main identity's address is already real");
 	if (n_virtual > 1)
-		return errf(err, len,
-			    "the main identity's address has %d virtual positions",
-			    n_virtual);
+		return errf(
+			err, len,
+			"the main identity's address has %d virtual positions",
+			n_virtual);
 	if (pos >= r->cfg.topo.gsize[v])
 		return errf(err, len,
 			    "position %u is not real at level %d (gsize %u)",
@@ -380,65 +382,77 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
 		return errf(err, len, "router qspn is not running");
 	if (pend.nw)
-		return errf(err, len,
-			    "an ingress is in progress; try again when it is done");
+		return errf(
+			err, len,
+			"an ingress is in progress; try again when it is done");
 	t = &r->cfg.topo;
 	for (struct qspnd_ident *id = qspnd_ident_first(); id; id = id->next)
 		if (id->dismissing)
-			return errf(err, len,
-				    "an identity is being dismissed; try again in a moment");
+			return errf(
+				err, len,
+				"an identity is being dismissed; try again in a moment");
 	if (!qspn_naddr_is_real(&m->addr, t))
-		return errf(err, len,
-			    "the main identity is still virtual: finish its ingress first (make-real)");
+		return errf(
+			err, len,
+			"the main identity is still virtual: finish its ingress first (make-real)");
 	if (a->guest_level < 0 || a->guest_level >= t->levels)
-		return errf(err, len,
-			    "guest-level %d does not fit a topology of %d levels",
-			    a->guest_level, t->levels);
+		return errf(
+			err, len,
+			"guest-level %d does not fit a topology of %d levels",
+			a->guest_level, t->levels);
 	v = virtual_level(&a->addr, t, &n_virtual);
 	if (n_virtual != 1)
-		return errf(err, len,
-			    "the new address must have exactly one virtual position (it has %d)",
-			    n_virtual);
+		return errf(
+			err, len,
+			"the new address must have exactly one virtual position (it has %d)",
+			n_virtual);
 	if (v < a->guest_level)
-		return errf(err, len,
-			    "the virtual position is at level %d, below guest-level %d",
-			    v, a->guest_level);
+		return errf(
+			err, len,
+			"the virtual position is at level %d, below guest-level %d",
+			v, a->guest_level);
 	for (int l = 0; l < a->guest_level; l++)
 		if (a->addr.pos[l] != m->addr.pos[l])
-			return errf(err, len,
-				    "position %u at level %d differs from the current %u: levels below guest-level keep their positions",
-				    a->addr.pos[l], l, m->addr.pos[l]);
+			return errf(
+				err, len,
+				"position %u at level %d differs from the current %u: levels below guest-level keep their positions",
+				a->addr.pos[l], l, m->addr.pos[l]);
 	if (!a->has_conn_pos)
 		a->conn_pos = t->gsize[a->guest_level];
 	if (a->conn_pos < t->gsize[a->guest_level] || a->conn_pos > 65535)
-		return errf(err, len,
-			    "connectivity-position %u is not virtual at level %d (gsize %u)",
-			    a->conn_pos, a->guest_level,
-			    t->gsize[a->guest_level]);
+		return errf(
+			err, len,
+			"connectivity-position %u is not virtual at level %d (gsize %u)",
+			a->conn_pos, a->guest_level, t->gsize[a->guest_level]);
 	if (a->has_real_pos && a->real_pos >= t->gsize[v])
-		return errf(err, len,
-			    "real-position %u is out of range at level %d (gsize %u)",
-			    a->real_pos, v, t->gsize[v]);
+		return errf(
+			err, len,
+			"real-position %u is out of range at level %d (gsize %u)",
+			a->real_pos, v, t->gsize[v]);
 	n = qspnd_ident_neigh_by_ll(m, a->neighbor_ll);
 	if (!n)
 		return errf(err, len, "no neighbour with that link-local");
 	if (!n->network_id)
 		return errf(err, len, "the neighbour's network is not known");
 	if (!a->migrate && n->network_id == m->network_id)
-		return errf(err, len,
-			    "the neighbour is already in this network (%u): migrate, not enter-net",
-			    m->network_id);
+		return errf(
+			err, len,
+			"the neighbour is already in this network (%u): migrate, not enter-net",
+			m->network_id);
 	if (a->migrate && n->network_id != m->network_id)
-		return errf(err, len,
-			    "the neighbour is in another network (%u): enter-net, not migrate",
-			    n->network_id);
+		return errf(
+			err, len,
+			"the neighbour is in another network (%u): enter-net, not migrate",
+			n->network_id);
 	if (a->migrate && coord_level(&m->addr, &a->addr) <= a->guest_level)
-		return errf(err, len,
-			    "the new address is inside the same g-node of level %d: nothing to migrate",
-			    a->guest_level + 1);
+		return errf(
+			err, len,
+			"the new address is inside the same g-node of level %d: nothing to migrate",
+			a->guest_level + 1);
 	if (n->state != NEIGH_UP || n->rtt_samples == 0)
-		return errf(err, len,
-			    "no session with the neighbour yet; try again in a moment");
+		return errf(
+			err, len,
+			"no session with the neighbour yet; try again in a moment");
 	if (!a->ns[0])
 		snprintf(a->ns, sizeof(a->ns), "ntkv%u", next_ns);
 	if (!ns_name_ok(a->ns))
@@ -534,8 +548,8 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	old->conn_from = a->guest_level + 1;
 	/* ingress: up to the top; migration: up to where the two addresses
 	 * part (routes.md §5.1) */
-	old->conn_to = a->migrate ? coord_level(&pend.old_addr, &a->addr)
-				  : t->levels;
+	old->conn_to =
+		a->migrate ? coord_level(&pend.old_addr, &a->addr) : t->levels;
 
 	qspn_params_default(&p);
 	p.max_paths = r->cfg.max_paths;
@@ -563,15 +577,16 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	qspnd_ident_engine_schedule(nw);
 
 	old->addr.pos[a->guest_level] = a->conn_pos;
-	if (qspn_make_connectivity(old->inst, now, old->conn_from,
-				   old->conn_to, to_connectivity, a) != 0)
+	if (qspn_make_connectivity(old->inst, now, old->conn_from, old->conn_to,
+				   to_connectivity, a) != 0)
 		zlog_warn("enter-net: make_connectivity refused");
 	qspnd_ident_engine_schedule(old);
 	for (size_t i = 0; i < old->n_ports; i++)
 		qspnd_port_start(old->ports[i]);
-	zlog_info("%s: identity %u is now connectivity in %s; identity %u is main in network %u",
-		  a->migrate ? "migrate" : "enter-net", old->index, old->netns,
-		  nw->index, nw->network_id);
+	zlog_info(
+		"%s: identity %u is now connectivity in %s; identity %u is main in network %u",
+		a->migrate ? "migrate" : "enter-net", old->index, old->netns,
+		nw->index, nw->network_id);
 	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
 			      ENTER_DEADLINE_MS, &pend.t_deadline);
 	qspnd_ident_hello_now(nw);

@@ -50,12 +50,12 @@ enum qspnd_neigh_state {
 struct qspnd_neigh {
 	struct qspnd_neigh *next;
 	struct qspnd_port *port;
-	uint32_t id; /* the arc handle given to the engine */
+	uint32_t id;		       /* the arc handle given to the engine */
 	char ifname[INTERFACE_NAMSIZ]; /* port->nic */
 	uint64_t system_id;
 	uint64_t identity_id;
 	uint32_t network_id;
-	bool peer_connectivity;	    /* the peer is a connectivity identity */
+	bool peer_connectivity;	     /* the peer is a connectivity identity */
 	uint64_t peer_prev_identity; /* the identity the peer succeeded */
 	bool iarc; /* an identity-arc of ours (routes.md §5.3): its /32 route,
 		    * and it may be a QSPN arc */

@@ -240,15 +240,7 @@ static int nsr_cmp(const struct nsr_item *a, const struct nsr_item *b)
 {
 	int c = strcmp(a->ns, b->ns);
 
-	if (c)
-		return c;
-	if (a->r.tid != b->r.tid)
-		return a->r.tid < b->r.tid ? -1 : 1;
-	if (a->r.dst.addr != b->r.dst.addr)
-		return a->r.dst.addr < b->r.dst.addr ? -1 : 1;
-	if (a->r.dst.len != b->r.dst.len)
-		return a->r.dst.len < b->r.dst.len ? -1 : 1;
-	return 0;
+	return c ? c : qspnd_zroute_key_cmp(&a->r, &b->r);
 }
 
 DECLARE_RBTREE_UNIQ(nsroutes, struct nsr_item, link, nsr_cmp);

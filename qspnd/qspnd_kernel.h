@@ -96,6 +96,9 @@ struct qspnd_zroute {
 	uint32_t src;
 	char dev[QSPN_NAMELEN];
 };
+/* the order of routes: table, then destination */
+int qspnd_zroute_key_cmp(const struct qspnd_zroute *a,
+			 const struct qspnd_zroute *b);
 void qspnd_zroute_init(void);
 void qspnd_zroute_fini(void);
 /* add or replace (the route is what zebra must have, sent or not) */

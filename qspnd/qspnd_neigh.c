@@ -87,8 +87,8 @@ static const char *const neigh_state_str[] = {
 
 static struct {
 	uint64_t system_id;
-	uint32_t next_id;    /* arc handles, unique in the system */
-	uint32_t next_index; /* local_identity_index */
+	uint32_t next_id;	    /* arc handles, unique in the system */
+	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
 	struct thread *t_flush;
 	bool sync_pending;
@@ -170,7 +170,6 @@ uint64_t qspnd_now_ms(void)
 	return now_us() / 1000u;
 }
 
-#define now_ms qspnd_now_ms
 
 uint64_t qspnd_random64(void)
 {
@@ -248,8 +247,7 @@ static struct qspnd_neigh *neigh_find(struct qspnd_port *p, uint64_t system_id,
 	return NULL;
 }
 
-struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id,
-					    uint32_t ll)
+struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id, uint32_t ll)
 {
 	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
 		if (n->linklocal == ll)
@@ -271,7 +269,6 @@ static int64_t neigh_cost(const struct qspnd_neigh *n)
 
 static void engine_schedule(struct qspnd_ident *id);
 
-#define kernel_sync_later qspnd_kernel_sync_later
 
 /* ---- identity-arcs --------------------------------------------------------
  *
@@ -353,7 +350,7 @@ static void iarc_update(struct qspnd_neigh *n)
 			    " on %s %s",
 			    a->index, n->identity_id, n->port->dev,
 			    want ? "added" : "removed");
-		kernel_sync_later();
+		qspnd_kernel_sync_later();
 		arc_update(n);
 	}
 }
@@ -369,7 +366,7 @@ static void arc_update(struct qspnd_neigh *n)
 {
 	struct qspnd_ident *id = n->port->id;
 	int64_t cost = neigh_cost(n);
-	uint64_t now = now_ms();
+	uint64_t now = qspnd_now_ms();
 
 	if (!id->inst)
 		return;
@@ -382,7 +379,7 @@ static void arc_update(struct qspnd_neigh *n)
 			qspn_arc_remove(id->inst, now, n->id);
 			QSPND_DEBUG(events, "arc %u (%s) removed", n->id,
 				    n->ifname);
-			kernel_sync_later();
+			qspnd_kernel_sync_later();
 		}
 	} else if (!n->arc_added) {
 		n->table_id = table_get(n->mac);
@@ -393,7 +390,7 @@ static void arc_update(struct qspnd_neigh *n)
 			n->arc_cost = cost;
 			QSPND_DEBUG(events, "arc %u (%s) added, cost %" PRId64,
 				    n->id, n->ifname, cost);
-			kernel_sync_later();
+			qspnd_kernel_sync_later();
 		} else {
 			table_put(n->table_id);
 			n->table_id = 0;
@@ -416,11 +413,11 @@ static void arc_drop(struct qspnd_neigh *n)
 	if (!n->arc_added)
 		return;
 	if (id->inst)
-		qspn_arc_remove(id->inst, now_ms(), n->id);
+		qspn_arc_remove(id->inst, qspnd_now_ms(), n->id);
 	table_put(n->table_id);
 	n->arc_added = false;
 	n->table_id = 0;
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 	engine_schedule(id);
 }
 
@@ -430,7 +427,7 @@ void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost)
 	n->table_id = table_get(n->mac);
 	n->arc_added = true;
 	n->arc_cost = cost;
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 }
 
 void qspnd_ident_arcs_update(struct qspnd_ident *id)
@@ -473,7 +470,7 @@ static void neigh_free(struct qspnd_neigh *n)
 			break;
 		}
 	XFREE(MTYPE_QSPND_NEIGH, n);
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 }
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -489,7 +486,7 @@ static void session_up(struct qspnd_neigh *n, int fd)
 	set_nonblocking(fd);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	n->state = NEIGH_UP;
-	n->up_since_ms = now_ms();
+	n->up_since_ms = qspnd_now_ms();
 	N.c.sessions_up++;
 	thread_add_read(qspnd.master, session_read, n, fd, &n->t_read);
 	if (n->out_len > n->out_sent)
@@ -568,7 +565,7 @@ static void session_frame(struct qspnd_neigh *n)
 		N.c.drop_no_arc++;
 		return;
 	}
-	r = qspn_receive(id->inst, now_ms(), n->id, n->body, n->body_len);
+	r = qspn_receive(id->inst, qspnd_now_ms(), n->id, n->body, n->body_len);
 	if (r != QSPN_RX_OK && r != QSPN_RX_QUEUED && r != QSPN_RX_IGNORED)
 		zlog_warn("message from neighbour %016" PRIx64
 			  " on %s rejected: %s",
@@ -815,8 +812,8 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 	len = qspn_hello_encode(&h, buf, sizeof(buf));
 	if (len == 0 || p->udp_fd < 0)
 		return;
-	if (sendto(p->udp_fd, buf, len, 0, (struct sockaddr *)&to,
-		   sizeof(to)) < 0)
+	if (sendto(p->udp_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) <
+	    0)
 		QSPND_DEBUG(packets, "hello on %s: %s", p->dev,
 			    safe_strerror(errno));
 	else
@@ -833,7 +830,7 @@ void qspnd_ident_hello_now(struct qspnd_ident *id)
 static void hello_timer(struct thread *t)
 {
 	struct qspnd_port *p = THREAD_ARG(t);
-	uint64_t now = now_ms();
+	uint64_t now = qspnd_now_ms();
 	struct qspnd_neigh *n, *next;
 
 	hello_send(p, 0, 0);
@@ -871,7 +868,7 @@ static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
 static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 {
 	struct qspnd_neigh *n;
-	uint64_t now = now_ms();
+	uint64_t now = qspnd_now_ms();
 
 	if (h->system_id == N.system_id)
 		return; /* ours, looped back or from another identity */
@@ -882,7 +879,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			  ", picking another one",
 			  p->dev, h->system_id);
 		port_set_linklocal(p, qspnd_pick_linklocal());
-		kernel_sync_later();
+		qspnd_kernel_sync_later();
 	}
 	n = neigh_find(p, h->system_id, h->mac);
 	if (h->leaving) {
@@ -915,7 +912,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		if (n->state != NEIGH_HEARD)
 			session_close(n, "peer link-local changed");
 		n->linklocal = h->linklocal;
-		kernel_sync_later();
+		qspnd_kernel_sync_later();
 	}
 	if (h->prev_identity_id && !superseded(h->prev_identity_id)) {
 		id_add(&N.superseded, &N.n_superseded, &N.cap_superseded,
@@ -938,7 +935,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		iarc_update(n);
 		arc_update(n);
 		if (was_arc != n->arc_added)
-			kernel_sync_later();
+			qspnd_kernel_sync_later();
 	}
 	iarc_update(n);
 	n->last_heard_ms = now;
@@ -1110,7 +1107,7 @@ static void engine_timer(struct thread *t)
 
 	if (!id->inst)
 		return;
-	qspn_tick(id->inst, now_ms());
+	qspn_tick(id->inst, qspnd_now_ms());
 	engine_schedule(id);
 }
 
@@ -1124,7 +1121,7 @@ static void engine_schedule(struct qspnd_ident *id)
 	dl = qspn_next_deadline(id->inst);
 	if (dl == UINT64_MAX)
 		return;
-	now = now_ms();
+	now = qspnd_now_ms();
 	thread_add_timer_msec(qspnd.master, engine_timer, id,
 			      dl > now ? (long)(dl - now) : 0, &id->t_engine);
 }
@@ -1176,7 +1173,8 @@ static void report_transport_error(struct thread *t)
 	struct qspnd_neigh *n = neigh_by_id(arc);
 
 	if (n && n->port->id->inst && n->arc_added) {
-		qspn_transport_error(n->port->id->inst, now_ms(), arc, true);
+		qspn_transport_error(n->port->id->inst, qspnd_now_ms(), arc,
+				     true);
 		engine_schedule(n->port->id);
 	}
 }
@@ -1209,7 +1207,7 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 	case QSPN_SIG_BOOTSTRAP_COMPLETE:
 		zlog_info("QSPN bootstrap complete (identity %u%s%s)",
 			  id->index, id->netns[0] ? " in " : "", id->netns);
-		kernel_sync_later();
+		qspnd_kernel_sync_later();
 		qspnd_ident_bootstrap_complete(id);
 		break;
 	case QSPN_SIG_DEST_ADDED:
@@ -1222,7 +1220,7 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 		if (id->main && N.idents == id)
 			dest_changed(sig->dest);
 		else
-			kernel_sync_later();
+			qspnd_kernel_sync_later();
 		break;
 	case QSPN_SIG_ARC_REMOVED:
 		n = neigh_by_id(sig->arc);
@@ -1236,7 +1234,7 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 				  sig->bad_link ? " (bad link)" : "");
 			session_close(n, "arc removed by QSPN");
 		}
-		kernel_sync_later();
+		qspnd_kernel_sync_later();
 		break;
 	case QSPN_SIG_GNODE_SPLITTED:
 		zlog_warn("QSPN: g-node (%d, %u) is split", sig->dest.lvl,
@@ -1321,7 +1319,7 @@ void qspnd_ident_free(struct qspnd_ident *id)
 	XFREE(MTYPE_QSPND_NEIGH, id->pd);
 	XFREE(MTYPE_QSPND_NEIGH, id->known);
 	XFREE(MTYPE_QSPND_IDENT, id);
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 }
 
 static void stop_all(void)
@@ -1360,7 +1358,7 @@ void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id)
 	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
 	qspn_fp_init_node(&fp0, fp_id, r->cfg.topo.levels, eld);
 	id->inst = qspn_create_net(&p, &r->cfg.topo, &id->addr, &fp0,
-				   &qspnd_host_ops, id, now_ms());
+				   &qspnd_host_ops, id, qspnd_now_ms());
 	if (!id->inst)
 		zlog_err("cannot start the QSPN engine");
 	engine_schedule(id);
@@ -1423,7 +1421,7 @@ void qspnd_neigh_if_update(struct interface *ifp)
 			qif->linklocal = 0;
 		}
 	}
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 }
 
 void qspnd_neigh_router_update(void)
@@ -1447,7 +1445,7 @@ void qspnd_neigh_router_update(void)
 	if (vrf)
 		FOR_ALL_INTERFACES (vrf, ifp)
 			qspnd_neigh_if_update(ifp);
-	kernel_sync_later();
+	qspnd_kernel_sync_later();
 }
 
 void qspnd_neigh_init(void)
@@ -1614,7 +1612,7 @@ struct json_object *qspnd_neigh_json(void)
 	struct json_object *j = json_object_new_object();
 	struct qspnd_ident *m = qspnd_ident_main();
 	char buf[INET_ADDRSTRLEN], mac[18];
-	uint64_t now = now_ms();
+	uint64_t now = qspnd_now_ms();
 
 	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
 		struct json_object *jn = json_object_new_object();
@@ -1709,10 +1707,9 @@ struct json_object *qspnd_identities_json(void)
 					    id->conn_from);
 			json_object_int_add(ji, "connectivityTo", id->conn_to);
 		}
-		json_object_boolean_add(ji, "bootstrap",
-					id->inst &&
-						!qspn_is_bootstrap_complete(
-							id->inst));
+		json_object_boolean_add(
+			ji, "bootstrap",
+			id->inst && !qspn_is_bootstrap_complete(id->inst));
 		json_object_boolean_add(ji, "dismissing", id->dismissing);
 		for (size_t i = 0; i < id->n_ports; i++) {
 			const struct qspnd_port *p = id->ports[i];
@@ -1744,16 +1741,14 @@ struct json_object *qspnd_identities_json(void)
 			snprintfrr(buf, sizeof(buf), "%016" PRIx64,
 				   n->identity_id);
 			json_object_string_add(jo, "peerIdentityId", buf);
-			json_object_int_add(jo, "peerNetworkId",
-					    n->network_id);
+			json_object_int_add(jo, "peerNetworkId", n->network_id);
 			if (n->arc_added && id->inst &&
 			    qspn_get_naddr_for_arc(id->inst, n->id, &peer) ==
 				    0) {
 				qspn_naddr_format(&peer, buf, sizeof(buf));
 				json_object_string_add(jo, "peerAddress", buf);
 			} else {
-				json_object_object_add(jo, "peerAddress",
-						       NULL);
+				json_object_object_add(jo, "peerAddress", NULL);
 			}
 			json_object_string_add(jo, "state",
 					       neigh_state_str[n->state]);
@@ -1907,8 +1902,7 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 				if (nb) {
 					json_object_string_add(jp, "interface",
 							       nb->ifname);
-					ll_str(nb->linklocal, buf,
-					       sizeof(buf));
+					ll_str(nb->linklocal, buf, sizeof(buf));
 					json_object_string_add(jp, "gateway",
 							       buf);
 				}

@@ -63,15 +63,21 @@ struct zr_item {
 	bool installed, failed;
 };
 
+int qspnd_zroute_key_cmp(const struct qspnd_zroute *a,
+			 const struct qspnd_zroute *b)
+{
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	if (a->dst.addr != b->dst.addr)
+		return a->dst.addr < b->dst.addr ? -1 : 1;
+	if (a->dst.len != b->dst.len)
+		return a->dst.len < b->dst.len ? -1 : 1;
+	return 0;
+}
+
 static int zr_cmp(const struct zr_item *a, const struct zr_item *b)
 {
-	if (a->r.tid != b->r.tid)
-		return a->r.tid < b->r.tid ? -1 : 1;
-	if (a->r.dst.addr != b->r.dst.addr)
-		return a->r.dst.addr < b->r.dst.addr ? -1 : 1;
-	if (a->r.dst.len != b->r.dst.len)
-		return a->r.dst.len < b->r.dst.len ? -1 : 1;
-	return 0;
+	return qspnd_zroute_key_cmp(&a->r, &b->r);
 }
 
 DECLARE_RBTREE_UNIQ(zroutes, struct zr_item, link, zr_cmp);

@@ -100,8 +100,8 @@ struct cmdlist {
 	int n;
 };
 
-static int collect(const char *cmd, const char *file, int line,
-		   bool inserted, void *arg)
+static int collect(const char *cmd, const char *file, int line, bool inserted,
+		   void *arg)
 {
 	struct cmdlist *cl = arg;
 
@@ -408,9 +408,10 @@ static int run_story(const char *name)
 				bool dup = false;
 
 				for (size_t g = 0; g < f; g++)
-					dup |= cf_getint(json_object_array_get_idx(
-							      fixes, g),
-						      "item", 0) == item;
+					dup |= cf_getint(
+						       json_object_array_get_idx(
+							       fixes, g),
+						       "item", 0) == item;
 				if (!dup)
 					printf(" item %d", item);
 			}
@@ -458,8 +459,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < cf_n_blocks; i++)
 		if (!cf_blocks[i].covered) {
 			printf("not ok - block %d (%s %d-%d) is not covered by any case\n",
-			       cf_blocks[i].seq, cf_blocks[i].file, cf_blocks[i].first,
-			       cf_blocks[i].last);
+			       cf_blocks[i].seq, cf_blocks[i].file,
+			       cf_blocks[i].first, cf_blocks[i].last);
 			missing++;
 		}
 	printf("1..%d\n# %d cases, %d blocks, %d failed, %d blocks not covered\n",

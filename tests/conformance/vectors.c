@@ -221,9 +221,11 @@ bool cf_same_model(const struct kmodel *exp, const struct kmodel *act,
 		}
 		same = false;
 		if (c < 0)
-			printf("#   %sonly in %s: %s\n", prefix, exp_name, a[i++]);
+			printf("#   %sonly in %s: %s\n", prefix, exp_name,
+			       a[i++]);
 		else
-			printf("#   %sonly in %s: %s\n", prefix, act_name, b[j++]);
+			printf("#   %sonly in %s: %s\n", prefix, act_name,
+			       b[j++]);
 	}
 	if (n_lines)
 		*n_lines = i;
@@ -294,15 +296,16 @@ int cf_step_commands(const char *dir, struct json_object *step,
 			if (!skip && cmd &&
 			    (rc = fn(cmd, file, l, false, arg)) != 0)
 				return rc;
-			if (insert && (rc = fn(insert, file, l, true, arg)) != 0)
+			if (insert &&
+			    (rc = fn(insert, file, l, true, arg)) != 0)
 				return rc;
 		}
 	}
 	return 0;
 }
 
-static int apply_one(const char *cmd, const char *file, int line,
-		     bool inserted, void *arg)
+static int apply_one(const char *cmd, const char *file, int line, bool inserted,
+		     void *arg)
 {
 	char where[96];
 
@@ -335,8 +338,7 @@ static int apply_step(const char *dir, struct kmodel *m,
 		if (!dup)
 			json_object_array_add(items, json_object_new_int(item));
 	}
-	if (cf_step_commands(dir, step, apply_one, m, err, sizeof(err)) ==
-	    0)
+	if (cf_step_commands(dir, step, apply_one, m, err, sizeof(err)) == 0)
 		return 0;
 	if (err[0])
 		fprintf(stderr, "replay: %s\n", err);
