@@ -42,9 +42,14 @@ bool qspnd_zebra_is_connected(void)
 	return zclient && zclient->sock >= 0;
 }
 
+/* zebra tells a new client of every interface with an "add", never with an
+ * "up": an interface that is already up when qspnd starts (configured from a
+ * file read before zebra answered, `-f` or a split qspnd.conf) only ever
+ * shows up here, so it starts here too. */
 static int qspnd_ifp_create(struct interface *ifp)
 {
 	QSPND_DEBUG(zebra, "interface %s added", ifp->name);
+	qspnd_neigh_if_update(ifp);
 	return 0;
 }
 
