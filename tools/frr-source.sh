@@ -72,6 +72,11 @@ need_pkgs() {
 			missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
+	# A package build (dpkg-buildpackage, rpmbuild) installs nothing and
+	# reaches no network: its build dependencies must say it all.
+	if [ -n "${DEB_BUILD_ARCH:-}${RPM_BUILD_ROOT:-}${QSPND_NO_INSTALL:-}" ]; then
+		die "missing build dependencies: ${missing[*]}"
+	fi
 	[ "$(id -u)" = 0 ] || die "missing packages (run as root or install them): ${missing[*]}"
 	log "installing ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
