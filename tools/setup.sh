@@ -19,14 +19,19 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-# Debian packages: FRR itself, the build tools, the libraries, and what the
-# tests run (pytest and xmltodict for FRR's topotest harness, gdb which the
-# harness checks for, iproute2 for namespaces).
+# Debian packages: FRR itself, the build tools, the libraries, what the tests
+# run (pytest and xmltodict for FRR's topotest harness, gdb which the harness
+# checks for, iproute2 for namespaces, nft for the kernel state checks), and
+# what the package test uses (debhelper, lintian, mmdebstrap, rpm, rpmlint).
+# Nothing else is assumed: tools/package-test.sh runs the main command in a
+# fresh Debian root to prove it.
 pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
-	perl patch dpkg-dev clang libclang-rt-14-dev
+	perl patch dpkg-dev clang libclang-rt-14-dev git xz-utils
 	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libyang2-dev
 	libyang2-tools libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
-	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping)
+	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping
+	nftables
+	debhelper lintian mmdebstrap rpm rpmlint)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
