@@ -80,25 +80,6 @@ const char *qspn_rx_result_str(enum qspn_rx_result r)
 
 /* --- small services ------------------------------------------------------ */
 
-void qspn_emit(struct qspn_instance *inst, const struct qspn_signal *sig)
-{
-	if (inst->ops->signal)
-		inst->ops->signal(inst->ctx, inst, sig);
-}
-
-void qspn_logf(struct qspn_instance *inst, int level, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-
-	if (!inst->ops->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	inst->ops->log(inst->ctx, level, buf);
-}
-
 static void emit_simple(struct qspn_instance *inst, int type)
 {
 	struct qspn_signal s = {.type = type};
@@ -114,18 +95,6 @@ static void emit_arc_removed(struct qspn_instance *inst, uint32_t handle,
 				.bad_link = bad_link};
 
 	qspn_emit(inst, &s);
-}
-
-void qspn_timer_add(struct qspn_instance *inst, const struct qspn_timer *t)
-{
-	if (inst->n_timers == inst->cap_timers) {
-		inst->cap_timers = inst->cap_timers ? inst->cap_timers * 2 : 8;
-		inst->timers = qspn_xrealloc(inst->timers, inst->cap_timers,
-					     sizeof(*inst->timers));
-	}
-	inst->timers[inst->n_timers] = *t;
-	inst->timers[inst->n_timers].seq = inst->timer_seq++;
-	inst->n_timers++;
 }
 
 /* Give back what a burst of timers (a cold start's split checks) took. */
@@ -176,23 +145,6 @@ static uint32_t rand31(struct qspn_instance *inst)
 
 /* --- arcs ------------------------------------------------------------------
  */
-
-struct qspn_arc *qspn_arc_by_id(const struct qspn_instance *inst, uint32_t id)
-{
-	for (uint32_t i = 0; i < inst->n_arcs; i++)
-		if (inst->arcs[i].id == id)
-			return &inst->arcs[i];
-	return NULL;
-}
-
-struct qspn_arc *qspn_arc_by_handle(const struct qspn_instance *inst,
-				    uint32_t handle)
-{
-	for (uint32_t i = 0; i < inst->n_arcs; i++)
-		if (inst->arcs[i].handle == handle)
-			return &inst->arcs[i];
-	return NULL;
-}
 
 /* §2.3: random id in [1, 2^31-1), unused in this instance */
 static uint32_t new_arc_id(struct qspn_instance *inst)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qspn_engine_int.h: internal types of the QSPN engine, shared by
- * qspn_engine.c (instance, arcs, bootstrap, requests, timers), qspn_map.c
- * (the map and update_map), qspn_etp.c (revise/build ETPs) and qspn_wire.c
- * (the codec).  Layout follows qspn.md §11 with `struct qspn_*` names.
+ * qspn_engine.c (instance, arcs, bootstrap, requests, timers), qspn_ident.c
+ * (identity commands), qspn_map.c (the map and update_map), qspn_etp.c
+ * (revise/build ETPs), qspn_wire.c (the codec) and qspn_inst.c (instance
+ * services).  The calls among them only go down: engine, ident -> map ->
+ * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows qspn.md §11 with `struct qspn_*` names.
  * Not installed, not for the daemon.
  */
 #ifndef QSPN_ENGINE_INT_H
@@ -14,32 +16,11 @@
 #include <stdint.h>
 
 #include "qspn.h"
+#include "qspn_mem.h"
 
 /* Hard limits on peer input (validation, §3.4 + C additions). */
 #define QSPN_MAX_HOPS 4096
 #define QSPN_MAX_PATHS_PER_MSG 200000
-
-/* --- memory ------------------------------------------------------------ */
-
-/* Allocation failure is fatal (like FRR's XCALLOC): abort(). */
-void *qspn_xcalloc(size_t n, size_t size);
-void *qspn_xrealloc(void *p, size_t n, size_t size);
-
-/*
- * A per-message bump arena (STYLE.md §3.2 item 14): the protobuf-c decoder
- * and the validated core message live in it; qspn_arena_reset() after the
- * message was handled.  Bounded: allocation beyond `limit` bytes fails.
- */
-struct qspn_arena_chunk;
-struct qspn_arena {
-	struct qspn_arena_chunk *head;
-	size_t used, limit;
-};
-
-void qspn_arena_init(struct qspn_arena *a, size_t limit);
-void *qspn_arena_alloc(struct qspn_arena *a, size_t size);
-void qspn_arena_reset(struct qspn_arena *a);
-void qspn_arena_fini(struct qspn_arena *a);
 
 /* --- ETP model (qspn.md §3.2, §3.3) ------------------------------------- */
 
@@ -261,7 +242,7 @@ struct qspn_instance {
 	uint64_t now; /* time of the entry point being served */
 };
 
-/* qspn_engine.c helpers used by the other files */
+/* --- instance services (qspn_inst.c) --------------------------------- */
 struct qspn_arc *qspn_arc_by_id(const struct qspn_instance *inst, uint32_t id);
 struct qspn_arc *qspn_arc_by_handle(const struct qspn_instance *inst,
 				    uint32_t handle);
@@ -269,6 +250,9 @@ void qspn_emit(struct qspn_instance *inst, const struct qspn_signal *sig);
 void qspn_logf(struct qspn_instance *inst, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void qspn_timer_add(struct qspn_instance *inst, const struct qspn_timer *t);
+int64_t qspn_arc_cost_of(const struct qspn_instance *inst, uint32_t arc_id);
+struct qspn_cost qspn_npath_cost(const struct qspn_instance *inst,
+				 const struct qspn_npath *np);
 
 /* epath helpers (qspn_etp.c) */
 void qspn_epath_copy(struct qspn_epath *dst, const struct qspn_epath *src);
@@ -305,9 +289,6 @@ void qspn_collect_all(const struct qspn_instance *inst,
 /* qspn_map.c */
 struct qspn_dest *qspn_map_find(const struct qspn_instance *inst,
 				struct qspn_hcoord hc);
-int64_t qspn_arc_cost_of(const struct qspn_instance *inst, uint32_t arc_id);
-struct qspn_cost qspn_npath_cost(const struct qspn_instance *inst,
-				 const struct qspn_npath *np);
 /* derived values of a destination (§4.1) */
 const struct qspn_npath *qspn_dest_best(const struct qspn_dest *d,
 					const struct qspn_instance *inst,

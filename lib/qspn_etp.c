@@ -9,27 +9,6 @@
 
 #include "qspn_engine_int.h"
 
-void *qspn_xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-void *qspn_xrealloc(void *p, size_t n, size_t size)
-{
-	void *q;
-
-	if (size && n > SIZE_MAX / size)
-		abort();
-	q = realloc(p, (n ? n : 1) * (size ? size : 1));
-	if (!q)
-		abort();
-	return q;
-}
-
 void qspn_epath_copy(struct qspn_epath *dst, const struct qspn_epath *src)
 {
 	*dst = *src;

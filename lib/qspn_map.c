@@ -100,23 +100,6 @@ void qspn_map_remove_dest(struct qspn_instance *inst, struct qspn_hcoord hc)
 	qspn_dest_free(map_unlink(inst, hc));
 }
 
-int64_t qspn_arc_cost_of(const struct qspn_instance *inst, uint32_t arc_id)
-{
-	const struct qspn_arc *a = qspn_arc_by_id(inst, arc_id);
-
-	return a ? a->cost : -1;
-}
-
-struct qspn_cost qspn_npath_cost(const struct qspn_instance *inst,
-				 const struct qspn_npath *np)
-{
-	int64_t c = qspn_arc_cost_of(inst, np->arc_id);
-
-	if (c < 0)
-		return qspn_cost_dead();
-	return qspn_cost_add(qspn_cost_real(c), np->p.cost);
-}
-
 /* §4.1 derived values */
 const struct qspn_npath *qspn_dest_best(const struct qspn_dest *d,
 					const struct qspn_instance *inst,
