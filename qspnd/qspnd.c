@@ -1,83 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd.c: the router instance and the managed interfaces.
- *
- * One `router qspn` instance per daemon, created and destroyed by the
- * northbound (qspnd_nb_config.c).  Its configuration is applied leaf by leaf;
- * after each transaction qspnd_router_update() recomputes whether the router
- * has what it needs (a topology and an address) to run the protocol.
+ * qspnd.c: the ground of the daemon (qspnd.h): the globals, the memory
+ * group, the privileges, the kernel counters, time and randomness.  It
+ * calls nothing of qspnd/ above it.
  */
 #include <zebra.h>
 
+#include <sys/random.h>
+
 #include "lib/if.h"
-#include "lib/log.h"
 #include "lib/memory.h"
-#include "lib/vrf.h"
+#include "lib/monotime.h"
+#include "lib/network.h"
+#include "lib/privs.h"
+#include "lib/zclient.h"
 
 #include "qspnd.h"
-#include "qspnd_debug.h"
 
 DEFINE_MGROUP(QSPND, "qspnd");
-DEFINE_MTYPE_STATIC(QSPND, QSPND_ROUTER, "QSPN router");
-DEFINE_MTYPE_STATIC(QSPND, QSPND_IF, "QSPN interface");
 
 struct qspnd_globals qspnd;
+struct qspnd_kernel_stats qspnd_kstats;
 
-const char *qspnd_router_state_str(enum qspnd_router_state s)
+/* NET_ADMIN for routes, rules, addresses, sysctls and nftables; NET_RAW and
+ * BIND for the protocol's sockets; SYS_ADMIN for network namespaces
+ * (identities); DAC_OVERRIDE for qspnd's table-names file in
+ * /etc/iproute2/rt_tables.d (owned by root). */
+static zebra_capabilities_t qspnd_caps[] = {ZCAP_NET_ADMIN, ZCAP_NET_RAW,
+					    ZCAP_BIND, ZCAP_SYS_ADMIN,
+					    ZCAP_DAC_OVERRIDE};
+
+struct zebra_privs_t qspnd_privs = {
+#if defined(FRR_USER) && defined(FRR_GROUP)
+	.user = FRR_USER,
+	.group = FRR_GROUP,
+#endif
+#if defined(VTY_GROUP)
+	.vty_group = VTY_GROUP,
+#endif
+	.caps_p = qspnd_caps,
+	.cap_num_p = array_size(qspnd_caps),
+	.cap_num_i = 0,
+};
+
+void qspnd_kstats_error(const char *fmt, ...)
 {
-	switch (s) {
-	case QSPND_ROUTER_NO_TOPOLOGY:
-		return "no topology configured";
-	case QSPND_ROUTER_NO_ADDRESS:
-		return "no address configured";
-	case QSPND_ROUTER_ACTIVE:
-		return "active";
-	}
-	return "unknown";
-}
+	va_list ap;
 
-struct qspnd_router *qspnd_router_create(void)
-{
-	struct qspnd_router *r;
-
-	assert(!qspnd.router);
-	r = XCALLOC(MTYPE_QSPND_ROUTER, sizeof(*r));
-	/* YANG defaults; the northbound applies them right after. */
-	r->cfg.max_paths = 5;
-	r->cfg.network_id = 1;
-	r->cfg.max_common_hops_ratio = 0.6;
-	r->cfg.anonymize = true;
-	r->state = QSPND_ROUTER_NO_TOPOLOGY;
-	qspnd.router = r;
-	QSPND_DEBUG(events, "router created");
-	return r;
-}
-
-void qspnd_router_destroy(void)
-{
-	if (!qspnd.router)
-		return;
-	QSPND_DEBUG(events, "router destroyed");
-	XFREE(MTYPE_QSPND_ROUTER, qspnd.router);
-	qspnd_neigh_router_update();
-	qspnd_kernel_stop();
-}
-
-void qspnd_router_update(struct qspnd_router *r)
-{
-	enum qspnd_router_state old = r->state;
-
-	if (!r->cfg.has_topology)
-		r->state = QSPND_ROUTER_NO_TOPOLOGY;
-	else if (!r->cfg.has_address)
-		r->state = QSPND_ROUTER_NO_ADDRESS;
-	else
-		r->state = QSPND_ROUTER_ACTIVE;
-	r->config_changes++;
-	if (old != r->state)
-		zlog_info("QSPN router: %s", qspnd_router_state_str(r->state));
-	qspnd_neigh_router_update();
-	qspnd_kernel_sync();
+	qspnd_kstats.op_errors++;
+	va_start(ap, fmt);
+	vsnprintfrr(qspnd_kstats.last_error, sizeof(qspnd_kstats.last_error),
+		    fmt, ap);
+	va_end(ap);
 }
 
 struct qspnd_if *qspnd_if_get(struct interface *ifp)
@@ -85,36 +59,33 @@ struct qspnd_if *qspnd_if_get(struct interface *ifp)
 	return ifp->info;
 }
 
-static int qspnd_if_new_hook(struct interface *ifp)
+/* libfrr's zclient has no disconnect callback: a lost session shows as a
+ * closed socket (and zclient schedules the reconnection itself). */
+bool qspnd_zclient_connected(void)
 {
-	struct qspnd_if *qif = XCALLOC(MTYPE_QSPND_IF, sizeof(*qif));
-
-	ifp->info = qif;
-	return 0;
+	return qspnd.zclient && qspnd.zclient->sock >= 0;
 }
 
-static int qspnd_if_delete_hook(struct interface *ifp)
+uint64_t qspnd_now_us(void)
 {
-	struct qspnd_if *qif = ifp->info;
+	struct timeval tv;
 
-	if (qif) {
-		qif->enabled = false;
-		qspnd_neigh_if_update(ifp);
-	}
-	XFREE(MTYPE_QSPND_IF, ifp->info);
-	return 0;
+	monotime(&tv);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }
 
-void qspnd_if_init(void)
+uint64_t qspnd_now_ms(void)
 {
-	hook_register_prio(if_add, 0, qspnd_if_new_hook);
-	hook_register_prio(if_del, 0, qspnd_if_delete_hook);
+	return qspnd_now_us() / 1000u;
 }
 
-void qspnd_terminate(void)
+uint64_t qspnd_random64(void)
 {
-	qspnd_neigh_stop();
-	/* routes go while zebra is still there */
-	qspnd_router_destroy();
-	qspnd_zebra_stop();
+	uint64_t v = 0;
+
+	while (v == 0)
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			v = ((uint64_t)frr_weak_random() << 32) ^
+			    (uint64_t)frr_weak_random();
+	return v;
 }

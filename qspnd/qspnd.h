@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qspnd.h: the daemon's view of its configuration and run-time state.
+ * qspnd.h: the ground of the daemon (qspnd.c): the configuration and
+ * interface types, the process-wide globals, the memory group, the
+ * privileges, the kernel counters, and time and randomness.  Every file of
+ * qspnd/ may include it; it includes nothing of qspnd/ but qspnd_debug.h's
+ * neighbour, and qspnd.c calls nothing above it (doc/architecture.md).
  *
  * The daemon is the thin FRR shell around libqspn (lib/): it owns the event
  * loop, the zebra connection, the CLI and the northbound callbacks.  The
- * protocol state proper lives in libqspn objects hanging off
- * struct qspnd_router.
+ * protocol state proper lives in libqspn objects hanging off the
+ * identities (qspnd_neigh.h).
  */
 #ifndef QSPND_H
 #define QSPND_H
@@ -13,15 +17,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/memory.h"
+
 #include "qspn_addr.h"
-#include "qspn_paths.h"
-#include "qspn_plan.h"
 
 struct thread_master;
 struct interface;
-struct vty;
 struct zclient;
-struct json_object;
+struct zebra_privs_t;
+
+DECLARE_MGROUP(QSPND);
+
+/* qspnd's privileges (FRR_DAEMON_INFO in qspnd_main.c uses them). */
+extern struct zebra_privs_t qspnd_privs;
 
 /* Not in FRR's fixed list of node types: installed past NODE_TYPE_MAX.
  * vtysh/extract.pl must see the name, not its value (the qspn-aware vtysh
@@ -90,99 +98,42 @@ struct qspnd_if {
 	bool running;
 };
 
-struct qspnd_neigh_counters {
-	uint64_t hellos_in, hellos_out, drop_hello;
-	uint64_t neighbours_new, neighbours_dead;
-	uint64_t sessions_up, sessions_lost, drop_unknown_session;
-	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
-		drop_no_arc;
-};
-
 /* Process-wide state of the daemon (the glue may have globals; the core
  * may not). */
 struct qspnd_globals {
 	struct thread_master *master;
 	struct qspnd_router *router; /* NULL without `router qspn` */
 	uint32_t zebra_connects;     /* successful (re)connections */
+	struct zclient *zclient;     /* set by qspnd_zebra_init() */
+	const char *pathspace;	     /* the -N pathspace, or NULL */
 };
 
 extern struct qspnd_globals qspnd;
 
-/* qspnd.c */
-struct qspnd_router *qspnd_router_create(void);
-void qspnd_router_destroy(void);
-void qspnd_router_update(struct qspnd_router *r);
-const char *qspnd_router_state_str(enum qspnd_router_state s);
-void qspnd_if_init(void);
-struct qspnd_if *qspnd_if_get(struct interface *ifp);
-void qspnd_terminate(void);
-
-/* qspnd_zebra.c */
-void qspnd_zebra_init(void);
-void qspnd_zebra_stop(void);
-bool qspnd_zebra_is_connected(void);
-struct zclient *qspnd_zclient(void);
-
-/* qspnd_vty.c */
-void qspnd_vty_init(void);
-
-/* qspnd_main.c: the -N pathspace, or NULL */
-const char *qspnd_pathspace(void);
-
-/*
- * qspnd_neigh.c: the identities at run time (qspnd_ident.h): their ports,
- * neighbours (hellos), arcs and QSPN engine instances.  What the planner
- * needs from them, in its own terms (qspn_plan.h): the physical neighbours
- * and every identity with its identity-arcs and its engine's path view.
- * The arrays are owned by qspnd_neigh.c and valid until the next event.
- * The show commands and the operational data are the main identity's.
- */
-void qspnd_neigh_init(void);
-void qspnd_neigh_stop(void);
-/* the router's state or configuration changed */
-void qspnd_neigh_router_update(void);
-/* an interface was enabled/disabled, went up/down, or is going away */
-void qspnd_neigh_if_update(struct interface *ifp);
-struct json_object *qspnd_neigh_json(void);
-struct json_object *qspnd_arcs_json(void);
-struct json_object *qspnd_destinations_json(void);
-/* every known destination with its paths; filter: only those whose
- * addresses overlap the prefix */
-struct json_object *qspnd_paths_json(const struct qspn_prefix *filter);
-/* Iteration for the northbound's operational state (qspnd_nb_state.c). */
-struct qspnd_neigh_info {
-	const char *ifname;
-	uint64_t system_id;
-	uint32_t linklocal;
-	uint8_t mac[6];
-	int state;	  /* 0 heard, 1 connecting, 2 up (the YANG enum) */
-	int64_t rtt_us;	  /* -1: none */
-	int64_t arc_cost; /* -1: no arc */
+/* Kernel execution counters (show qspn tables), written by qspnd_kernel.c
+ * and the executors. */
+struct qspnd_kernel_stats {
+	uint64_t ops;	    /* operations executed */
+	uint64_t op_errors; /* of which failed */
+	uint64_t syncs;	    /* full syncs */
+	uint64_t updates;   /* incremental updates */
+	uint64_t resyncs;   /* repair passes after a failure */
+	uint64_t zebra_resends;
+	uint64_t leftovers; /* items of an earlier run removed at start */
+	uint64_t zebra_installed, zebra_failed; /* route notifications */
+	char last_error[160];
 };
-const void *qspnd_neigh_next(const void *prev);
-void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out);
-struct qspn_stats;
-void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
-			  const struct qspn_stats **stats);
-size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
-/* Every identity as the planner sees it; [0] is the main identity. */
-size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
-/* show qspn identities */
-struct json_object *qspnd_identities_json(void);
+extern struct qspnd_kernel_stats qspnd_kstats;
+/* one failed operation: counted, and its text kept as the last error */
+void qspnd_kstats_error(const char *fmt, ...) PRINTFRR(1, 2);
 
-/*
- * qspnd_kernel.c: the kernel state.  qspnd_kernel_sync() rebuilds the
- * desired state from the router, the managed interfaces and qspnd_neigh_*,
- * diffs it with what is installed and applies the difference (routes through
- * zebra, the rest with qspnd's own helpers).  qspnd_kernel_update_dest() is
- * the incremental path for the engine's path signals.  Both are no-ops while
- * the router is not active; qspnd_kernel_stop() removes everything.
- */
-void qspnd_kernel_init(void);
-void qspnd_kernel_sync(void);
-void qspnd_kernel_update_dest(struct qspn_hcoord dest);
-void qspnd_kernel_stop(void);
-/* zebra (re)connected: re-send every route (qspnd_zebra.c calls it). */
-void qspnd_kernel_zebra_connected(void);
+struct qspnd_if *qspnd_if_get(struct interface *ifp);
+/* the zebra session is up (qspnd.zclient connected) */
+bool qspnd_zclient_connected(void);
+/* monotonic milliseconds */
+uint64_t qspnd_now_ms(void);
+uint64_t qspnd_now_us(void);
+/* a random non-zero 64-bit value */
+uint64_t qspnd_random64(void);
 
 #endif /* QSPND_H */

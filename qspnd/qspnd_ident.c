@@ -54,9 +54,9 @@
 #include "qspnd_debug.h"
 #include "qspnd_ident.h"
 #include "qspnd_kernel.h"
+#include "qspnd_netns.h"
 #include "qspnd_nb.h"
 
-extern struct zebra_privs_t qspnd_privs;
 
 /* after the ingress holds, before the old identity of a single node goes */
 #define AUTO_DISMISS_MS 1000

@@ -39,13 +39,14 @@
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_kernel.h"
+#include "qspnd_neigh.h"
+#include "qspnd_netlink.h"
+#include "qspnd_netns.h"
+#include "qspnd_nft.h"
+#include "qspnd_zroute.h"
 
-DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_KERNEL, "QSPN kernel state");
 
-extern struct zebra_privs_t qspnd_privs;
-
-struct qspnd_kernel_stats qspnd_kstats;
 
 static struct qspn_kstate *installed; /* what the executed ops built */
 static struct qspn_kstate *empty;
@@ -60,6 +61,9 @@ static struct qspn_ops failed_dels;
 
 /* ---- table names ---- */
 
+/* the file of the table names (QSPND_RT_TABLES_DIR) */
+static char qspnd_rt_tables_file[PATH_MAX];
+
 #define RTT_MAX 64
 static struct qspnd_rtt_line rtt[RTT_MAX];
 static size_t n_rtt;
@@ -73,7 +77,7 @@ static struct {
 } rules[RULES_MAX];
 static size_t n_rules;
 
-uint32_t qspnd_kernel_table_id(const char *name)
+static uint32_t qspnd_kernel_table_id(const char *name)
 {
 	if (!strcmp(name, "ntk"))
 		return QSPN_TID_NTK;
@@ -149,11 +153,9 @@ static int rtt_write(void)
 					  ? " (qspnd needs CAP_DAC_OVERRIDE)"
 					  : "");
 		warned = err;
-		qspnd_kstats.op_errors++;
+		qspnd_kstats_error("%s: %s", qspnd_rt_tables_file,
+				   safe_strerror(err));
 		batch_errors++;
-		snprintfrr(qspnd_kstats.last_error,
-			   sizeof(qspnd_kstats.last_error), "%s: %s",
-			   qspnd_rt_tables_file, safe_strerror(err));
 	} else
 		rtt_dirty = false;
 	return ret;
@@ -359,16 +361,14 @@ size_t qspnd_kernel_tables(const struct qspnd_rtt_line **out)
 
 /* ---- executing operations ---- */
 
-void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why)
+static void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why)
 {
 	char cmd[256];
 
 	qspn_op_format(op, cmd, sizeof(cmd));
 	zlog_warn("qspnd: kernel operation failed: %s: %s", cmd, why);
-	qspnd_kstats.op_errors++;
+	qspnd_kstats_error("%s: %s", cmd, why);
 	batch_errors++;
-	snprintfrr(qspnd_kstats.last_error, sizeof(qspnd_kstats.last_error),
-		   "%s: %s", cmd, why);
 }
 
 static bool op_is_removal(const struct qspn_op *op)
@@ -731,11 +731,8 @@ static void exec_ops(const struct qspn_ops *ops, bool adds_only)
 static void exec_finish(void)
 {
 	if (qspnd_nft_commit() < 0) {
-		qspnd_kstats.op_errors++;
+		qspnd_kstats_error("nftables: %s", qspnd_nft_strerror());
 		batch_errors++;
-		snprintfrr(qspnd_kstats.last_error,
-			   sizeof(qspnd_kstats.last_error), "nftables: %s",
-			   qspnd_nft_strerror());
 	}
 	rtt_write();
 	qspnd_zroute_src_cleanup();
@@ -1151,11 +1148,15 @@ static void remove_leftovers(void)
 	}
 }
 
-char qspnd_rt_tables_file[PATH_MAX];
+/* the namespaces' cached state is netlink's sockets */
+static const struct qspnd_netns_ops netns_ops = {
+	.forget = qspnd_nl_ns_forget,
+	.remove_links = qspnd_nl_remove_links,
+};
 
 void qspnd_kernel_init(void)
 {
-	const char *ns = qspnd_pathspace();
+	const char *ns = qspnd.pathspace;
 
 	if (ns && *ns)
 		snprintf(qspnd_rt_tables_file, PATH_MAX, "%s/qspnd-%s.conf",
@@ -1163,12 +1164,12 @@ void qspnd_kernel_init(void)
 	else
 		snprintf(qspnd_rt_tables_file, PATH_MAX, "%s/qspnd.conf",
 			 QSPND_RT_TABLES_DIR);
+	qspnd_netns_set_ops(&netns_ops);
 	empty = qspn_kstate_new();
 	memset(&failed_dels, 0, sizeof(failed_dels));
 	qspnd_zroute_init();
 	nsroutes_init(&nsroutes);
 	qspnd_nl_init();
 	remove_leftovers();
-	qspnd_kernel_vty_init();
 	inited = true;
 }

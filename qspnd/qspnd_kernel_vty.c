@@ -12,6 +12,10 @@
 
 #include "qspnd.h"
 #include "qspnd_kernel.h"
+#include "qspnd_kernel_vty.h"
+#include "qspnd_netns.h"
+#include "qspnd_nft.h"
+#include "qspnd_zroute.h"
 
 #define QSPN_STR "QSPN (Netsukuku) information\n"
 

@@ -21,28 +21,13 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_kernel.h"
+#include "qspnd_kernel_vty.h"
 #include "qspnd_nb.h"
-
-/* NET_ADMIN for routes, rules, addresses, sysctls and nftables; NET_RAW and
- * BIND for the protocol's sockets; SYS_ADMIN for network namespaces
- * (identities); DAC_OVERRIDE for qspnd's table-names file in
- * /etc/iproute2/rt_tables.d (owned by root). */
-static zebra_capabilities_t qspnd_caps[] = {ZCAP_NET_ADMIN, ZCAP_NET_RAW,
-					    ZCAP_BIND, ZCAP_SYS_ADMIN,
-					    ZCAP_DAC_OVERRIDE};
-
-struct zebra_privs_t qspnd_privs = {
-#if defined(FRR_USER) && defined(FRR_GROUP)
-	.user = FRR_USER,
-	.group = FRR_GROUP,
-#endif
-#if defined(VTY_GROUP)
-	.vty_group = VTY_GROUP,
-#endif
-	.caps_p = qspnd_caps,
-	.cap_num_p = array_size(qspnd_caps),
-	.cap_num_i = 0,
-};
+#include "qspnd_neigh.h"
+#include "qspnd_router.h"
+#include "qspnd_vty.h"
+#include "qspnd_zebra.h"
 
 static struct option longopts[] = {{0}};
 
@@ -57,7 +42,10 @@ static void sighup(void)
 static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
-	qspnd_terminate();
+	qspnd_neigh_stop();
+	/* routes go while zebra is still there */
+	qspnd_router_destroy();
+	qspnd_zebra_stop();
 	frr_fini();
 	exit(0);
 }
@@ -92,11 +80,6 @@ FRR_DAEMON_INFO(qspnd, QSPN,
 );
 /* clang-format on */
 
-const char *qspnd_pathspace(void)
-{
-	return qspnd_di.pathspace;
-}
-
 int main(int argc, char **argv, char **envp)
 {
 	frr_preinit(&qspnd_di, argc, argv);
@@ -116,15 +99,17 @@ int main(int argc, char **argv, char **envp)
 	}
 
 	qspnd.master = frr_init();
+	qspnd.pathspace = qspnd_di.pathspace;
 
 	qspnd_debug_init();
 	vrf_init(NULL, NULL, NULL, NULL);
 	qspnd_neigh_init();
-	qspnd_if_init();
+	qspnd_router_if_init();
 	if_cmd_init_default();
 	qspnd_vty_init();
 	qspnd_zebra_init();
 	qspnd_kernel_init();
+	qspnd_kernel_vty_init();
 
 	frr_config_fork();
 	frr_run(qspnd.master);

@@ -20,6 +20,8 @@
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_nb.h"
+#include "qspnd_neigh.h"
+#include "qspnd_router.h"
 
 /*
  * XPath: /frr-routing:routing/control-plane-protocols/control-plane-protocol

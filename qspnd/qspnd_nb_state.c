@@ -13,6 +13,7 @@
 
 #include "qspnd.h"
 #include "qspnd_nb.h"
+#include "qspnd_neigh.h"
 
 /*
  * XPath: /frr-routing:routing/control-plane-protocols/control-plane-protocol

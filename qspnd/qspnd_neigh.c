@@ -64,13 +64,13 @@
 #include "qspnd_debug.h"
 #include "qspnd_ident.h"
 #include "qspnd_kernel.h"
+#include "qspnd_neigh.h"
+#include "qspnd_netns.h"
 
-DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
-extern struct zebra_privs_t qspnd_privs;
 
 #define HELLO_INTERVAL_MS 1000
 #define DEAD_INTERVAL_MS (4 * HELLO_INTERVAL_MS)
@@ -155,32 +155,7 @@ static void table_put(uint32_t tid)
 		N.tables[QSPN_TID_MAX - tid].refs--;
 }
 
-/* ---- time and randomness ---------------------------------------------- */
-
-static uint64_t now_us(void)
-{
-	struct timeval tv;
-
-	monotime(&tv);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
-
-uint64_t qspnd_now_ms(void)
-{
-	return now_us() / 1000u;
-}
-
-
-uint64_t qspnd_random64(void)
-{
-	uint64_t v = 0;
-
-	while (v == 0)
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			v = ((uint64_t)frr_weak_random() << 32) ^
-			    (uint64_t)frr_weak_random();
-	return v;
-}
+/* ---- link-locals ------------------------------------------------------ */
 
 uint32_t qspnd_pick_linklocal(void)
 {
@@ -798,7 +773,7 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		.prev_identity_id = p->id->prev_identity_id,
 		.linklocal = p->linklocal,
 		.ifindex = (uint32_t)p->ifindex,
-		.timestamp_us = now_us(),
+		.timestamp_us = qspnd_now_us(),
 		.echo_us = echo_us,
 		.echo_system_id = echo_system_id,
 	};
@@ -940,7 +915,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	iarc_update(n);
 	n->last_heard_ms = now;
 	if (h->echo_system_id == N.system_id) {
-		uint64_t t = now_us();
+		uint64_t t = qspnd_now_us();
 
 		if (h->echo_us <= t) {
 			int64_t rtt = (int64_t)(t - h->echo_us);

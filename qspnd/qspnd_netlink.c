@@ -25,12 +25,11 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
-#include "qspnd_kernel.h"
+#include "qspnd_netlink.h"
+#include "qspnd_netns.h"
 
-DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NL_DUMP, "QSPN netlink dump");
 
-extern struct zebra_privs_t qspnd_privs;
 
 static int nl_sock = -1;
 static uint32_t nl_seq;

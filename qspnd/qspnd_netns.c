@@ -30,9 +30,7 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
-#include "qspnd_kernel.h"
-
-extern struct zebra_privs_t qspnd_privs;
+#include "qspnd_netns.h"
 
 #define SELF_NETNS "/proc/thread-self/ns/net"
 #define MAX_OWNED 64
@@ -40,6 +38,14 @@ extern struct zebra_privs_t qspnd_privs;
 /* the namespaces this run created (and the state file listing them) */
 static char owned[MAX_OWNED][QSPN_NAMELEN];
 static size_t n_owned;
+/* the layer that keeps state per namespace (qspnd_netns_set_ops) */
+static const struct qspnd_netns_ops *ops;
+
+void qspnd_netns_set_ops(const struct qspnd_netns_ops *o)
+{
+	ops = o;
+}
+
 static char state_dir[256], state_file[288];
 
 static bool name_ok(const char *ns)
@@ -63,12 +69,6 @@ static void state_paths(void)
 	 * in the topotests (like /var/run/frr), one per -N in the lab */
 	snprintf(state_dir, sizeof(state_dir), "%s", frr_vtydir);
 	snprintf(state_file, sizeof(state_file), "%s/qspnd-netns", state_dir);
-}
-
-const char *qspnd_netns_state_file(void)
-{
-	state_paths();
-	return state_file;
 }
 
 static int owned_find(const char *ns)
@@ -331,7 +331,7 @@ int qspnd_netns_add(const char *ns)
 		return -1;
 	}
 	ns_path(ns, path, sizeof(path));
-	qspnd_nl_ns_forget(ns);
+	ops->forget(ns);
 	frr_with_privs (&qspnd_privs) {
 		step = QSPND_NETNS_RUN_DIR;
 		if (run_dir_prepare() < 0) {
@@ -399,7 +399,7 @@ static int netns_remove(const char *ns)
 	int err = 0;
 
 	ns_path(ns, path, sizeof(path));
-	qspnd_nl_ns_forget(ns);
+	ops->forget(ns);
 	frr_with_privs (&qspnd_privs) {
 		if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
 		    errno != ENOENT)
@@ -472,7 +472,7 @@ int qspnd_netns_remove_leftovers(void)
 			continue;
 		ns_path(line, path, sizeof(path));
 		if (qspnd_netns_exists(line)) {
-			int n = qspnd_nl_remove_links(line);
+			int n = ops->remove_links(line);
 
 			if (netns_remove(line) == 0) {
 				zlog_notice(
@@ -504,7 +504,7 @@ int qspnd_netns_remove_all(void)
 
 		snprintf(ns, sizeof(ns), "%s", owned[n_owned - 1]);
 		if (qspnd_netns_exists(ns)) {
-			qspnd_nl_remove_links(ns);
+			ops->remove_links(ns);
 			removed++;
 		}
 		if (netns_remove(ns) < 0)

@@ -32,12 +32,11 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
-#include "qspnd_kernel.h"
+#include "qspnd_netns.h"
+#include "qspnd_nft.h"
 
-DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NFT, "QSPN nftables rules");
 
-extern struct zebra_privs_t qspnd_privs;
 
 #define NFT_TABLE "qspnd"
 

@@ -18,6 +18,9 @@
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_nb.h"
+#include "qspnd_neigh.h"
+#include "qspnd_router.h"
+#include "qspnd_vty.h"
 
 #ifndef VTYSH_EXTRACT_PL
 #include "qspnd/qspnd_vty_clippy.c"
@@ -364,7 +367,7 @@ static struct json_object *summary_json(void)
 
 	json_object_boolean_add(json, "routerConfigured", r != NULL);
 	json_object_boolean_add(json, "zebraConnected",
-				qspnd_zebra_is_connected());
+				qspnd_zclient_connected());
 	json_object_int_add(json, "zebraConnects", qspnd.zebra_connects);
 	if (r) {
 		json_object_string_add(json, "state",

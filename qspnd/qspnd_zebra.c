@@ -17,15 +17,9 @@
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_kernel.h"
-
-extern struct zebra_privs_t qspnd_privs;
-
-static struct zclient *zclient;
-
-struct zclient *qspnd_zclient(void)
-{
-	return zclient;
-}
+#include "qspnd_neigh.h"
+#include "qspnd_zebra.h"
+#include "qspnd_zroute.h"
 
 static void qspnd_zebra_connected(struct zclient *zc)
 {
@@ -33,13 +27,6 @@ static void qspnd_zebra_connected(struct zclient *zc)
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
 	zlog_info("connected to zebra (connection #%u)", qspnd.zebra_connects);
 	qspnd_kernel_zebra_connected();
-}
-
-/* libfrr's zclient has no disconnect callback: a lost session shows as a
- * closed socket (and zclient schedules the reconnection itself). */
-bool qspnd_zebra_is_connected(void)
-{
-	return zclient && zclient->sock >= 0;
 }
 
 /* zebra tells a new client of every interface with an "add", never with an
@@ -85,17 +72,17 @@ void qspnd_zebra_init(void)
 
 	if_zapi_callbacks(qspnd_ifp_create, qspnd_ifp_up, qspnd_ifp_down,
 			  qspnd_ifp_destroy);
-	zclient = zclient_new(qspnd.master, &opt, qspnd_handlers,
-			      array_size(qspnd_handlers));
-	zclient_init(zclient, QSPND_ROUTE_TYPE, 0, &qspnd_privs);
-	zclient->zebra_connected = qspnd_zebra_connected;
+	qspnd.zclient = zclient_new(qspnd.master, &opt, qspnd_handlers,
+				    array_size(qspnd_handlers));
+	zclient_init(qspnd.zclient, QSPND_ROUTE_TYPE, 0, &qspnd_privs);
+	qspnd.zclient->zebra_connected = qspnd_zebra_connected;
 }
 
 void qspnd_zebra_stop(void)
 {
-	if (!zclient)
+	if (!qspnd.zclient)
 		return;
-	zclient_stop(zclient);
-	zclient_free(zclient);
-	zclient = NULL;
+	zclient_stop(qspnd.zclient);
+	zclient_free(qspnd.zclient);
+	qspnd.zclient = NULL;
 }

@@ -46,9 +46,8 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
-#include "qspnd_kernel.h"
+#include "qspnd_zroute.h"
 
-DECLARE_MGROUP(QSPND);
 DEFINE_MTYPE_STATIC(QSPND, QSPND_ZROUTE, "QSPN zebra route");
 
 /* ---- the shadow of zebra's routes ---- */
@@ -103,13 +102,6 @@ static bool zr_same(const struct qspnd_zroute *a, const struct qspnd_zroute *b)
 
 /* ---- ZAPI ---- */
 
-static bool zebra_up(void)
-{
-	struct zclient *zc = qspnd_zclient();
-
-	return zc && zc->sock >= 0;
-}
-
 static void zr_prefix(const struct qspnd_zroute *r, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -121,12 +113,12 @@ static void zr_prefix(const struct qspnd_zroute *r, struct prefix *p)
 /* 0: sent (or zebra is away: it gets everything when it comes back) */
 static int zr_send(const struct qspnd_zroute *r, bool add)
 {
-	struct zclient *zc = qspnd_zclient();
+	struct zclient *zc = qspnd.zclient;
 	struct zapi_route api;
 	struct zapi_nexthop *nh;
 	enum zclient_send_status st;
 
-	if (!zebra_up())
+	if (!qspnd_zclient_connected())
 		return 0;
 	memset(&api, 0, sizeof(api));
 	api.vrf_id = VRF_DEFAULT;
@@ -365,11 +357,9 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 			  note == ZAPI_ROUTE_FAIL_INSTALL
 				  ? "the kernel refused it"
 				  : "a route with a better distance won");
-		qspnd_kstats.op_errors++;
+		qspnd_kstats_error("zebra did not install %pFX table %u", &p,
+				   table_id);
 		qspnd_kstats.zebra_failed++;
-		snprintfrr(qspnd_kstats.last_error,
-			   sizeof(qspnd_kstats.last_error),
-			   "zebra did not install %pFX table %u", &p, table_id);
 		if (it && note == ZAPI_ROUTE_FAIL_INSTALL) {
 			it->installed = false;
 			it->failed = true;
@@ -644,7 +634,7 @@ static void src_ensure(const uint32_t *want, size_t n)
 	for (size_t i = 0; i < n && !missing; i++)
 		if (src_find(want[i]) < 0)
 			missing = true;
-	if (!missing || !zebra_up())
+	if (!missing || !qspnd_zclient_connected())
 		return;
 	if (zvty_begin(&v) < 0) {
 		zlog_warn(
@@ -662,11 +652,8 @@ static void src_ensure(const uint32_t *want, size_t n)
 			if (src_add(&v, want[i]) < 0)
 				ok = false;
 		if (rmap_base_add(&v) < 0 || !ok) {
-			qspnd_kstats.op_errors++;
-			snprintfrr(qspnd_kstats.last_error,
-				   sizeof(qspnd_kstats.last_error),
-				   "zebra route-map %s: %s", QSPND_SRC_RMAP,
-				   v.out);
+			qspnd_kstats_error("zebra route-map %s: %s",
+					   QSPND_SRC_RMAP, v.out);
 		}
 	}
 	zvty_cmd(&v, "end");
@@ -708,7 +695,7 @@ void qspnd_zroute_src_cleanup(void)
 			any = true;
 	if (!any && !(rmap_base && zroutes_count(&zroutes) == 0))
 		return;
-	if (!zebra_up() || zvty_begin(&v) < 0)
+	if (!qspnd_zclient_connected() || zvty_begin(&v) < 0)
 		return;
 	for (size_t i = 0; i < n_srcs;) {
 		if (!src_wanted(srcs[i].addr))

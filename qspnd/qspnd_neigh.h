@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qspnd_neigh.h: the identities at run time (qspnd_neigh.c): their ports,
+ * hellos, neighbours, ETP sessions, arcs and engine timers (spec routes.md
+ * §5, qspn.md §8).
+ *
+ * A system has one main identity (default namespace, the managed NICs
+ * themselves) and any number of connectivity identities, each in its own
+ * network namespace with one macvlan pseudo-interface per managed NIC.
+ * Every identity has its own QSPN engine instance, its own hellos on each
+ * of its ports, its own neighbours and ETP sessions.  A neighbour is a
+ * peer identity heard on one port (peer system, peer MAC); it becomes a
+ * QSPN arc of the identity when the session is up, its cost is known and
+ * it is in the same network (hellos carry the identity's network id).
+ * The operations on identities (creation of an engine, ingress, dismissal)
+ * are qspnd_ident.c's.
+ */
+#ifndef QSPND_NEIGH_H
+#define QSPND_NEIGH_H
+
+#include "lib/if.h"
+
+#include "qspn.h"
+#include "qspn_plan.h"
+
+#include "qspnd.h"
+
+struct json_object;
+
+#define QSPND_MAX_PORTS 16
+#define QSPND_FRAME_HDR 4
+
+struct qspnd_ident;
+struct thread;
+
+/* One identity on one managed NIC: the NIC itself for the main identity,
+ * its macvlan for a connectivity identity. */
+struct qspnd_port {
+	struct qspnd_ident *id;
+	char nic[INTERFACE_NAMSIZ]; /* the real NIC */
+	char dev[INTERFACE_NAMSIZ]; /* the device, in the identity's netns */
+	ifindex_t ifindex;	    /* in that namespace; 0: not there yet */
+	uint8_t mac[6];
+	uint32_t linklocal; /* host order */
+	int udp_fd;
+	struct thread *t_udp, *t_hello;
+	bool running;
+};
+
+enum qspnd_neigh_state {
+	NEIGH_HEARD,	  /* hellos only */
+	NEIGH_CONNECTING, /* TCP connect in progress */
+	NEIGH_UP,	  /* session up */
+};
+
+struct qspnd_neigh {
+	struct qspnd_neigh *next;
+	struct qspnd_port *port;
+	uint32_t id;		       /* the arc handle given to the engine */
+	char ifname[INTERFACE_NAMSIZ]; /* port->nic */
+	uint64_t system_id;
+	uint64_t identity_id;
+	uint32_t network_id;
+	bool peer_connectivity;	     /* the peer is a connectivity identity */
+	uint64_t peer_prev_identity; /* the identity the peer succeeded */
+	bool iarc; /* an identity-arc of ours (routes.md §5.3): its /32 route,
+		    * and it may be a QSPN arc */
+	uint8_t mac[6];
+	uint32_t linklocal; /* host order */
+	uint64_t last_heard_ms;
+	uint64_t up_since_ms;
+	int64_t rtt_us; /* smoothed; -1: no sample yet */
+	uint32_t rtt_samples;
+	enum qspnd_neigh_state state;
+	bool arc_added;
+	int64_t arc_cost;
+	uint32_t table_id; /* while the arc exists */
+	int fd;
+	struct thread *t_read, *t_write, *t_retry;
+	/* receive: header then body */
+	uint8_t hdr[QSPND_FRAME_HDR];
+	size_t hdr_got;
+	uint8_t *body;
+	size_t body_len, body_got;
+	/* send: queued frames */
+	uint8_t *out;
+	size_t out_len, out_sent, out_cap;
+	uint64_t frames_in, frames_out;
+};
+
+struct qspnd_ident {
+	struct qspnd_ident *next;
+	uint32_t index; /* local_identity_index: 0, 1, ... never reused */
+	uint64_t identity_id;
+	uint64_t prev_identity_id; /* the identity this one succeeded */
+	bool main;
+	char netns[QSPN_NAMELEN]; /* "" for the main identity */
+	uint32_t network_id;
+	struct qspn_naddr addr; /* may hold virtual positions */
+	int conn_from, conn_to; /* connectivity levels (0: main) */
+	struct qspnd_port *ports[QSPND_MAX_PORTS];
+	size_t n_ports;
+	struct qspnd_neigh *neighs;
+	int listen_fd;
+	struct thread *t_accept;
+	struct qspn_instance *inst;
+	struct thread *t_engine;
+	bool dismissing;
+	struct thread *t_dismiss;
+	/* the peer identities we have had identity-arcs with */
+	uint64_t *known;
+	size_t n_known, cap_known;
+	/* planner views */
+	struct qspn_plan_arc *pa;
+	struct qspn_plan_pseudodev *pd;
+};
+
+struct qspnd_neigh_counters {
+	uint64_t hellos_in, hellos_out, drop_hello;
+	uint64_t neighbours_new, neighbours_dead;
+	uint64_t sessions_up, sessions_lost, drop_unknown_session;
+	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
+		drop_no_arc;
+};
+
+struct qspnd_ident *qspnd_ident_main(void);
+struct qspnd_ident *qspnd_ident_first(void);
+struct qspnd_ident *qspnd_ident_by_ns(const char *ns);
+uint64_t qspnd_now_ms(void);
+uint64_t qspnd_random64(void);
+uint32_t qspnd_pick_linklocal(void);
+struct qspnd_ident *qspnd_ident_new(bool main, const char *netns);
+/* close sessions, stop hellos, free the engine and the identity */
+void qspnd_ident_free(struct qspnd_ident *id);
+struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
+				  const char *dev);
+void qspnd_port_start(struct qspnd_port *p);
+void qspnd_port_stop(struct qspnd_port *p);
+void qspnd_port_free(struct qspnd_port *p);
+void qspnd_ident_listen_stop(struct qspnd_ident *id);
+/* a fresh engine: a new network of this identity alone (create_net) */
+void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id);
+/* make it the first of the list (the main identity is ids[0]) */
+void qspnd_ident_make_first(struct qspnd_ident *id);
+/* move every port and neighbour of `from` to `to` (ingress: the new
+ * identity takes the NICs over, sessions and all) */
+void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from);
+void qspnd_ident_engine_schedule(struct qspnd_ident *id);
+void qspnd_ident_arcs_update(struct qspnd_ident *id);
+/* the engine got this arc at its construction (qspn_enter_net) */
+void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost);
+struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id,
+					    uint32_t ll);
+extern const struct qspn_host_ops qspnd_host_ops;
+void qspnd_kernel_sync_later(void);
+/* one hello on every port now (tells neighbours what changed) */
+void qspnd_ident_hello_now(struct qspnd_ident *id);
+
+void qspnd_neigh_init(void);
+void qspnd_neigh_stop(void);
+/* the router's state or configuration changed */
+void qspnd_neigh_router_update(void);
+/* an interface was enabled/disabled, went up/down, or is going away */
+void qspnd_neigh_if_update(struct interface *ifp);
+struct json_object *qspnd_neigh_json(void);
+struct json_object *qspnd_arcs_json(void);
+struct json_object *qspnd_destinations_json(void);
+/* every known destination with its paths; filter: only those whose
+ * addresses overlap the prefix */
+struct json_object *qspnd_paths_json(const struct qspn_prefix *filter);
+/* Iteration for the northbound's operational state (qspnd_nb_state.c). */
+struct qspnd_neigh_info {
+	const char *ifname;
+	uint64_t system_id;
+	uint32_t linklocal;
+	uint8_t mac[6];
+	int state;	  /* 0 heard, 1 connecting, 2 up (the YANG enum) */
+	int64_t rtt_us;	  /* -1: none */
+	int64_t arc_cost; /* -1: no arc */
+};
+const void *qspnd_neigh_next(const void *prev);
+void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out);
+struct qspn_stats;
+void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
+			  const struct qspn_stats **stats);
+size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
+/* Every identity as the planner sees it; [0] is the main identity. */
+size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
+/* show qspn identities */
+struct json_object *qspnd_identities_json(void);
+
+#endif /* QSPND_NEIGH_H */
