@@ -137,8 +137,8 @@ static void dismiss_finish(struct thread *t)
 	struct qspnd_ident *id = THREAD_ARG(t);
 
 	zlog_info("identity %u in %s dismissed", id->index, id->netns);
-	qspnd_ident_hello_now(id); /* "leaving", once more */
-	qspnd_ident_free(id);
+	qspnd_neigh_hello_now(id); /* "leaving", once more */
+	qspnd_neigh_ident_free(id);
 }
 
 /* Tell the g-node and the neighbours, then go (qspn.md §8.6, §8.7). */
@@ -155,10 +155,10 @@ static void dismiss_start(struct qspnd_ident *id, bool prepare)
 		if (prepare)
 			qspn_prepare_destroy(id->inst, now);
 		qspn_destroy(id->inst, now);
-		qspnd_ident_engine_schedule(id);
+		qspnd_neigh_engine_schedule(id);
 	}
 	id->dismissing = true;
-	qspnd_ident_hello_now(id);
+	qspnd_neigh_hello_now(id);
 	thread_add_timer_msec(qspnd.master, dismiss_finish, id,
 			      DISMISS_GRACE_MS, &id->t_dismiss);
 }
@@ -215,7 +215,7 @@ static void schedule_auto_dismiss(void)
 
 static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 {
-	struct qspnd_ident *id = qspnd_ident_by_ns(ns);
+	struct qspnd_ident *id = qspnd_neigh_ident_by_ns(ns);
 
 	if (!ns[0] || !id)
 		return errf(err, len,
@@ -271,21 +271,21 @@ static void enter_rollback(const char *why)
 	THREAD_OFF(pend.t_deadline);
 	memset(&pend, 0, sizeof(pend));
 	while (old->n_ports)
-		qspnd_port_free(old->ports[old->n_ports - 1]);
-	qspnd_ident_listen_stop(old);
+		qspnd_neigh_port_free(old->ports[old->n_ports - 1]);
+	qspnd_neigh_listen_stop(old);
 	old->main = true;
 	old->netns[0] = '\0';
 	old->conn_from = old->conn_to = 0;
 	old->addr = old_addr;
 	old->network_id = old_network;
-	qspnd_ident_take_ports(old, nw);
-	qspnd_ident_make_first(old);
-	qspnd_ident_free(nw);
+	qspnd_neigh_take_ports(old, nw);
+	qspnd_neigh_ident_make_first(old);
+	qspnd_neigh_ident_free(nw);
 	/* make_connectivity can't be undone: a fresh engine, same
 	 * fingerprint id; the neighbours fill its map again */
 	qspnd_ident_engine_create(old, fp_id);
-	qspnd_ident_arcs_update(old);
-	qspnd_ident_hello_now(old);
+	qspnd_neigh_arcs_update(old);
+	qspnd_neigh_hello_now(old);
 	qspnd_kernel_sync_later();
 }
 
@@ -315,7 +315,7 @@ static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
 				 size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	int n_virtual, v;
 
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
@@ -337,8 +337,8 @@ static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
 		return errf(err, len, "QSPN refused the position");
 	m->addr.pos[v] = pos;
 	zlog_info("main identity: position %u at level %d is real", pos, v);
-	qspnd_ident_engine_schedule(m);
-	qspnd_ident_hello_now(m);
+	qspnd_neigh_engine_schedule(m);
+	qspnd_neigh_hello_now(m);
 	qspnd_kernel_sync_later();
 	return 0;
 }
@@ -374,7 +374,7 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 			  char *err, size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	const struct qspn_topology *t;
 	struct qspnd_neigh *n;
 	int n_virtual, v;
@@ -386,7 +386,7 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 			err, len,
 			"an ingress is in progress; try again when it is done");
 	t = &r->cfg.topo;
-	for (struct qspnd_ident *id = qspnd_ident_first(); id; id = id->next)
+	for (struct qspnd_ident *id = qspnd_neigh_ident_first(); id; id = id->next)
 		if (id->dismissing)
 			return errf(
 				err, len,
@@ -429,7 +429,7 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 			err, len,
 			"real-position %u is out of range at level %d (gsize %u)",
 			a->real_pos, v, t->gsize[v]);
-	n = qspnd_ident_neigh_by_ll(m, a->neighbor_ll);
+	n = qspnd_neigh_by_ll(m, a->neighbor_ll);
 	if (!n)
 		return errf(err, len, "no neighbour with that link-local");
 	if (!n->network_id)
@@ -457,7 +457,7 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 		snprintf(a->ns, sizeof(a->ns), "ntkv%u", next_ns);
 	if (!ns_name_ok(a->ns))
 		return errf(err, len, "bad namespace name %s", a->ns);
-	if (qspnd_ident_by_ns(a->ns) || qspnd_netns_exists(a->ns))
+	if (qspnd_neigh_ident_by_ns(a->ns) || qspnd_netns_exists(a->ns))
 		return errf(err, len, "namespace %s already exists", a->ns);
 	for (size_t i = 0; i < m->n_ports; i++)
 		if (strlen(a->ns) + 1 + strlen(m->ports[i]->nic) >=
@@ -472,7 +472,7 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
-	struct qspnd_ident *old = qspnd_ident_main(), *tmp, *nw;
+	struct qspnd_ident *old = qspnd_neigh_ident_main(), *tmp, *nw;
 	const struct qspn_topology *t;
 	struct qspnd_neigh *n = NULL;
 	struct qspn_params p;
@@ -490,7 +490,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 
 	/* 2. the namespace and the pseudo-interfaces, for an identity that
 	 * has nothing else yet */
-	tmp = qspnd_ident_new(false, a->ns);
+	tmp = qspnd_neigh_ident_new(false, a->ns);
 	tmp->addr = old->addr;
 	tmp->addr.pos[a->guest_level] = a->conn_pos;
 	tmp->network_id = old->network_id;
@@ -500,9 +500,9 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 
 		/* fits: checked by enter_validate() */
 		snprintf(dev, sizeof(dev), "%s_%s", a->ns, old->ports[i]->nic);
-		pt = qspnd_port_new(tmp, old->ports[i]->nic, dev);
+		pt = qspnd_neigh_port_new(tmp, old->ports[i]->nic, dev);
 		random_mac(pt->mac);
-		pt->linklocal = qspnd_pick_linklocal();
+		pt->linklocal = qspnd_neigh_pick_linklocal();
 	}
 	qspnd_kernel_sync();
 	for (size_t i = 0; i < tmp->n_ports; i++) {
@@ -515,7 +515,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 			errf(err, len,
 			     "could not create %s in namespace %s (see the log)",
 			     pt->dev, a->ns);
-			qspnd_ident_free(tmp);
+			qspnd_neigh_ident_free(tmp);
 			qspnd_kernel_sync();
 			return -1;
 		}
@@ -525,7 +525,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 
 	/* 3. commit */
 	now = qspnd_now_ms();
-	nw = qspnd_ident_new(true, "");
+	nw = qspnd_neigh_ident_new(true, "");
 	nw->addr = a->addr;
 	nw->network_id = n->network_id;
 	nw->prev_identity_id = old->identity_id;
@@ -535,14 +535,14 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	pend.old_network = old->network_id;
 	pend.guest_level = a->guest_level;
 	pend.migrate = a->migrate;
-	qspnd_ident_take_ports(nw, old);
+	qspnd_neigh_take_ports(nw, old);
 	/* the pseudo-interfaces are the old identity's now */
 	for (size_t i = 0; i < tmp->n_ports; i++) {
 		tmp->ports[i]->id = old;
 		old->ports[old->n_ports++] = tmp->ports[i];
 	}
 	tmp->n_ports = 0;
-	qspnd_ident_free(tmp);
+	qspnd_neigh_ident_free(tmp);
 	old->main = false;
 	strlcpy(old->netns, a->ns, sizeof(old->netns));
 	old->conn_from = a->guest_level + 1;
@@ -570,26 +570,26 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	nw->inst = qspn_enter_net(&p, t, &nw->addr, &fp0, &ea, &qspnd_host_ops,
 				  nw, now);
 	if (nw->inst)
-		qspnd_ident_arc_adopted(n, ext.cost);
+		qspnd_neigh_arc_adopted(n, ext.cost);
 	else
 		zlog_err("enter-net: QSPN refused the new identity");
-	qspnd_ident_arcs_update(nw);
-	qspnd_ident_engine_schedule(nw);
+	qspnd_neigh_arcs_update(nw);
+	qspnd_neigh_engine_schedule(nw);
 
 	old->addr.pos[a->guest_level] = a->conn_pos;
 	if (qspn_make_connectivity(old->inst, now, old->conn_from, old->conn_to,
 				   to_connectivity, a) != 0)
 		zlog_warn("enter-net: make_connectivity refused");
-	qspnd_ident_engine_schedule(old);
+	qspnd_neigh_engine_schedule(old);
 	for (size_t i = 0; i < old->n_ports; i++)
-		qspnd_port_start(old->ports[i]);
+		qspnd_neigh_port_start(old->ports[i]);
 	zlog_info(
 		"%s: identity %u is now connectivity in %s; identity %u is main in network %u",
 		a->migrate ? "migrate" : "enter-net", old->index, old->netns,
 		nw->index, nw->network_id);
 	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
 			      ENTER_DEADLINE_MS, &pend.t_deadline);
-	qspnd_ident_hello_now(nw);
+	qspnd_neigh_hello_now(nw);
 	qspnd_kernel_sync_later();
 
 	/* 4. phase 2 at once */

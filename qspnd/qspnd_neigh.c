@@ -157,7 +157,7 @@ static void table_put(uint32_t tid)
 
 /* ---- link-locals ------------------------------------------------------ */
 
-uint32_t qspnd_pick_linklocal(void)
+uint32_t qspnd_neigh_pick_linklocal(void)
 {
 	/* 169.254.1.1 .. 169.254.254.254 (RFC 3927 keeps .0.x and .255.x) */
 	uint64_t r = qspnd_random64();
@@ -168,12 +168,12 @@ uint32_t qspnd_pick_linklocal(void)
 
 /* ---- identities ------------------------------------------------------- */
 
-struct qspnd_ident *qspnd_ident_first(void)
+struct qspnd_ident *qspnd_neigh_ident_first(void)
 {
 	return N.idents;
 }
 
-struct qspnd_ident *qspnd_ident_main(void)
+struct qspnd_ident *qspnd_neigh_ident_main(void)
 {
 	for (struct qspnd_ident *id = N.idents; id; id = id->next)
 		if (id->main)
@@ -181,7 +181,7 @@ struct qspnd_ident *qspnd_ident_main(void)
 	return NULL;
 }
 
-struct qspnd_ident *qspnd_ident_by_ns(const char *ns)
+struct qspnd_ident *qspnd_neigh_ident_by_ns(const char *ns)
 {
 	for (struct qspnd_ident *id = N.idents; id; id = id->next)
 		if (strcmp(id->netns, ns) == 0)
@@ -191,7 +191,7 @@ struct qspnd_ident *qspnd_ident_by_ns(const char *ns)
 
 static struct qspnd_port *port_of_ifp(struct interface *ifp)
 {
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 
 	if (!m)
 		return NULL;
@@ -222,7 +222,7 @@ static struct qspnd_neigh *neigh_find(struct qspnd_port *p, uint64_t system_id,
 	return NULL;
 }
 
-struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id, uint32_t ll)
+struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll)
 {
 	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
 		if (n->linklocal == ll)
@@ -397,7 +397,7 @@ static void arc_drop(struct qspnd_neigh *n)
 }
 
 /* The engine got this arc at its construction (qspn_enter_net). */
-void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost)
+void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost)
 {
 	n->table_id = table_get(n->mac);
 	n->arc_added = true;
@@ -405,7 +405,7 @@ void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost)
 	qspnd_kernel_sync_later();
 }
 
-void qspnd_ident_arcs_update(struct qspnd_ident *id)
+void qspnd_neigh_arcs_update(struct qspnd_ident *id)
 {
 	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
 		arc_update(n);
@@ -795,7 +795,7 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		N.c.hellos_out++;
 }
 
-void qspnd_ident_hello_now(struct qspnd_ident *id)
+void qspnd_neigh_hello_now(struct qspnd_ident *id)
 {
 	for (size_t i = 0; i < id->n_ports; i++)
 		if (id->ports[i]->running)
@@ -853,7 +853,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		zlog_info("%s: link-local conflict with %016" PRIx64
 			  ", picking another one",
 			  p->dev, h->system_id);
-		port_set_linklocal(p, qspnd_pick_linklocal());
+		port_set_linklocal(p, qspnd_neigh_pick_linklocal());
 		qspnd_kernel_sync_later();
 	}
 	n = neigh_find(p, h->system_id, h->mac);
@@ -953,7 +953,7 @@ static void udp_read(struct thread *t)
 
 /* ---- ports ------------------------------------------------------------- */
 
-struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
+struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
 				  const char *dev)
 {
 	struct qspnd_port *p;
@@ -969,7 +969,7 @@ struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
 	return p;
 }
 
-void qspnd_port_start(struct qspnd_port *p)
+void qspnd_neigh_port_start(struct qspnd_port *p)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 				  .sin_port = htons(QSPND_PORT)};
@@ -997,14 +997,14 @@ void qspnd_port_start(struct qspnd_port *p)
 	p->udp_fd = fd;
 	p->running = true;
 	if (!p->linklocal)
-		port_set_linklocal(p, qspnd_pick_linklocal());
+		port_set_linklocal(p, qspnd_neigh_pick_linklocal());
 	thread_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
 	thread_add_timer_msec(qspnd.master, hello_timer, p, 0, &p->t_hello);
 	listen_start(p->id);
 	QSPND_DEBUG(events, "%s: running", p->dev);
 }
 
-void qspnd_port_stop(struct qspnd_port *p)
+void qspnd_neigh_port_stop(struct qspnd_port *p)
 {
 	struct qspnd_neigh *n, *next;
 
@@ -1023,11 +1023,11 @@ void qspnd_port_stop(struct qspnd_port *p)
 	QSPND_DEBUG(events, "%s: stopped", p->dev);
 }
 
-void qspnd_port_free(struct qspnd_port *p)
+void qspnd_neigh_port_free(struct qspnd_port *p)
 {
 	struct qspnd_ident *id = p->id;
 
-	qspnd_port_stop(p);
+	qspnd_neigh_port_stop(p);
 	for (size_t i = 0; i < id->n_ports; i++)
 		if (id->ports[i] == p) {
 			id->ports[i] = id->ports[--id->n_ports];
@@ -1036,7 +1036,7 @@ void qspnd_port_free(struct qspnd_port *p)
 	XFREE(MTYPE_QSPND_IDENT, p);
 }
 
-void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
+void qspnd_neigh_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
 {
 	struct qspnd_neigh *n;
 
@@ -1069,7 +1069,7 @@ void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
 	listen_stop(from);
 }
 
-void qspnd_ident_listen_stop(struct qspnd_ident *id)
+void qspnd_neigh_listen_stop(struct qspnd_ident *id)
 {
 	listen_stop(id);
 }
@@ -1101,7 +1101,7 @@ static void engine_schedule(struct qspnd_ident *id)
 			      dl > now ? (long)(dl - now) : 0, &id->t_engine);
 }
 
-void qspnd_ident_engine_schedule(struct qspnd_ident *id)
+void qspnd_neigh_engine_schedule(struct qspnd_ident *id)
 {
 	engine_schedule(id);
 }
@@ -1249,7 +1249,7 @@ const struct qspn_host_ops qspnd_host_ops = {
 	.log = host_log,
 };
 
-struct qspnd_ident *qspnd_ident_new(bool main, const char *netns)
+struct qspnd_ident *qspnd_neigh_ident_new(bool main, const char *netns)
 {
 	struct qspnd_ident *id = XCALLOC(MTYPE_QSPND_IDENT, sizeof(*id));
 	struct qspnd_ident **pp;
@@ -1271,13 +1271,13 @@ struct qspnd_ident *qspnd_ident_new(bool main, const char *netns)
 	return id;
 }
 
-void qspnd_ident_free(struct qspnd_ident *id)
+void qspnd_neigh_ident_free(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
 
 	qspnd_ident_forget(id);
 	while (id->n_ports)
-		qspnd_port_free(id->ports[id->n_ports - 1]);
+		qspnd_neigh_port_free(id->ports[id->n_ports - 1]);
 	while (id->neighs)
 		neigh_free(id->neighs);
 	listen_stop(id);
@@ -1300,12 +1300,12 @@ void qspnd_ident_free(struct qspnd_ident *id)
 static void stop_all(void)
 {
 	while (N.idents)
-		qspnd_ident_free(N.idents);
+		qspnd_neigh_ident_free(N.idents);
 	N.started = false;
 	N.n_dirty = 0;
 }
 
-void qspnd_ident_make_first(struct qspnd_ident *id)
+void qspnd_neigh_ident_make_first(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
 
@@ -1341,7 +1341,7 @@ void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id)
 
 static void main_start(struct qspnd_router *r)
 {
-	struct qspnd_ident *id = qspnd_ident_new(true, "");
+	struct qspnd_ident *id = qspnd_neigh_ident_new(true, "");
 
 	id->addr = r->cfg.addr;
 	id->network_id = r->cfg.network_id;
@@ -1369,25 +1369,25 @@ static bool if_should_run(struct interface *ifp)
 
 void qspnd_neigh_if_update(struct interface *ifp)
 {
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	struct qspnd_port *p = port_of_ifp(ifp);
 	struct qspnd_if *qif = qspnd_if_get(ifp);
 
 	if (m && if_should_run(ifp)) {
 		if (!p)
-			p = qspnd_port_new(m, ifp->name, ifp->name);
+			p = qspnd_neigh_port_new(m, ifp->name, ifp->name);
 		if (p) {
 			p->ifindex = ifp->ifindex;
 			if (ifp->hw_addr_len == 6)
 				memcpy(p->mac, ifp->hw_addr, 6);
 			if (!p->linklocal && qif && qif->linklocal)
 				p->linklocal = qif->linklocal;
-			qspnd_port_start(p);
+			qspnd_neigh_port_start(p);
 			if (qif)
 				qif->running = p->running;
 		}
 	} else if (p) {
-		qspnd_port_free(p);
+		qspnd_neigh_port_free(p);
 		if (qif) {
 			qif->running = false;
 			/* The link-local of a NIC does not change while the
@@ -1468,7 +1468,7 @@ static size_t neigh_count(const struct qspnd_ident *id)
  * neighbours, whatever their network). */
 size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
 {
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	size_t k = 0;
 
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
@@ -1585,7 +1585,7 @@ static void ll_str(uint32_t ll, char *buf, size_t len)
 struct json_object *qspnd_neigh_json(void)
 {
 	struct json_object *j = json_object_new_object();
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	char buf[INET_ADDRSTRLEN], mac[18];
 	uint64_t now = qspnd_now_ms();
 
@@ -1623,7 +1623,7 @@ struct json_object *qspnd_neigh_json(void)
 struct json_object *qspnd_arcs_json(void)
 {
 	struct json_object *j = json_object_new_object();
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	char buf[INET_ADDRSTRLEN], mac[18], addr[96];
 
 	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
@@ -1764,7 +1764,7 @@ static size_t known_dests(struct qspn_instance *inst, struct qspn_hcoord **out)
 struct json_object *qspnd_destinations_json(void)
 {
 	struct json_object *j = json_object_new_object();
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	struct qspn_hcoord *hs;
 	size_t n;
 
@@ -1798,7 +1798,7 @@ struct json_object *qspnd_destinations_json(void)
 
 const void *qspnd_neigh_next(const void *prev)
 {
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 
 	if (prev)
 		return ((const struct qspnd_neigh *)prev)->next;
@@ -1829,7 +1829,7 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 {
 	struct json_object *j = json_object_new_object();
 	const struct qspnd_router *r = qspnd.router;
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 	struct qspn_hcoord *hs;
 	size_t n;
 
@@ -1908,7 +1908,7 @@ struct json_object *qspnd_paths_json(const struct qspn_prefix *filter)
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats)
 {
-	struct qspnd_ident *m = qspnd_ident_main();
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
 
 	*c = N.c;
 	*bootstrap = m && m->inst && !qspn_is_bootstrap_complete(m->inst);

@@ -123,38 +123,38 @@ struct qspnd_neigh_counters {
 		drop_no_arc;
 };
 
-struct qspnd_ident *qspnd_ident_main(void);
-struct qspnd_ident *qspnd_ident_first(void);
-struct qspnd_ident *qspnd_ident_by_ns(const char *ns);
+struct qspnd_ident *qspnd_neigh_ident_main(void);
+struct qspnd_ident *qspnd_neigh_ident_first(void);
+struct qspnd_ident *qspnd_neigh_ident_by_ns(const char *ns);
 uint64_t qspnd_now_ms(void);
 uint64_t qspnd_random64(void);
-uint32_t qspnd_pick_linklocal(void);
-struct qspnd_ident *qspnd_ident_new(bool main, const char *netns);
+uint32_t qspnd_neigh_pick_linklocal(void);
+struct qspnd_ident *qspnd_neigh_ident_new(bool main, const char *netns);
 /* close sessions, stop hellos, free the engine and the identity */
-void qspnd_ident_free(struct qspnd_ident *id);
-struct qspnd_port *qspnd_port_new(struct qspnd_ident *id, const char *nic,
+void qspnd_neigh_ident_free(struct qspnd_ident *id);
+struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
 				  const char *dev);
-void qspnd_port_start(struct qspnd_port *p);
-void qspnd_port_stop(struct qspnd_port *p);
-void qspnd_port_free(struct qspnd_port *p);
-void qspnd_ident_listen_stop(struct qspnd_ident *id);
+void qspnd_neigh_port_start(struct qspnd_port *p);
+void qspnd_neigh_port_stop(struct qspnd_port *p);
+void qspnd_neigh_port_free(struct qspnd_port *p);
+void qspnd_neigh_listen_stop(struct qspnd_ident *id);
 /* a fresh engine: a new network of this identity alone (create_net) */
 void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id);
 /* make it the first of the list (the main identity is ids[0]) */
-void qspnd_ident_make_first(struct qspnd_ident *id);
+void qspnd_neigh_ident_make_first(struct qspnd_ident *id);
 /* move every port and neighbour of `from` to `to` (ingress: the new
  * identity takes the NICs over, sessions and all) */
-void qspnd_ident_take_ports(struct qspnd_ident *to, struct qspnd_ident *from);
-void qspnd_ident_engine_schedule(struct qspnd_ident *id);
-void qspnd_ident_arcs_update(struct qspnd_ident *id);
+void qspnd_neigh_take_ports(struct qspnd_ident *to, struct qspnd_ident *from);
+void qspnd_neigh_engine_schedule(struct qspnd_ident *id);
+void qspnd_neigh_arcs_update(struct qspnd_ident *id);
 /* the engine got this arc at its construction (qspn_enter_net) */
-void qspnd_ident_arc_adopted(struct qspnd_neigh *n, int64_t cost);
-struct qspnd_neigh *qspnd_ident_neigh_by_ll(struct qspnd_ident *id,
+void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost);
+struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id,
 					    uint32_t ll);
 extern const struct qspn_host_ops qspnd_host_ops;
 void qspnd_kernel_sync_later(void);
 /* one hello on every port now (tells neighbours what changed) */
-void qspnd_ident_hello_now(struct qspnd_ident *id);
+void qspnd_neigh_hello_now(struct qspnd_ident *id);
 
 void qspnd_neigh_init(void);
 void qspnd_neigh_stop(void);
