@@ -386,7 +386,8 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 			err, len,
 			"an ingress is in progress; try again when it is done");
 	t = &r->cfg.topo;
-	for (struct qspnd_ident *id = qspnd_neigh_ident_first(); id; id = id->next)
+	for (struct qspnd_ident *id = qspnd_neigh_ident_first(); id;
+	     id = id->next)
 		if (id->dismissing)
 			return errf(
 				err, len,

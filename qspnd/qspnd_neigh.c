@@ -954,7 +954,7 @@ static void udp_read(struct thread *t)
 /* ---- ports ------------------------------------------------------------- */
 
 struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
-				  const char *dev)
+					const char *dev)
 {
 	struct qspnd_port *p;
 

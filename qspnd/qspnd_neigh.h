@@ -133,7 +133,7 @@ struct qspnd_ident *qspnd_neigh_ident_new(bool main, const char *netns);
 /* close sessions, stop hellos, free the engine and the identity */
 void qspnd_neigh_ident_free(struct qspnd_ident *id);
 struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
-				  const char *dev);
+					const char *dev);
 void qspnd_neigh_port_start(struct qspnd_port *p);
 void qspnd_neigh_port_stop(struct qspnd_port *p);
 void qspnd_neigh_port_free(struct qspnd_port *p);
@@ -149,8 +149,7 @@ void qspnd_neigh_engine_schedule(struct qspnd_ident *id);
 void qspnd_neigh_arcs_update(struct qspnd_ident *id);
 /* the engine got this arc at its construction (qspn_enter_net) */
 void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost);
-struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id,
-					    uint32_t ll);
+struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll);
 extern const struct qspn_host_ops qspnd_host_ops;
 void qspnd_kernel_sync_later(void);
 /* one hello on every port now (tells neighbours what changed) */
