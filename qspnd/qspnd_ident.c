@@ -54,6 +54,7 @@
 #include "qspnd_debug.h"
 #include "qspnd_ident.h"
 #include "qspnd_kernel.h"
+#include "qspnd_neigh.h"
 #include "qspnd_netns.h"
 #include "qspnd_nb.h"
 
@@ -130,7 +131,160 @@ static bool ns_name_ok(const char *ns)
 	return true;
 }
 
+/* ---- the engines: parameters, creation, signals ------------------------ */
+
+static void remove_requested(struct qspnd_ident *id);
+static void bootstrap_complete(struct qspnd_ident *id);
+
+/*
+ * What an engine is built from, in one place: the parameters it takes from
+ * the configuration, and whether a configuration change needs a new engine.
+ */
+void qspnd_ident_engine_params(const struct qspnd_config *cfg,
+			       struct qspn_params *p)
+{
+	qspn_params_default(p);
+	p->max_paths = cfg->max_paths;
+	p->max_common_hops_ratio = cfg->max_common_hops_ratio;
+}
+
+bool qspnd_ident_engine_cfg_equal(const struct qspnd_config *a,
+				  const struct qspnd_config *b)
+{
+	return qspn_naddr_equal(&a->addr, &b->addr) &&
+	       a->topo.levels == b->topo.levels &&
+	       memcmp(a->topo.gsize, b->topo.gsize, sizeof(a->topo.gsize)) ==
+		       0 &&
+	       a->network_id == b->network_id && a->max_paths == b->max_paths &&
+	       a->max_common_hops_ratio == b->max_common_hops_ratio;
+}
+
+static void host_send(void *ctx, struct qspn_instance *inst, uint32_t arc,
+		      const uint8_t *buf, size_t len)
+{
+	qspnd_neigh_send(arc, buf, len);
+}
+
+static void host_broadcast(void *ctx, struct qspn_instance *inst,
+			   const uint32_t *arcs, size_t n_arcs,
+			   const uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < n_arcs; i++)
+		host_send(ctx, inst, arcs[i], buf, len);
+}
+
+static void host_signal(void *ctx, struct qspn_instance *inst,
+			const struct qspn_signal *sig)
+{
+	struct qspnd_ident *id = ctx;
+
+	switch (sig->type) {
+	case QSPN_SIG_BOOTSTRAP_COMPLETE:
+		zlog_info("QSPN bootstrap complete (identity %u%s%s)",
+			  id->index, id->netns[0] ? " in " : "", id->netns);
+		qspnd_kernel_sync_later();
+		bootstrap_complete(id);
+		break;
+	case QSPN_SIG_DEST_ADDED:
+	case QSPN_SIG_DEST_REMOVED:
+	case QSPN_SIG_PATH_ADDED:
+	case QSPN_SIG_PATH_CHANGED:
+	case QSPN_SIG_PATH_REMOVED:
+		QSPND_DEBUG(etp, "signal %d for (%d, %u)", sig->type,
+			    sig->dest.lvl, sig->dest.pos);
+		if (id->main && qspnd_neigh_ident_first() == id)
+			qspnd_kernel_dest_changed(sig->dest);
+		else
+			qspnd_kernel_sync_later();
+		break;
+	case QSPN_SIG_ARC_REMOVED:
+		qspnd_neigh_arc_lost(sig->arc, sig->bad_link);
+		qspnd_kernel_sync_later();
+		break;
+	case QSPN_SIG_GNODE_SPLITTED:
+		zlog_warn("QSPN: g-node (%d, %u) is split", sig->dest.lvl,
+			  sig->dest.pos);
+		break;
+	case QSPN_SIG_REMOVE_IDENTITY:
+		zlog_info("QSPN: identity %u%s%s is to be removed", id->index,
+			  id->netns[0] ? " in " : "", id->netns);
+		remove_requested(id);
+		break;
+	default:
+		QSPND_DEBUG(events, "signal %d", sig->type);
+		break;
+	}
+}
+
+static uint32_t host_random(void *ctx)
+{
+	return (uint32_t)qspnd_random64();
+}
+
+static void host_log(void *ctx, int level, const char *msg)
+{
+	if (level >= QSPN_LOG_WARN)
+		zlog_warn("QSPN: %s", msg);
+	else if (level == QSPN_LOG_INFO)
+		zlog_info("QSPN: %s", msg);
+	else
+		QSPND_DEBUG(etp, "%s", msg);
+}
+
+static const struct qspn_host_ops qspnd_host_ops = {
+	.send = host_send,
+	.broadcast = host_broadcast,
+	.signal = host_signal,
+	.random = host_random,
+	.log = host_log,
+};
+
+void qspnd_ident_engine_create(struct qspnd_ident *id,
+			       const struct qspnd_config *cfg, int64_t fp_id)
+{
+	struct qspn_params p;
+	struct qspn_fp fp0;
+	int32_t eld[QSPN_MAX_LEVELS] = {0};
+
+	THREAD_OFF(id->t_engine);
+	if (id->inst)
+		qspn_instance_free(id->inst);
+	qspnd_ident_engine_params(cfg, &p);
+	qspn_fp_init_node(&fp0, fp_id, cfg->topo.levels, eld);
+	id->inst = qspn_create_net(&p, &cfg->topo, &id->addr, &fp0,
+				   &qspnd_host_ops, id, qspnd_now_ms());
+	if (!id->inst)
+		zlog_err("cannot start the QSPN engine");
+	qspnd_neigh_engine_schedule(id);
+}
+
 /* ---- dismissal ---------------------------------------------------------- */
+
+static void ident_forget(struct qspnd_ident *id)
+{
+	for (size_t i = 0; i < array_size(auto_dismiss); i++)
+		if (auto_dismiss[i] == id)
+			auto_dismiss[i] = NULL;
+	if (pend.old == id || pend.nw == id) {
+		THREAD_OFF(pend.t_deadline);
+		memset(&pend, 0, sizeof(pend));
+	}
+}
+
+/* Free an identity: forgotten here first (the ingress, the auto
+ * dismissal), then freed with its ports, neighbours and engine. */
+static void ident_free(struct qspnd_ident *id)
+{
+	ident_forget(id);
+	qspnd_neigh_ident_free(id);
+}
+
+/* Every identity goes: the router stopped or needs a new engine. */
+void qspnd_ident_stop_all(void)
+{
+	while (qspnd_neigh_ident_first())
+		ident_free(qspnd_neigh_ident_first());
+}
 
 static void dismiss_finish(struct thread *t)
 {
@@ -138,7 +292,7 @@ static void dismiss_finish(struct thread *t)
 
 	zlog_info("identity %u in %s dismissed", id->index, id->netns);
 	qspnd_neigh_hello_now(id); /* "leaving", once more */
-	qspnd_neigh_ident_free(id);
+	ident_free(id);
 }
 
 /* Tell the g-node and the neighbours, then go (qspn.md §8.6, §8.7). */
@@ -163,23 +317,12 @@ static void dismiss_start(struct qspnd_ident *id, bool prepare)
 			      DISMISS_GRACE_MS, &id->t_dismiss);
 }
 
-void qspnd_ident_forget(struct qspnd_ident *id)
-{
-	for (size_t i = 0; i < array_size(auto_dismiss); i++)
-		if (auto_dismiss[i] == id)
-			auto_dismiss[i] = NULL;
-	if (pend.old == id || pend.nw == id) {
-		THREAD_OFF(pend.t_deadline);
-		memset(&pend, 0, sizeof(pend));
-	}
-}
-
 static void remove_cb(struct thread *t)
 {
 	dismiss_start(THREAD_ARG(t), false);
 }
 
-void qspnd_ident_remove_requested(struct qspnd_ident *id)
+static void remove_requested(struct qspnd_ident *id)
 {
 	if (id->main) {
 		zlog_warn("QSPN asked to remove the main identity: ignored");
@@ -280,10 +423,10 @@ static void enter_rollback(const char *why)
 	old->network_id = old_network;
 	qspnd_neigh_take_ports(old, nw);
 	qspnd_neigh_ident_make_first(old);
-	qspnd_neigh_ident_free(nw);
+	ident_free(nw);
 	/* make_connectivity can't be undone: a fresh engine, same
 	 * fingerprint id; the neighbours fill its map again */
-	qspnd_ident_engine_create(old, fp_id);
+	qspnd_ident_engine_create(old, &qspnd.router->cfg, fp_id);
 	qspnd_neigh_arcs_update(old);
 	qspnd_neigh_hello_now(old);
 	qspnd_kernel_sync_later();
@@ -295,7 +438,7 @@ static void enter_deadline(struct thread *t)
 		enter_rollback("the host network did not answer in time");
 }
 
-void qspnd_ident_bootstrap_complete(struct qspnd_ident *id)
+static void bootstrap_complete(struct qspnd_ident *id)
 {
 	uint32_t arcs[1];
 
@@ -516,7 +659,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 			errf(err, len,
 			     "could not create %s in namespace %s (see the log)",
 			     pt->dev, a->ns);
-			qspnd_neigh_ident_free(tmp);
+			ident_free(tmp);
 			qspnd_kernel_sync();
 			return -1;
 		}
@@ -543,7 +686,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 		old->ports[old->n_ports++] = tmp->ports[i];
 	}
 	tmp->n_ports = 0;
-	qspnd_neigh_ident_free(tmp);
+	ident_free(tmp);
 	old->main = false;
 	strlcpy(old->netns, a->ns, sizeof(old->netns));
 	old->conn_from = a->guest_level + 1;
@@ -552,9 +695,7 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	old->conn_to =
 		a->migrate ? coord_level(&pend.old_addr, &a->addr) : t->levels;
 
-	qspn_params_default(&p);
-	p.max_paths = r->cfg.max_paths;
-	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
+	qspnd_ident_engine_params(&r->cfg, &p);
 	/* the same fingerprint id (qspn.md §8.2); elderships of the host
 	 * g-nodes are not known here: 0 */
 	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)

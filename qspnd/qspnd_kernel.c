@@ -1062,6 +1062,58 @@ void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 	sysbuf_free(&b);
 }
 
+/* ---- batching: the changes of one engine call, applied after it ---- */
+
+static struct {
+	struct thread *t_flush;
+	bool sync_pending;
+	/* path changes of the main identity, for the incremental update */
+	struct qspn_hcoord *dirty;
+	size_t n_dirty, cap_dirty;
+} batch;
+
+/* After the engine call: the route changes its signals announced. */
+static void flush_changes(struct thread *t)
+{
+	size_t n = batch.n_dirty;
+
+	batch.n_dirty = 0;
+	if (batch.sync_pending) {
+		batch.sync_pending = false;
+		qspnd_kernel_sync();
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		qspnd_kernel_update_dest(batch.dirty[i]);
+}
+
+void qspnd_kernel_sync_later(void)
+{
+	batch.sync_pending = true;
+	thread_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
+}
+
+void qspnd_kernel_dest_changed(struct qspn_hcoord h)
+{
+	for (size_t i = 0; i < batch.n_dirty; i++)
+		if (qspn_hcoord_equal(batch.dirty[i], h))
+			return;
+	if (batch.n_dirty == batch.cap_dirty) {
+		batch.cap_dirty = batch.cap_dirty ? 2 * batch.cap_dirty : 16;
+		batch.dirty = XREALLOC(MTYPE_QSPND_KERNEL, batch.dirty,
+				       batch.cap_dirty * sizeof(*batch.dirty));
+	}
+	batch.dirty[batch.n_dirty++] = h;
+	thread_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
+}
+
+void qspnd_kernel_fini(void)
+{
+	THREAD_OFF(batch.t_flush);
+	XFREE(MTYPE_QSPND_KERNEL, batch.dirty);
+	batch.cap_dirty = 0;
+}
+
 void qspnd_kernel_stop(void)
 {
 	int n;

@@ -48,6 +48,14 @@ void qspnd_kernel_init(void);
 void qspnd_kernel_sync(void);
 void qspnd_kernel_update_dest(struct qspn_hcoord dest);
 void qspnd_kernel_stop(void);
+/* at exit: drop the pending batch */
+void qspnd_kernel_fini(void);
+/* Batching: something of the planner's input changed: a full sync after
+ * the current event (the engine call, the hello, ...) returns */
+void qspnd_kernel_sync_later(void);
+/* the main identity's paths to dest changed: the incremental update after
+ * the current event, unless a full sync is due anyway */
+void qspnd_kernel_dest_changed(struct qspn_hcoord dest);
 /* zebra (re)connected: re-send every route (qspnd_zebra.c calls it). */
 void qspnd_kernel_zebra_connected(void);
 

@@ -42,9 +42,7 @@ static void sighup(void)
 static void sigint(void)
 {
 	zlog_notice("Terminating on signal");
-	qspnd_neigh_stop();
-	/* routes go while zebra is still there */
-	qspnd_router_destroy();
+	qspnd_router_terminate();
 	qspnd_zebra_stop();
 	frr_fini();
 	exit(0);

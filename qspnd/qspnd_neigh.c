@@ -66,6 +66,7 @@
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_netns.h"
+#include "qspnd_router.h"
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
@@ -90,21 +91,9 @@ static struct {
 	uint32_t next_id;	    /* arc handles, unique in the system */
 	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
-	struct thread *t_flush;
-	bool sync_pending;
-	/* path changes of the main identity, for the incremental update */
-	struct qspn_hcoord *dirty;
-	size_t n_dirty, cap_dirty;
 	/* plan views */
 	struct qspn_plan_neighbour *pn;
 	struct qspn_plan_identity *pi;
-	/* what the main identity's engine was started with */
-	bool started;
-	struct qspn_topology engine_topo;
-	struct qspn_naddr engine_addr;
-	uint32_t engine_network;
-	uint8_t engine_max_paths;
-	double engine_ratio;
 	/* forwarding table ids by peer MAC (routes.md §3.2): tid
 	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC,
 	 * in every identity (rt_tables is system-wide) */
@@ -1106,41 +1095,6 @@ void qspnd_neigh_engine_schedule(struct qspnd_ident *id)
 	engine_schedule(id);
 }
 
-/* After the engine call: the route changes its signals announced. */
-static void flush_changes(struct thread *t)
-{
-	size_t n = N.n_dirty;
-
-	N.n_dirty = 0;
-	if (N.sync_pending) {
-		N.sync_pending = false;
-		qspnd_kernel_sync();
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		qspnd_kernel_update_dest(N.dirty[i]);
-}
-
-void qspnd_kernel_sync_later(void)
-{
-	N.sync_pending = true;
-	thread_add_event(qspnd.master, flush_changes, NULL, 0, &N.t_flush);
-}
-
-static void dest_changed(struct qspn_hcoord h)
-{
-	for (size_t i = 0; i < N.n_dirty; i++)
-		if (qspn_hcoord_equal(N.dirty[i], h))
-			return;
-	if (N.n_dirty == N.cap_dirty) {
-		N.cap_dirty = N.cap_dirty ? 2 * N.cap_dirty : 16;
-		N.dirty = XREALLOC(MTYPE_QSPND_NEIGH, N.dirty,
-				   N.cap_dirty * sizeof(*N.dirty));
-	}
-	N.dirty[N.n_dirty++] = h;
-	thread_add_event(qspnd.master, flush_changes, NULL, 0, &N.t_flush);
-}
-
 /* A send that can't happen is reported after the engine call returns. */
 static void report_transport_error(struct thread *t)
 {
@@ -1154,8 +1108,9 @@ static void report_transport_error(struct thread *t)
 	}
 }
 
-static void host_send(void *ctx, struct qspn_instance *inst, uint32_t arc,
-		      const uint8_t *buf, size_t len)
+/* Queue a frame of the engine on the session of arc `arc`; a send that
+ * can't happen is reported to the engine after its call returns. */
+void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len)
 {
 	struct qspnd_neigh *n = neigh_by_id(arc);
 
@@ -1164,90 +1119,22 @@ static void host_send(void *ctx, struct qspn_instance *inst, uint32_t arc,
 				 (int)arc, NULL);
 }
 
-static void host_broadcast(void *ctx, struct qspn_instance *inst,
-			   const uint32_t *arcs, size_t n_arcs,
-			   const uint8_t *buf, size_t len)
+/* The engine removed arc `arc` (QSPN_SIG_ARC_REMOVED): its session goes,
+ * and the neighbour starts afresh. */
+void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link)
 {
-	for (size_t i = 0; i < n_arcs; i++)
-		host_send(ctx, inst, arcs[i], buf, len);
-}
+	struct qspnd_neigh *n = neigh_by_id(arc);
 
-static void host_signal(void *ctx, struct qspn_instance *inst,
-			const struct qspn_signal *sig)
-{
-	struct qspnd_ident *id = ctx;
-	struct qspnd_neigh *n;
-
-	switch (sig->type) {
-	case QSPN_SIG_BOOTSTRAP_COMPLETE:
-		zlog_info("QSPN bootstrap complete (identity %u%s%s)",
-			  id->index, id->netns[0] ? " in " : "", id->netns);
-		qspnd_kernel_sync_later();
-		qspnd_ident_bootstrap_complete(id);
-		break;
-	case QSPN_SIG_DEST_ADDED:
-	case QSPN_SIG_DEST_REMOVED:
-	case QSPN_SIG_PATH_ADDED:
-	case QSPN_SIG_PATH_CHANGED:
-	case QSPN_SIG_PATH_REMOVED:
-		QSPND_DEBUG(etp, "signal %d for (%d, %u)", sig->type,
-			    sig->dest.lvl, sig->dest.pos);
-		if (id->main && N.idents == id)
-			dest_changed(sig->dest);
-		else
-			qspnd_kernel_sync_later();
-		break;
-	case QSPN_SIG_ARC_REMOVED:
-		n = neigh_by_id(sig->arc);
-		if (n && n->arc_added) {
-			/* the engine dropped it: start afresh */
-			n->arc_added = false;
-			table_put(n->table_id);
-			n->table_id = 0;
-			zlog_info("arc %u on %s removed by QSPN%s", n->id,
-				  n->port->dev,
-				  sig->bad_link ? " (bad link)" : "");
-			session_close(n, "arc removed by QSPN");
-		}
-		qspnd_kernel_sync_later();
-		break;
-	case QSPN_SIG_GNODE_SPLITTED:
-		zlog_warn("QSPN: g-node (%d, %u) is split", sig->dest.lvl,
-			  sig->dest.pos);
-		break;
-	case QSPN_SIG_REMOVE_IDENTITY:
-		zlog_info("QSPN: identity %u%s%s is to be removed", id->index,
-			  id->netns[0] ? " in " : "", id->netns);
-		qspnd_ident_remove_requested(id);
-		break;
-	default:
-		QSPND_DEBUG(events, "signal %d", sig->type);
-		break;
+	if (n && n->arc_added) {
+		/* the engine dropped it: start afresh */
+		n->arc_added = false;
+		table_put(n->table_id);
+		n->table_id = 0;
+		zlog_info("arc %u on %s removed by QSPN%s", n->id, n->port->dev,
+			  bad_link ? " (bad link)" : "");
+		session_close(n, "arc removed by QSPN");
 	}
 }
-
-static uint32_t host_random(void *ctx)
-{
-	return (uint32_t)qspnd_random64();
-}
-
-static void host_log(void *ctx, int level, const char *msg)
-{
-	if (level >= QSPN_LOG_WARN)
-		zlog_warn("QSPN: %s", msg);
-	else if (level == QSPN_LOG_INFO)
-		zlog_info("QSPN: %s", msg);
-	else
-		QSPND_DEBUG(etp, "%s", msg);
-}
-
-const struct qspn_host_ops qspnd_host_ops = {
-	.send = host_send,
-	.broadcast = host_broadcast,
-	.signal = host_signal,
-	.random = host_random,
-	.log = host_log,
-};
 
 struct qspnd_ident *qspnd_neigh_ident_new(bool main, const char *netns)
 {
@@ -1275,7 +1162,6 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
 
-	qspnd_ident_forget(id);
 	while (id->n_ports)
 		qspnd_neigh_port_free(id->ports[id->n_ports - 1]);
 	while (id->neighs)
@@ -1297,14 +1183,6 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id)
 	qspnd_kernel_sync_later();
 }
 
-static void stop_all(void)
-{
-	while (N.idents)
-		qspnd_neigh_ident_free(N.idents);
-	N.started = false;
-	N.n_dirty = 0;
-}
-
 void qspnd_neigh_ident_make_first(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
@@ -1316,43 +1194,6 @@ void qspnd_neigh_ident_make_first(struct qspnd_ident *id)
 		}
 	id->next = N.idents;
 	N.idents = id;
-}
-
-void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id)
-{
-	struct qspnd_router *r = qspnd.router;
-	struct qspn_params p;
-	struct qspn_fp fp0;
-	int32_t eld[QSPN_MAX_LEVELS] = {0};
-
-	THREAD_OFF(id->t_engine);
-	if (id->inst)
-		qspn_instance_free(id->inst);
-	qspn_params_default(&p);
-	p.max_paths = r->cfg.max_paths;
-	p.max_common_hops_ratio = r->cfg.max_common_hops_ratio;
-	qspn_fp_init_node(&fp0, fp_id, r->cfg.topo.levels, eld);
-	id->inst = qspn_create_net(&p, &r->cfg.topo, &id->addr, &fp0,
-				   &qspnd_host_ops, id, qspnd_now_ms());
-	if (!id->inst)
-		zlog_err("cannot start the QSPN engine");
-	engine_schedule(id);
-}
-
-static void main_start(struct qspnd_router *r)
-{
-	struct qspnd_ident *id = qspnd_neigh_ident_new(true, "");
-
-	id->addr = r->cfg.addr;
-	id->network_id = r->cfg.network_id;
-	qspnd_ident_engine_create(id, (int64_t)(qspnd_random64() >> 1));
-	N.started = true;
-	N.engine_topo = r->cfg.topo;
-	N.engine_addr = r->cfg.addr;
-	N.engine_network = r->cfg.network_id;
-	N.engine_max_paths = r->cfg.max_paths;
-	N.engine_ratio = r->cfg.max_common_hops_ratio;
-	engine_schedule(id);
 }
 
 /* ---- what the rest of the daemon calls ------------------------------------
@@ -1399,30 +1240,6 @@ void qspnd_neigh_if_update(struct interface *ifp)
 	qspnd_kernel_sync_later();
 }
 
-void qspnd_neigh_router_update(void)
-{
-	struct qspnd_router *r = qspnd.router;
-	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	struct interface *ifp;
-	bool active = r && r->state == QSPND_ROUTER_ACTIVE;
-
-	if (N.started &&
-	    (!active || !qspn_naddr_equal(&N.engine_addr, &r->cfg.addr) ||
-	     N.engine_topo.levels != r->cfg.topo.levels ||
-	     memcmp(N.engine_topo.gsize, r->cfg.topo.gsize,
-		    sizeof(N.engine_topo.gsize)) != 0 ||
-	     N.engine_network != r->cfg.network_id ||
-	     N.engine_max_paths != r->cfg.max_paths ||
-	     N.engine_ratio != r->cfg.max_common_hops_ratio))
-		stop_all();
-	if (active && !N.started)
-		main_start(r);
-	if (vrf)
-		FOR_ALL_INTERFACES (vrf, ifp)
-			qspnd_neigh_if_update(ifp);
-	qspnd_kernel_sync_later();
-}
-
 void qspnd_neigh_init(void)
 {
 	N.system_id = qspnd_random64();
@@ -1433,7 +1250,6 @@ void qspnd_neigh_stop(void)
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct interface *ifp;
 
-	stop_all();
 	if (vrf)
 		FOR_ALL_INTERFACES (vrf, ifp) {
 			struct qspnd_if *qif = qspnd_if_get(ifp);
@@ -1443,9 +1259,6 @@ void qspnd_neigh_stop(void)
 				qif->linklocal = 0;
 			}
 		}
-	THREAD_OFF(N.t_flush);
-	XFREE(MTYPE_QSPND_NEIGH, N.dirty);
-	N.cap_dirty = 0;
 	XFREE(MTYPE_QSPND_NEIGH, N.pn);
 	XFREE(MTYPE_QSPND_NEIGH, N.pi);
 	XFREE(MTYPE_QSPND_NEIGH, N.superseded);
@@ -1749,10 +1562,12 @@ static size_t known_dests(struct qspn_instance *inst, struct qspn_hcoord **out)
 {
 	size_t cap = 0, n = 0;
 
-	for (int l = 0; l < N.engine_topo.levels; l++)
-		cap += N.engine_topo.gsize[l];
+	const struct qspn_topology *topo = &qspnd_router_engine_cfg()->topo;
+
+	for (int l = 0; l < topo->levels; l++)
+		cap += topo->gsize[l];
 	*out = XCALLOC(MTYPE_QSPND_NEIGH, (cap + 1) * sizeof(**out));
-	for (int l = 0; l < N.engine_topo.levels; l++) {
+	for (int l = 0; l < topo->levels; l++) {
 		int k = qspn_get_known_destinations(inst, l, *out + n, cap - n);
 
 		if (k > 0)

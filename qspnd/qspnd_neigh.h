@@ -138,8 +138,6 @@ void qspnd_neigh_port_start(struct qspnd_port *p);
 void qspnd_neigh_port_stop(struct qspnd_port *p);
 void qspnd_neigh_port_free(struct qspnd_port *p);
 void qspnd_neigh_listen_stop(struct qspnd_ident *id);
-/* a fresh engine: a new network of this identity alone (create_net) */
-void qspnd_ident_engine_create(struct qspnd_ident *id, int64_t fp_id);
 /* make it the first of the list (the main identity is ids[0]) */
 void qspnd_neigh_ident_make_first(struct qspnd_ident *id);
 /* move every port and neighbour of `from` to `to` (ingress: the new
@@ -150,15 +148,16 @@ void qspnd_neigh_arcs_update(struct qspnd_ident *id);
 /* the engine got this arc at its construction (qspn_enter_net) */
 void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost);
 struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll);
-extern const struct qspn_host_ops qspnd_host_ops;
-void qspnd_kernel_sync_later(void);
 /* one hello on every port now (tells neighbours what changed) */
 void qspnd_neigh_hello_now(struct qspnd_ident *id);
 
 void qspnd_neigh_init(void);
+/* at exit, after every identity is gone */
 void qspnd_neigh_stop(void);
-/* the router's state or configuration changed */
-void qspnd_neigh_router_update(void);
+/* the engine's transport: a frame on the session of arc `arc` */
+void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len);
+/* the engine removed arc `arc` */
+void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link);
 /* an interface was enabled/disabled, went up/down, or is going away */
 void qspnd_neigh_if_update(struct interface *ifp);
 struct json_object *qspnd_neigh_json(void);

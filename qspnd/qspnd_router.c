@@ -18,12 +18,66 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_ident.h"
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_ROUTER, "QSPN router");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IF, "QSPN interface");
+
+/* ---- the main identity's engine ---------------------------------------- */
+
+/* what the main identity's engine was started with */
+static struct {
+	bool started;
+	struct qspnd_config cfg;
+} engine;
+
+const struct qspnd_config *qspnd_router_engine_cfg(void)
+{
+	return &engine.cfg;
+}
+
+static void stop_all(void)
+{
+	qspnd_ident_stop_all();
+	engine.started = false;
+}
+
+static void main_start(struct qspnd_router *r)
+{
+	struct qspnd_ident *id = qspnd_neigh_ident_new(true, "");
+
+	id->addr = r->cfg.addr;
+	id->network_id = r->cfg.network_id;
+	qspnd_ident_engine_create(id, &r->cfg,
+				  (int64_t)(qspnd_random64() >> 1));
+	engine.started = true;
+	engine.cfg = r->cfg;
+	qspnd_neigh_engine_schedule(id);
+}
+
+/* The router's state or configuration changed (r NULL: it is gone): a new
+ * engine if what it was built from changed, then every interface. */
+static void engine_update(struct qspnd_router *r)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	bool active = r && r->state == QSPND_ROUTER_ACTIVE;
+
+	if (engine.started &&
+	    (!active || !qspnd_ident_engine_cfg_equal(&engine.cfg, &r->cfg)))
+		stop_all();
+	if (active && !engine.started)
+		main_start(r);
+	if (vrf)
+		FOR_ALL_INTERFACES (vrf, ifp)
+			qspnd_neigh_if_update(ifp);
+	qspnd_kernel_sync_later();
+}
+
+/* ---- the router instance ------------------------------------------------ */
 
 const char *qspnd_router_state_str(enum qspnd_router_state s)
 {
@@ -61,7 +115,7 @@ void qspnd_router_destroy(void)
 		return;
 	QSPND_DEBUG(events, "router destroyed");
 	XFREE(MTYPE_QSPND_ROUTER, qspnd.router);
-	qspnd_neigh_router_update();
+	engine_update(NULL);
 	qspnd_kernel_stop();
 }
 
@@ -78,7 +132,7 @@ void qspnd_router_update(struct qspnd_router *r)
 	r->config_changes++;
 	if (old != r->state)
 		zlog_info("QSPN router: %s", qspnd_router_state_str(r->state));
-	qspnd_neigh_router_update();
+	engine_update(r);
 	qspnd_kernel_sync();
 }
 
@@ -106,4 +160,14 @@ void qspnd_router_if_init(void)
 {
 	hook_register_prio(if_add, 0, qspnd_if_new_hook);
 	hook_register_prio(if_del, 0, qspnd_if_delete_hook);
+}
+
+/* At exit: every identity, the router and the kernel state go (routes while
+ * zebra is still there). */
+void qspnd_router_terminate(void)
+{
+	stop_all();
+	qspnd_neigh_stop();
+	qspnd_kernel_fini();
+	qspnd_router_destroy();
 }

@@ -15,6 +15,10 @@ void qspnd_router_destroy(void);
 /* after a northbound transaction: the state, the engine, the kernel */
 void qspnd_router_update(struct qspnd_router *r);
 const char *qspnd_router_state_str(enum qspnd_router_state s);
+/* what the main identity's engine was started with */
+const struct qspnd_config *qspnd_router_engine_cfg(void);
+/* at exit, before the zebra session goes */
+void qspnd_router_terminate(void);
 /* the interface hooks (ifp->info) */
 void qspnd_router_if_init(void);
 
