@@ -39,7 +39,6 @@
 #include "qspnd.h"
 #include "qspnd_debug.h"
 #include "qspnd_kernel.h"
-#include "qspnd_neigh.h"
 #include "qspnd_netlink.h"
 #include "qspnd_netns.h"
 #include "qspnd_nft.h"
@@ -740,64 +739,23 @@ static void exec_finish(void)
 
 /* ---- the planner's input ---- */
 
+/* the provider of the planner's input (qspnd_kernel_init) */
+static const struct qspnd_kernel_input *input;
+
 struct sysbuf {
 	struct qspn_plan_system sys;
-	struct qspn_plan_nic *nics;
 	bool if_waiting; /* an enabled interface is not usable yet */
 };
 
 static void sysbuf_free(struct sysbuf *b)
 {
-	XFREE(MTYPE_QSPND_KERNEL, b->nics);
+	input->release(&b->sys);
 }
 
 static void sysbuf_fill(struct sysbuf *b)
 {
-	struct qspnd_router *r = qspnd.router;
-	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	struct interface *ifp;
-	size_t n = 0, cap = 0;
-
 	memset(b, 0, sizeof(*b));
-	b->sys.topo = r->cfg.topo;
-	b->sys.started = true;
-	/* SNAT of the anonymizing range: on, as qspnclient without -j
-	 * (routes.md §4.7); accept-anonymous is -k: own anonymizing address
-	 * and the anonymous NETMAP into the subnet */
-	b->sys.anonymizer = r->cfg.anonymize;
-	b->sys.serve_anonymous = r->cfg.accept_anonymous;
-	b->sys.subnet_level = r->cfg.subnet_level;
-	if (vrf) {
-		FOR_ALL_INTERFACES (vrf, ifp) {
-			struct qspnd_if *qif = qspnd_if_get(ifp);
-			struct qspn_plan_nic *nic;
-
-			if (!qif || !qif->enabled)
-				continue;
-			if (ifp->ifindex == IFINDEX_INTERNAL ||
-			    !if_is_up(ifp) || ifp->hw_addr_len != 6) {
-				b->if_waiting = true;
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? 2 * cap : 8;
-				b->nics = XREALLOC(MTYPE_QSPND_KERNEL, b->nics,
-						   cap * sizeof(*b->nics));
-			}
-			nic = &b->nics[n++];
-			memset(nic, 0, sizeof(*nic));
-			snprintf(nic->dev, sizeof(nic->dev), "%s", ifp->name);
-			memcpy(nic->mac, ifp->hw_addr, 6);
-			nic->linklocal = qif->linklocal;
-		}
-	}
-	b->sys.nics = b->nics;
-	b->sys.n_nics = n;
-	b->sys.n_neighbours = qspnd_neigh_plan_neighbours(&b->sys.neighbours);
-	/* [0] the main identity (default namespace), then the connectivity
-	 * identities, each in its namespace */
-	b->sys.ids = NULL;
-	b->sys.n_ids = qspnd_ident_plan(&b->sys.ids);
+	input->fill(&b->sys, &b->if_waiting);
 }
 
 /*
@@ -1206,7 +1164,7 @@ static const struct qspnd_netns_ops netns_ops = {
 	.remove_links = qspnd_nl_remove_links,
 };
 
-void qspnd_kernel_init(void)
+void qspnd_kernel_init(const struct qspnd_kernel_input *in)
 {
 	const char *ns = qspnd.pathspace;
 
@@ -1216,6 +1174,7 @@ void qspnd_kernel_init(void)
 	else
 		snprintf(qspnd_rt_tables_file, PATH_MAX, "%s/qspnd.conf",
 			 QSPND_RT_TABLES_DIR);
+	input = in;
 	qspnd_netns_set_ops(&netns_ops);
 	empty = qspn_kstate_new();
 	memset(&failed_dels, 0, sizeof(failed_dels));

@@ -44,7 +44,18 @@
  * the incremental path for the engine's path signals.  Both are no-ops while
  * the router is not active; qspnd_kernel_stop() removes everything.
  */
-void qspnd_kernel_init(void);
+/*
+ * The planner's input comes from the layer above through this provider,
+ * registered once (qspnd_sysview.c): the kernel never reaches up for it.
+ * fill() describes the system now (*if_waiting: an enabled interface is not
+ * usable yet); what sys points to stays valid until release(sys).  Only
+ * called while the router is active.
+ */
+struct qspnd_kernel_input {
+	void (*fill)(struct qspn_plan_system *sys, bool *if_waiting);
+	void (*release)(struct qspn_plan_system *sys);
+};
+void qspnd_kernel_init(const struct qspnd_kernel_input *in);
 void qspnd_kernel_sync(void);
 void qspnd_kernel_update_dest(struct qspn_hcoord dest);
 void qspnd_kernel_stop(void);

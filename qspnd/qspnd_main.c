@@ -26,6 +26,7 @@
 #include "qspnd_nb.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
+#include "qspnd_sysview.h"
 #include "qspnd_vty.h"
 #include "qspnd_zebra.h"
 
@@ -106,7 +107,7 @@ int main(int argc, char **argv, char **envp)
 	if_cmd_init_default();
 	qspnd_vty_init();
 	qspnd_zebra_init();
-	qspnd_kernel_init();
+	qspnd_kernel_init(&qspnd_sysview_input);
 	qspnd_kernel_vty_init();
 
 	frr_config_fork();

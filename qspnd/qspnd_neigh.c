@@ -91,9 +91,6 @@ static struct {
 	uint32_t next_id;	    /* arc handles, unique in the system */
 	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
-	/* plan views */
-	struct qspn_plan_neighbour *pn;
-	struct qspn_plan_identity *pi;
 	/* forwarding table ids by peer MAC (routes.md §3.2): tid
 	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC,
 	 * in every identity (rt_tables is system-wide) */
@@ -1176,8 +1173,6 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id)
 			*pp = id->next;
 			break;
 		}
-	XFREE(MTYPE_QSPND_NEIGH, id->pa);
-	XFREE(MTYPE_QSPND_NEIGH, id->pd);
 	XFREE(MTYPE_QSPND_NEIGH, id->known);
 	XFREE(MTYPE_QSPND_IDENT, id);
 	qspnd_kernel_sync_later();
@@ -1259,127 +1254,8 @@ void qspnd_neigh_stop(void)
 				qif->linklocal = 0;
 			}
 		}
-	XFREE(MTYPE_QSPND_NEIGH, N.pn);
-	XFREE(MTYPE_QSPND_NEIGH, N.pi);
 	XFREE(MTYPE_QSPND_NEIGH, N.superseded);
 	N.n_superseded = N.cap_superseded = 0;
-}
-
-/* ---- planner views
- * ----------------------------------------------------------- */
-
-static size_t neigh_count(const struct qspnd_ident *id)
-{
-	size_t k = 0;
-
-	for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
-		k++;
-	return k;
-}
-
-/* The physical neighbours: the /32 routes of main (the main identity's
- * neighbours, whatever their network). */
-size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out)
-{
-	struct qspnd_ident *m = qspnd_neigh_ident_main();
-	size_t k = 0;
-
-	XFREE(MTYPE_QSPND_NEIGH, N.pn);
-	N.pn = XCALLOC(MTYPE_QSPND_NEIGH,
-		       ((m ? neigh_count(m) : 0) + 1) * sizeof(*N.pn));
-	for (struct qspnd_neigh *n = m ? m->neighs : NULL; n; n = n->next) {
-		if (!n->iarc)
-			continue;
-		strlcpy(N.pn[k].dev, n->ifname, sizeof(N.pn[k].dev));
-		N.pn[k].linklocal = n->linklocal;
-		k++;
-	}
-	*out = N.pn;
-	return k;
-}
-
-/* The identity-arcs of an identity: its QSPN arcs; for a connectivity
- * identity also the other peers it hears (their /32 routes live in its
- * namespace, routes.md §5.2). */
-static size_t ident_plan_arcs(struct qspnd_ident *id,
-			      const struct qspn_plan_arc **out)
-{
-	size_t k = 0;
-
-	XFREE(MTYPE_QSPND_NEIGH, id->pa);
-	id->pa = XCALLOC(MTYPE_QSPND_NEIGH,
-			 (neigh_count(id) + 1) * sizeof(*id->pa));
-	for (struct qspnd_neigh *n = id->neighs; n; n = n->next) {
-		struct qspn_plan_arc *a = &id->pa[k];
-
-		if (!n->arc_added && (id->main || !n->iarc))
-			continue;
-		a->id = n->id;
-		strlcpy(a->dev, n->ifname, sizeof(a->dev));
-		memcpy(a->peer_mac, n->mac, 6);
-		a->peer_linklocal = n->linklocal;
-		a->qspn = n->arc_added;
-		a->table_id = n->arc_added ? n->table_id : 0;
-		a->peer_known = n->arc_added && id->inst &&
-				qspn_get_naddr_for_arc(id->inst, n->id,
-						       &a->peer_addr) == 0;
-		k++;
-	}
-	*out = id->pa;
-	return k;
-}
-
-static int no_paths(void *ctx, struct qspn_hcoord dest,
-		    struct qspn_dest_paths *out)
-{
-	out->dest = dest;
-	out->n_paths = 0;
-	out->paths = NULL;
-	return 0;
-}
-
-static struct qspn_path_source ident_paths(struct qspnd_ident *id)
-{
-	struct qspn_path_source none = {.get_paths = no_paths, .ctx = NULL};
-
-	return id && id->inst ? qspn_path_source_of(id->inst) : none;
-}
-
-size_t qspnd_ident_plan(const struct qspn_plan_identity **out)
-{
-	size_t n = 0, k = 0;
-
-	for (struct qspnd_ident *id = N.idents; id; id = id->next)
-		n++;
-	XFREE(MTYPE_QSPND_NEIGH, N.pi);
-	N.pi = XCALLOC(MTYPE_QSPND_NEIGH, (n + 1) * sizeof(*N.pi));
-	for (struct qspnd_ident *id = N.idents; id; id = id->next) {
-		struct qspn_plan_identity *pi = &N.pi[k++];
-
-		pi->addr = id->addr;
-		strlcpy(pi->netns, id->netns, sizeof(pi->netns));
-		XFREE(MTYPE_QSPND_NEIGH, id->pd);
-		if (!id->main) {
-			id->pd = XCALLOC(MTYPE_QSPND_NEIGH,
-					 (id->n_ports + 1) * sizeof(*id->pd));
-			for (size_t i = 0; i < id->n_ports; i++) {
-				const struct qspnd_port *p = id->ports[i];
-
-				strlcpy(id->pd[i].dev, p->nic,
-					sizeof(id->pd[i].dev));
-				strlcpy(id->pd[i].name, p->dev,
-					sizeof(id->pd[i].name));
-				memcpy(id->pd[i].mac, p->mac, 6);
-				id->pd[i].linklocal = p->linklocal;
-			}
-			pi->pseudodevs = id->pd;
-			pi->n_pseudodevs = id->n_ports;
-		}
-		pi->n_arcs = ident_plan_arcs(id, &pi->arcs);
-		pi->paths = ident_paths(id);
-	}
-	*out = N.pi;
-	return k;
 }
 
 /* ---- show

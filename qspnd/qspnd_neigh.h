@@ -110,9 +110,6 @@ struct qspnd_ident {
 	/* the peer identities we have had identity-arcs with */
 	uint64_t *known;
 	size_t n_known, cap_known;
-	/* planner views */
-	struct qspn_plan_arc *pa;
-	struct qspn_plan_pseudodev *pd;
 };
 
 struct qspnd_neigh_counters {
@@ -181,9 +178,6 @@ void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out);
 struct qspn_stats;
 void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 			  const struct qspn_stats **stats);
-size_t qspnd_neigh_plan_neighbours(const struct qspn_plan_neighbour **out);
-/* Every identity as the planner sees it; [0] is the main identity. */
-size_t qspnd_ident_plan(const struct qspn_plan_identity **out);
 /* show qspn identities */
 struct json_object *qspnd_identities_json(void);
 

@@ -22,6 +22,7 @@
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
+#include "qspnd_sysview.h"
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_ROUTER, "QSPN router");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IF, "QSPN interface");
@@ -168,6 +169,7 @@ void qspnd_router_terminate(void)
 {
 	stop_all();
 	qspnd_neigh_stop();
+	qspnd_sysview_fini();
 	qspnd_kernel_fini();
 	qspnd_router_destroy();
 }
