@@ -115,6 +115,17 @@ int qspn_ipv4_format(uint32_t ip, char *buf, size_t len)
 			(ip >> 8) & 255, ip & 255);
 }
 
+uint32_t qspn_prefix_mask(unsigned int len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+bool qspn_prefix_covers(struct qspn_prefix outer, struct qspn_prefix inner)
+{
+	return outer.len <= inner.len &&
+	       (inner.addr & qspn_prefix_mask(outer.len)) == outer.addr;
+}
+
 int qspn_prefix_format(struct qspn_prefix p, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%u.%u.%u.%u/%u", p.addr >> 24,

@@ -67,6 +67,11 @@ int qspn_ipv4_parse(const char *text, uint32_t *ip);
 /* "a.b.c.d/len", or a bare address (len 32).  Host bits must be zero. */
 int qspn_prefix_parse(const char *text, struct qspn_prefix *p);
 
+/* The netmask of a prefix length (host order): 0 for /0. */
+uint32_t qspn_prefix_mask(unsigned int len);
+/* outer contains inner (every address of inner is in outer). */
+bool qspn_prefix_covers(struct qspn_prefix outer, struct qspn_prefix inner);
+
 static inline bool qspn_prefix_equal(struct qspn_prefix a, struct qspn_prefix b)
 {
 	return a.addr == b.addr && a.len == b.len;

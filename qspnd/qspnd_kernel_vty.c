@@ -32,31 +32,24 @@ static const char *rtype_str(uint8_t t)
 	return "none";
 }
 
-static void ip_str(uint32_t ip, char *buf, size_t len)
-{
-	uint32_t be = htonl(ip);
-
-	inet_ntop(AF_INET, &be, buf, len);
-}
-
 static void route_json(const struct qspnd_zroute *r, void *arg)
 {
 	struct json_object *jroutes = arg;
 	struct json_object *jr = json_object_new_object();
 	char buf[INET_ADDRSTRLEN], key[24];
 
-	ip_str(r->dst.addr, buf, sizeof(buf));
+	qspn_ipv4_format(r->dst.addr, buf, sizeof(buf));
 	snprintf(key, sizeof(key), "%s/%u", buf, r->dst.len);
 	json_object_string_add(jr, "type", rtype_str(r->rtype));
 	if (r->rtype == QSPN_RT_VIA) {
 		if (r->gw) {
-			ip_str(r->gw, buf, sizeof(buf));
+			qspn_ipv4_format(r->gw, buf, sizeof(buf));
 			json_object_string_add(jr, "gateway", buf);
 		}
 		json_object_string_add(jr, "interface", r->dev);
 	}
 	if (r->src) {
-		ip_str(r->src, buf, sizeof(buf));
+		qspn_ipv4_format(r->src, buf, sizeof(buf));
 		json_object_string_add(jr, "src", buf);
 	}
 	json_object_object_add(jroutes, key, jr);

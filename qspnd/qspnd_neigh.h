@@ -25,7 +25,6 @@
 
 #include "qspnd.h"
 
-struct json_object;
 
 #define QSPND_MAX_PORTS 16
 #define QSPND_FRAME_HDR 4
@@ -157,12 +156,6 @@ void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len);
 void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link);
 /* an interface was enabled/disabled, went up/down, or is going away */
 void qspnd_neigh_if_update(struct interface *ifp);
-struct json_object *qspnd_neigh_json(void);
-struct json_object *qspnd_arcs_json(void);
-struct json_object *qspnd_destinations_json(void);
-/* every known destination with its paths; filter: only those whose
- * addresses overlap the prefix */
-struct json_object *qspnd_paths_json(const struct qspn_prefix *filter);
 /* Iteration for the northbound's operational state (qspnd_nb_state.c). */
 struct qspnd_neigh_info {
 	const char *ifname;
@@ -176,9 +169,10 @@ struct qspnd_neigh_info {
 const void *qspnd_neigh_next(const void *prev);
 void qspnd_neigh_info(const void *neigh, struct qspnd_neigh_info *out);
 struct qspn_stats;
-void qspnd_neigh_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
-			  const struct qspn_stats **stats);
-/* show qspn identities */
-struct json_object *qspnd_identities_json(void);
+void qspnd_neigh_get_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
+			      const struct qspn_stats **stats);
+/* for the show commands */
+const char *qspnd_neigh_state_str(enum qspnd_neigh_state s);
+struct qspnd_neigh *qspnd_neigh_by_arc(uint32_t arc);
 
 #endif /* QSPND_NEIGH_H */

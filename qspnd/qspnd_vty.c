@@ -20,6 +20,7 @@
 #include "qspnd_nb.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
+#include "qspnd_show.h"
 #include "qspnd_vty.h"
 
 #ifndef VTYSH_EXTRACT_PL
@@ -319,7 +320,7 @@ static void summary_counters(struct json_object *json)
 	struct json_object *jd = json_object_new_object();
 	bool bootstrap;
 
-	qspnd_neigh_counters(&c, &bootstrap, &st);
+	qspnd_neigh_get_counters(&c, &bootstrap, &st);
 	if (qspnd.router && qspnd.router->state == QSPND_ROUTER_ACTIVE)
 		json_object_string_add(json, "bootstrap",
 				       bootstrap ? "in progress" : "complete");
@@ -409,9 +410,8 @@ static struct json_object *summary_json(void)
 			json_object_boolean_add(jif, "up", if_is_up(ifp));
 			json_object_boolean_add(jif, "running", qif->running);
 			if (qif->linklocal) {
-				uint32_t be = htonl(qif->linklocal);
-
-				inet_ntop(AF_INET, &be, buf, sizeof(buf));
+				qspn_ipv4_format(qif->linklocal, buf,
+						 sizeof(buf));
 				json_object_string_add(jif, "linkLocal", buf);
 			}
 			if (qif->has_cost)
@@ -510,7 +510,7 @@ DEFPY(show_qspn_neighbors, show_qspn_neighbors_cmd,
 		"rttUsec",   "arcId",	  "cost", "lastHeardMsecs",
 	};
 
-	return show_table(vty, qspnd_neigh_json(), !!json, cols,
+	return show_table(vty, qspnd_show_neighbours_json(), !!json, cols,
 			  array_size(cols));
 }
 
@@ -582,7 +582,7 @@ DEFPY(show_qspn_identities, show_qspn_identities_cmd,
       SHOW_STR QSPN_STR
       "The identities of this system: main and connectivity\n" JSON_STR)
 {
-	struct json_object *j = qspnd_identities_json();
+	struct json_object *j = qspnd_show_identities_json();
 
 	if (json)
 		return vty_json(vty, j);
@@ -700,7 +700,7 @@ DEFPY(show_qspn_arcs, show_qspn_arcs_cmd, "show qspn arcs [json$json]",
 	static const char *const cols[] = {"interface", "peerLinkLocal",
 					   "peerMac", "peerAddress", "cost"};
 
-	return show_table(vty, qspnd_arcs_json(), !!json, cols,
+	return show_table(vty, qspnd_show_arcs_json(), !!json, cols,
 			  array_size(cols));
 }
 
@@ -712,7 +712,7 @@ DEFPY(show_qspn_destinations, show_qspn_destinations_cmd,
 	static const char *const cols[] = {"level",    "position", "paths",
 					   "bestCost", "bestArc",  "hops"};
 
-	return show_table(vty, qspnd_destinations_json(), !!json, cols,
+	return show_table(vty, qspnd_show_destinations_json(), !!json, cols,
 			  array_size(cols));
 }
 
@@ -728,11 +728,9 @@ DEFPY(show_qspn_paths, show_qspn_paths_cmd,
 	if (prefix_str) {
 		filter.addr = ntohl(prefix->prefix.s_addr);
 		filter.len = prefix->prefixlen;
-		if (filter.len < 32)
-			filter.addr &=
-				filter.len ? ~0u << (32 - filter.len) : 0;
+		filter.addr &= qspn_prefix_mask(filter.len);
 	}
-	j = qspnd_paths_json(prefix_str ? &filter : NULL);
+	j = qspnd_show_paths_json(prefix_str ? &filter : NULL);
 	if (json)
 		return vty_json(vty, j);
 	json_object_object_foreach(j, key, jd)
