@@ -66,9 +66,9 @@
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_netns.h"
+#include "qspnd_session.h"
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
-DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
 
@@ -77,7 +77,6 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 #define CONNECT_RETRY_MS 2000
 #define COST_CHANGE_PCT 30
 #define QSPND_MAX_BACKLOG (16u << 20)
-#define FRAME_HDR QSPND_FRAME_HDR
 
 static const char *const neigh_state_str[] = {
 	[NEIGH_HEARD] = "heard",
@@ -398,20 +397,12 @@ void qspnd_neigh_arcs_update(struct qspnd_ident *id)
 
 static void session_close(struct qspnd_neigh *n, const char *why)
 {
-	if (n->fd >= 0) {
+	if (n->sess.fd >= 0)
 		QSPND_DEBUG(packets,
 			    "session with neighbour %016" PRIx64
 			    " on %s closed: %s",
 			    n->system_id, n->port->dev, why);
-		close(n->fd);
-		n->fd = -1;
-	}
-	THREAD_OFF(n->t_read);
-	THREAD_OFF(n->t_write);
-	XFREE(MTYPE_QSPND_FRAME, n->body);
-	XFREE(MTYPE_QSPND_FRAME, n->out);
-	n->hdr_got = n->body_len = n->body_got = 0;
-	n->out_len = n->out_sent = n->out_cap = 0;
+	qspnd_session_stop(&n->sess);
 	if (n->state == NEIGH_UP)
 		N.c.sessions_lost++;
 	n->state = NEIGH_HEARD;
@@ -433,89 +424,11 @@ static void neigh_free(struct qspnd_neigh *n)
 	qspnd_kernel_sync_later();
 }
 
-/* ---- sessions ---------------------------------------------------------- */
+/* ---- sessions (the stream itself: qspnd_session.c) ------------------- */
 
-static void session_read(struct thread *t);
-static void session_write(struct thread *t);
-
-static void session_up(struct qspnd_neigh *n, int fd)
+static void session_frame(void *arg, const uint8_t *body, size_t len)
 {
-	int one = 1;
-
-	n->fd = fd;
-	set_nonblocking(fd);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	n->state = NEIGH_UP;
-	n->up_since_ms = qspnd_now_ms();
-	N.c.sessions_up++;
-	thread_add_read(qspnd.master, session_read, n, fd, &n->t_read);
-	if (n->out_len > n->out_sent)
-		thread_add_write(qspnd.master, session_write, n, fd,
-				 &n->t_write);
-	QSPND_DEBUG(events, "session with neighbour %016" PRIx64 " on %s up",
-		    n->system_id, n->port->dev);
-	arc_update(n);
-}
-
-static void session_write(struct thread *t)
-{
-	struct qspnd_neigh *n = THREAD_ARG(t);
-	ssize_t w;
-
-	while (n->out_sent < n->out_len) {
-		w = write(n->fd, n->out + n->out_sent,
-			  n->out_len - n->out_sent);
-		if (w < 0 && ERRNO_IO_RETRY(errno))
-			break;
-		if (w <= 0) {
-			session_close(n, safe_strerror(errno));
-			return;
-		}
-		n->out_sent += (size_t)w;
-	}
-	if (n->out_sent == n->out_len) {
-		n->out_sent = n->out_len = 0;
-		return;
-	}
-	thread_add_write(qspnd.master, session_write, n, n->fd, &n->t_write);
-}
-
-/* Queue one frame; false when the session can't take it. */
-static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
-{
-	size_t need;
-
-	if (n->state != NEIGH_UP)
-		return false;
-	if (n->out_len - n->out_sent + len + FRAME_HDR > QSPND_MAX_BACKLOG) {
-		N.c.drop_backlog++;
-		session_close(n, "output backlog over the limit");
-		return false;
-	}
-	if (n->out_sent > 0) {
-		memmove(n->out, n->out + n->out_sent, n->out_len - n->out_sent);
-		n->out_len -= n->out_sent;
-		n->out_sent = 0;
-	}
-	need = n->out_len + FRAME_HDR + len;
-	if (need > n->out_cap) {
-		n->out_cap = MAX(need, 2 * n->out_cap);
-		n->out = XREALLOC(MTYPE_QSPND_FRAME, n->out, n->out_cap);
-	}
-	n->out[n->out_len++] = (uint8_t)(len >> 24);
-	n->out[n->out_len++] = (uint8_t)(len >> 16);
-	n->out[n->out_len++] = (uint8_t)(len >> 8);
-	n->out[n->out_len++] = (uint8_t)len;
-	memcpy(n->out + n->out_len, buf, len);
-	n->out_len += len;
-	n->frames_out++;
-	N.c.frames_out++;
-	thread_add_write(qspnd.master, session_write, n, n->fd, &n->t_write);
-	return true;
-}
-
-static void session_frame(struct qspnd_neigh *n)
-{
+	struct qspnd_neigh *n = arg;
 	struct qspnd_ident *id = n->port->id;
 	enum qspn_rx_result r;
 
@@ -525,7 +438,7 @@ static void session_frame(struct qspnd_neigh *n)
 		N.c.drop_no_arc++;
 		return;
 	}
-	r = qspn_receive(id->inst, qspnd_now_ms(), n->id, n->body, n->body_len);
+	r = qspn_receive(id->inst, qspnd_now_ms(), n->id, body, len);
 	if (r != QSPN_RX_OK && r != QSPN_RX_QUEUED && r != QSPN_RX_IGNORED)
 		zlog_warn("message from neighbour %016" PRIx64
 			  " on %s rejected: %s",
@@ -533,59 +446,52 @@ static void session_frame(struct qspnd_neigh *n)
 	engine_schedule(id);
 }
 
-static void session_read(struct thread *t)
+static void session_bad_frame(void *arg, size_t len)
 {
-	struct qspnd_neigh *n = THREAD_ARG(t);
-	uint8_t buf[16384];
-	ssize_t r = read(n->fd, buf, sizeof(buf));
-	size_t off = 0;
+	struct qspnd_neigh *n = arg;
 
-	if (r < 0 && ERRNO_IO_RETRY(errno))
-		goto again;
-	if (r <= 0) {
-		session_close(n, r == 0 ? "closed by the peer"
-					: safe_strerror(errno));
-		return;
-	}
-	while (off < (size_t)r) {
-		size_t take;
+	N.c.drop_frame_size++;
+	zlog_warn("neighbour %016" PRIx64
+		  " on %s: frame of %zu bytes; closing the session",
+		  n->system_id, n->port->dev, len);
+	session_close(n, "bad frame length");
+}
 
-		if (n->hdr_got < FRAME_HDR) {
-			n->hdr[n->hdr_got++] = buf[off++];
-			if (n->hdr_got < FRAME_HDR)
-				continue;
-			n->body_len = ((size_t)n->hdr[0] << 24) |
-				      ((size_t)n->hdr[1] << 16) |
-				      ((size_t)n->hdr[2] << 8) | n->hdr[3];
-			if (n->body_len == 0 || n->body_len > QSPND_MAX_FRAME) {
-				N.c.drop_frame_size++;
-				zlog_warn(
-					"neighbour %016" PRIx64
-					" on %s: frame of %zu bytes; closing the session",
-					n->system_id, n->port->dev,
-					n->body_len);
-				session_close(n, "bad frame length");
-				return;
-			}
-			n->body = XMALLOC(MTYPE_QSPND_FRAME, n->body_len);
-			n->body_got = 0;
-			continue;
-		}
-		take = MIN(n->body_len - n->body_got, (size_t)r - off);
-		memcpy(n->body + n->body_got, buf + off, take);
-		n->body_got += take;
-		off += take;
-		if (n->body_got == n->body_len) {
-			session_frame(n);
-			/* the frame may have closed the session */
-			if (n->fd < 0)
-				return;
-			XFREE(MTYPE_QSPND_FRAME, n->body);
-			n->hdr_got = n->body_len = n->body_got = 0;
-		}
+static void session_failed(void *arg, const char *why)
+{
+	session_close(arg, why);
+}
+
+static const struct qspnd_session_ops session_ops = {
+	.frame = session_frame,
+	.bad_frame = session_bad_frame,
+	.failed = session_failed,
+};
+
+static void session_up(struct qspnd_neigh *n, int fd)
+{
+	qspnd_session_start(&n->sess, fd, &session_ops, n);
+	n->state = NEIGH_UP;
+	n->up_since_ms = qspnd_now_ms();
+	N.c.sessions_up++;
+	QSPND_DEBUG(events, "session with neighbour %016" PRIx64 " on %s up",
+		    n->system_id, n->port->dev);
+	arc_update(n);
+}
+
+/* Queue one frame; false when the session can't take it. */
+static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
+{
+	if (n->state != NEIGH_UP)
+		return false;
+	if (!qspnd_session_send(&n->sess, buf, len, QSPND_MAX_BACKLOG)) {
+		N.c.drop_backlog++;
+		session_close(n, "output backlog over the limit");
+		return false;
 	}
-again:
-	thread_add_read(qspnd.master, session_read, n, n->fd, &n->t_read);
+	n->frames_out++;
+	N.c.frames_out++;
+	return true;
 }
 
 static void connect_done(struct thread *t)
@@ -594,17 +500,17 @@ static void connect_done(struct thread *t)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	if (getsockopt(n->sess.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err) {
 		QSPND_DEBUG(packets, "connect to neighbour on %s: %s",
 			    n->port->dev, safe_strerror(err));
-		close(n->fd);
-		n->fd = -1;
+		close(n->sess.fd);
+		n->sess.fd = -1;
 		n->state = NEIGH_HEARD;
 		return;
 	}
-	session_up(n, n->fd);
+	session_up(n, n->sess.fd);
 }
 
 /* A socket in the namespace of identity `id`. */
@@ -652,9 +558,9 @@ static void neigh_connect(struct qspnd_neigh *n)
 		close(fd);
 		return;
 	}
-	n->fd = fd;
+	n->sess.fd = fd;
 	n->state = NEIGH_CONNECTING;
-	thread_add_write(qspnd.master, connect_done, n, fd, &n->t_write);
+	thread_add_write(qspnd.master, connect_done, n, fd, &n->sess.t_write);
 }
 
 /* Start a session when both sides have link-locals; the smaller id dials. */
@@ -706,7 +612,7 @@ static void listen_accept(struct thread *t)
 		close(fd);
 		return;
 	}
-	if (n->fd >= 0)
+	if (n->sess.fd >= 0)
 		session_close(n, "replaced by a new session");
 	session_up(n, fd);
 }
@@ -859,7 +765,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		n->system_id = h->system_id;
 		memcpy(n->mac, h->mac, 6);
 		n->rtt_us = -1;
-		n->fd = -1;
+		n->sess.fd = -1;
 		n->next = p->id->neighs;
 		p->id->neighs = n;
 		N.c.neighbours_new++;

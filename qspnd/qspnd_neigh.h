@@ -24,10 +24,10 @@
 #include "qspn_plan.h"
 
 #include "qspnd.h"
+#include "qspnd_session.h"
 
 
 #define QSPND_MAX_PORTS 16
-#define QSPND_FRAME_HDR 4
 
 struct qspnd_ident;
 struct thread;
@@ -74,16 +74,8 @@ struct qspnd_neigh {
 	bool arc_added;
 	int64_t arc_cost;
 	uint32_t table_id; /* while the arc exists */
-	int fd;
-	struct thread *t_read, *t_write, *t_retry;
-	/* receive: header then body */
-	uint8_t hdr[QSPND_FRAME_HDR];
-	size_t hdr_got;
-	uint8_t *body;
-	size_t body_len, body_got;
-	/* send: queued frames */
-	uint8_t *out;
-	size_t out_len, out_sent, out_cap;
+	struct qspnd_session sess; /* the ETP session (also while connecting) */
+	struct thread *t_retry;
 	uint64_t frames_in, frames_out;
 };
 
