@@ -2,9 +2,11 @@
 /*
  * qspnd_ident.c: the operations on identities (spec routes.md §5, qspn.md
  * §8): ingress into another network (enter-net, phases 1 and 2), phase 2
- * alone (make-real), and the dismissal of a connectivity identity; as YANG
- * RPCs (frr-qspnd.yang) with their vtysh exec commands, and
- * `show qspn identities`.
+ * alone (make-real), and the dismissal of a connectivity identity (their
+ * YANG RPCs are qspnd_nb_rpcs.c's); and their engines: parameters from the
+ * configuration, creation, the host ops and the signals the engines send.
+ * The identities themselves (registry, ports, neighbours, arcs, sessions)
+ * are qspnd_neigh.c's.
  *
  * enter-net, in the order that keeps every failure harmless:
  *  1. validate everything (router, neighbour, levels, positions, namespace
@@ -38,15 +40,10 @@
  */
 #include <zebra.h>
 
-#include "lib/command.h"
-#include "lib/json.h"
 #include "lib/log.h"
-#include "lib/northbound.h"
-#include "lib/northbound_cli.h"
 #include "lib/privs.h"
 #include "lib/thread.h"
 #include "lib/vrf.h"
-#include "lib/yang.h"
 
 #include "qspn.h"
 
@@ -56,7 +53,6 @@
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_netns.h"
-#include "qspnd_nb.h"
 
 
 /* after the ingress holds, before the old identity of a single node goes */
@@ -65,16 +61,6 @@
 #define DISMISS_GRACE_MS 500
 
 static uint32_t next_ns; /* ntkv<N>: counts up, never reused */
-
-struct enter_args {
-	bool migrate; /* inside the same network */
-	uint32_t neighbor_ll;
-	int guest_level;
-	struct qspn_naddr addr;
-	bool has_conn_pos, has_real_pos;
-	uint32_t conn_pos, real_pos;
-	char ns[QSPN_NAMELEN];
-};
 
 /* old identities of single nodes, dismissed once the ingress holds */
 static struct qspnd_ident *auto_dismiss[8];
@@ -356,7 +342,7 @@ static void schedule_auto_dismiss(void)
 			      AUTO_DISMISS_MS, &t_auto);
 }
 
-static int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
+int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 {
 	struct qspnd_ident *id = qspnd_neigh_ident_by_ns(ns);
 
@@ -454,8 +440,8 @@ static void bootstrap_complete(struct qspnd_ident *id)
 
 /* ---- phase 2 ------------------------------------------------------------- */
 
-static int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
-				 size_t len)
+int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
+			  size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
 	struct qspnd_ident *m = qspnd_neigh_ident_main();
@@ -498,7 +484,7 @@ static void random_mac(uint8_t mac[6])
 
 static void to_connectivity(void *uctx, struct qspn_naddr *addr)
 {
-	const struct enter_args *a = uctx;
+	const struct qspnd_ident_enter_args *a = uctx;
 
 	addr->pos[a->guest_level] = a->conn_pos;
 }
@@ -513,8 +499,8 @@ static int coord_level(const struct qspn_naddr *from,
 	return -1;
 }
 
-static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
-			  char *err, size_t len)
+static int enter_validate(struct qspnd_ident_enter_args *a,
+			  struct qspnd_neigh **np, char *err, size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
 	struct qspnd_ident *m = qspnd_neigh_ident_main();
@@ -613,7 +599,8 @@ static int enter_validate(struct enter_args *a, struct qspnd_neigh **np,
 	return 0;
 }
 
-static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
+int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
+			  size_t len)
 {
 	struct qspnd_router *r = qspnd.router;
 	struct qspnd_ident *old = qspnd_neigh_ident_main(), *tmp, *nw;
@@ -738,109 +725,4 @@ static int qspnd_ident_enter_net(struct enter_args *a, char *err, size_t len)
 	if (a->has_real_pos)
 		return qspnd_ident_make_real(a->real_pos, 0, err, len);
 	return 0;
-}
-
-/* ---- northbound RPCs -------------------------------------------------------
- */
-
-static const char *rpc_input(const struct list *input, const char *leaf)
-{
-	struct listnode *node;
-	struct yang_data *d;
-	size_t ll = strlen(leaf);
-
-	for (ALL_LIST_ELEMENTS_RO(input, node, d)) {
-		size_t xl = strlen(d->xpath);
-
-		if (xl > ll && d->xpath[xl - ll - 1] == '/' &&
-		    strcmp(d->xpath + xl - ll, leaf) == 0)
-			return d->value;
-	}
-	return NULL;
-}
-
-static int rpc_ingress(struct nb_cb_rpc_args *args, bool migrate)
-{
-	struct qspnd_router *r = qspnd.router;
-	struct enter_args a = {.migrate = migrate};
-	const char *s;
-	char perr[QSPN_ERRBUF_SIZE];
-	struct in_addr in;
-
-	if (!r || r->state != QSPND_ROUTER_ACTIVE) {
-		snprintf(args->errmsg, args->errmsg_len,
-			 "router qspn is not running");
-		return NB_ERR;
-	}
-	s = rpc_input(args->input, "neighbor");
-	if (!s || inet_pton(AF_INET, s, &in) != 1) {
-		snprintf(args->errmsg, args->errmsg_len, "bad neighbor");
-		return NB_ERR;
-	}
-	a.neighbor_ll = ntohl(in.s_addr);
-	s = rpc_input(args->input, "guest-level");
-	a.guest_level = s ? atoi(s) : -1;
-	s = rpc_input(args->input, "address");
-	if (!s || qspn_naddr_parse(&a.addr, &r->cfg.topo, s, true, perr,
-				   sizeof(perr)) < 0) {
-		snprintf(args->errmsg, args->errmsg_len, "bad address: %s",
-			 s ? perr : "missing");
-		return NB_ERR;
-	}
-	if ((s = rpc_input(args->input, "connectivity-position"))) {
-		a.has_conn_pos = true;
-		a.conn_pos = (uint32_t)strtoul(s, NULL, 10);
-	}
-	if ((s = rpc_input(args->input, "real-position"))) {
-		a.has_real_pos = true;
-		a.real_pos = (uint32_t)strtoul(s, NULL, 10);
-	}
-	if ((s = rpc_input(args->input, "namespace")))
-		strlcpy(a.ns, s, sizeof(a.ns));
-	if (qspnd_ident_enter_net(&a, args->errmsg, args->errmsg_len) < 0) {
-		zlog_warn("%s refused: %s", migrate ? "migrate" : "enter-net",
-			  args->errmsg);
-		return NB_ERR;
-	}
-	return NB_OK;
-}
-
-int qspnd_rpc_enter_net(struct nb_cb_rpc_args *args)
-{
-	return rpc_ingress(args, false);
-}
-
-int qspnd_rpc_migrate(struct nb_cb_rpc_args *args)
-{
-	return rpc_ingress(args, true);
-}
-
-int qspnd_rpc_make_real(struct nb_cb_rpc_args *args)
-{
-	const char *s = rpc_input(args->input, "position");
-	const char *e = rpc_input(args->input, "eldership");
-
-	if (!s) {
-		snprintf(args->errmsg, args->errmsg_len, "position missing");
-		return NB_ERR;
-	}
-	if (qspnd_ident_make_real((uint32_t)strtoul(s, NULL, 10),
-				  e ? (int32_t)strtol(e, NULL, 10) : 0,
-				  args->errmsg, args->errmsg_len) < 0) {
-		zlog_warn("make-real refused: %s", args->errmsg);
-		return NB_ERR;
-	}
-	return NB_OK;
-}
-
-int qspnd_rpc_dismiss_identity(struct nb_cb_rpc_args *args)
-{
-	const char *s = rpc_input(args->input, "namespace");
-
-	if (qspnd_ident_dismiss(s ? s : "", args->errmsg, args->errmsg_len) <
-	    0) {
-		zlog_warn("dismiss-identity refused: %s", args->errmsg);
-		return NB_ERR;
-	}
-	return NB_OK;
 }

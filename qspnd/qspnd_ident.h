@@ -21,4 +21,26 @@ void qspnd_ident_engine_create(struct qspnd_ident *id,
 /* every identity goes (router stopped, or a new engine is due) */
 void qspnd_ident_stop_all(void);
 
+/* The operations of the RPCs (qspnd_nb_rpcs.c).  Each returns 0, or -1
+ * with the reason in err. */
+struct qspnd_ident_enter_args {
+	bool migrate; /* inside the same network */
+	uint32_t neighbor_ll;
+	int guest_level;
+	struct qspn_naddr addr;
+	bool has_conn_pos, has_real_pos;
+	uint32_t conn_pos, real_pos;
+	char ns[QSPN_NAMELEN];
+};
+
+/* enter-net (migrate: inside the same network), phase 1 and, with a real
+ * position, phase 2 */
+int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
+			  size_t len);
+/* make-real: phase 2 of the main identity's ingress */
+int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
+			  size_t len);
+/* dismiss-identity: the connectivity identity in namespace ns */
+int qspnd_ident_dismiss(const char *ns, char *err, size_t len);
+
 #endif /* QSPND_IDENT_H */
