@@ -62,7 +62,6 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
-#include "qspnd_ident.h"
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_netns.h"
