@@ -146,8 +146,8 @@ static int rtt_write(void)
 		static int warned;
 
 		if (warned != err)
-			zlog_warn("qspnd: cannot write %s: %s%s",
-				  qspnd_rt_tables_file, safe_strerror(err),
+			zlog_warn("cannot write %s: %s%s", qspnd_rt_tables_file,
+				  safe_strerror(err),
 				  err == EACCES
 					  ? " (qspnd needs CAP_DAC_OVERRIDE)"
 					  : "");
@@ -365,7 +365,7 @@ static void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why)
 	char cmd[256];
 
 	qspn_op_format(op, cmd, sizeof(cmd));
-	zlog_warn("qspnd: kernel operation failed: %s: %s", cmd, why);
+	zlog_warn("kernel operation failed: %s: %s", cmd, why);
 	qspnd_kstats_error("%s: %s", cmd, why);
 	batch_errors++;
 }
@@ -877,7 +877,7 @@ static struct qspn_kstate *desired_state(struct sysbuf *b)
 	sysbuf_fill(b);
 	ret = qspn_plan_build(&b->sys, &ks, err, sizeof(err));
 	if (ret) {
-		zlog_warn("qspnd: kernel state not computed: %s",
+		zlog_warn("kernel state not computed: %s",
 			  ret == -2 ? "out of memory" : err);
 		return NULL;
 	}
@@ -899,12 +899,11 @@ static void after_batch(void)
 		thread_cancel(&t_repair);
 		thread_add_timer(qspnd.master, repair_cb, NULL, repair_delay,
 				 &t_repair);
-		zlog_warn(
-			"qspnd: %zu kernel operations failed; trying again in %us",
-			batch_errors, repair_delay);
+		zlog_warn("%zu kernel operations failed; trying again in %us",
+			  batch_errors, repair_delay);
 	} else {
 		if (need_repair)
-			zlog_info("qspnd: kernel state repaired");
+			zlog_info("kernel state repaired");
 		need_repair = false;
 		repair_delay = 0;
 		thread_cancel(&t_repair);
@@ -927,7 +926,7 @@ static void apply(struct qspn_kstate *want)
 		XFREE(MTYPE_QSPND_KERNEL, dels.v);
 	}
 	if (qspn_plan_diff(installed ? installed : empty, want, &ops) < 0) {
-		zlog_warn("qspnd: kernel state diff: out of memory");
+		zlog_warn("kernel state diff: out of memory");
 		batch_errors++;
 	} else
 		exec_ops(&ops, false);
@@ -1008,9 +1007,8 @@ void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 		exec_finish();
 		after_batch();
 	} else {
-		zlog_warn(
-			"qspnd: route update for (%d,%d) failed (%d): full sync",
-			dest.lvl, dest.pos, ret);
+		zlog_warn("route update for (%d,%d) failed (%d): full sync",
+			  dest.lvl, dest.pos, ret);
 		qspn_ops_free(&ops);
 		sysbuf_free(&b);
 		qspnd_kernel_sync();
@@ -1104,7 +1102,7 @@ void qspnd_kernel_stop(void)
 	n = qspnd_netns_remove_all();
 	if (n > 0)
 		zlog_warn(
-			"qspnd: %d network namespaces were still there at stop; removed",
+			"%d network namespaces were still there at stop; removed",
 			n);
 	nsr_flush_all();
 	n_rules = 0;
@@ -1112,7 +1110,7 @@ void qspnd_kernel_stop(void)
 	n = qspnd_nl_remove_ours("");
 	if (n > 0)
 		zlog_warn(
-			"qspnd: %d addresses or rules were still in the kernel at stop; removed",
+			"%d addresses or rules were still in the kernel at stop; removed",
 			n);
 	XFREE(MTYPE_QSPND_KERNEL, failed_dels.v);
 	memset(&failed_dels, 0, sizeof(failed_dels));
@@ -1148,11 +1146,11 @@ static void remove_leftovers(void)
 			err = errno;
 	}
 	if (err)
-		zlog_warn("qspnd: cannot remove %s: %s", qspnd_rt_tables_file,
+		zlog_warn("cannot remove %s: %s", qspnd_rt_tables_file,
 			  safe_strerror(err));
 	if (n > 0) {
 		zlog_notice(
-			"qspnd: removed %d items of kernel state left by an earlier run",
+			"removed %d items of kernel state left by an earlier run",
 			n);
 		qspnd_kstats.leftovers += n;
 	}

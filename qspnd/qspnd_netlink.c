@@ -69,7 +69,7 @@ int qspnd_nl_init(void)
 		return 0;
 	nl_sock = nl_open("");
 	if (nl_sock < 0) {
-		zlog_err("qspnd: %s", nl_err);
+		zlog_err("%s", nl_err);
 		return -1;
 	}
 	return 0;
@@ -879,7 +879,7 @@ int qspnd_nl_remove_links(const char *ns)
 	int removed = 0;
 
 	if (nl_dump(ns, RTM_GETLINK, AF_UNSPEC, found_link_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list the links of %s: %s",
+		zlog_warn("cannot list the links of %s: %s",
 			  ns[0] ? ns : "the default namespace", nl_err);
 	for (size_t i = 0; i < f.n_links; i++)
 		if (link_del_msg(ns, f.links[i]) == 0)
@@ -897,33 +897,29 @@ int qspnd_nl_remove_ours(const char *ns)
 	if (ns_gone(ns))
 		return 0;
 	if (nl_dump(ns, RTM_GETROUTE, AF_INET, found_route_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list routes: %s",
-			  safe_strerror(errno));
+		zlog_warn("cannot list routes: %s", safe_strerror(errno));
 	for (size_t i = 0; i < f.n_routes; i++) {
 		uint32_t d = htonl(f.routes[i].dst);
 		int ret = found_route_del(ns, &f.routes[i]);
 
-		zlog_info(
-			"qspnd: removed a route of qspnd: %pI4/%u table %u%s%s%s%s",
-			(struct in_addr *)&d, f.routes[i].len,
-			f.routes[i].table, in, ns, ret ? ": " : "",
-			ret ? nl_err : "");
+		zlog_info("removed a route of qspnd: %pI4/%u table %u%s%s%s%s",
+			  (struct in_addr *)&d, f.routes[i].len,
+			  f.routes[i].table, in, ns, ret ? ": " : "",
+			  ret ? nl_err : "");
 		if (!ret)
 			removed++;
 	}
 
 	if (nl_dump(ns, RTM_GETRULE, AF_INET, found_rule_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list policy rules: %s",
-			  safe_strerror(errno));
+		zlog_warn("cannot list policy rules: %s", safe_strerror(errno));
 	if (nl_dump(ns, RTM_GETADDR, AF_INET, found_addr_cb, &f) < 0)
-		zlog_warn("qspnd: cannot list addresses: %s",
-			  safe_strerror(errno));
+		zlog_warn("cannot list addresses: %s", safe_strerror(errno));
 	for (size_t i = 0; i < f.n_rules; i++) {
 		int ret = rule_msg(ns, false, f.rules[i].fwmark,
 				   f.rules[i].table, f.rules[i].prio);
 
 		zlog_info(
-			"qspnd: removed a rule of qspnd: pref %u fwmark %u table %u%s%s%s%s",
+			"removed a rule of qspnd: pref %u fwmark %u table %u%s%s%s%s",
 			f.rules[i].prio, f.rules[i].fwmark, f.rules[i].table,
 			in, ns, ret ? ": " : "", ret ? nl_err : "");
 		if (!ret)
@@ -935,7 +931,7 @@ int qspnd_nl_remove_ours(const char *ns)
 		ret = addr_msg(ns, false, f.addrs[i].ifindex,
 			       ntohl(f.addrs[i].ip), NULL);
 		zlog_info(
-			"qspnd: removed an address of qspnd: %pI4 ifindex %d%s%s%s%s",
+			"removed an address of qspnd: %pI4 ifindex %d%s%s%s%s",
 			&f.addrs[i].ip, f.addrs[i].ifindex, in, ns,
 			ret ? ": " : "", ret ? nl_err : "");
 		if (!ret)

@@ -125,7 +125,7 @@ static void state_write(void)
 		}
 	}
 	if (err)
-		zlog_warn("qspnd: cannot write %s: %s", state_file,
+		zlog_warn("cannot write %s: %s", state_file,
 			  safe_strerror(err));
 }
 
@@ -209,9 +209,8 @@ void qspnd_netns_leave(int saved_fd)
 	}
 	if (err)
 		/* should not happen: qspnd would go on in the wrong one */
-		zlog_err(
-			"qspnd: cannot return to the default network namespace: %s",
-			safe_strerror(err));
+		zlog_err("cannot return to the default network namespace: %s",
+			 safe_strerror(err));
 	close(saved_fd);
 }
 
@@ -325,7 +324,7 @@ int qspnd_netns_add(const char *ns)
 		if (owned_find(ns) >= 0)
 			return lo_up(ns) < 0 ? -1 : 0;
 		zlog_warn(
-			"qspnd: network namespace %s exists and was not created by qspnd: not used",
+			"network namespace %s exists and was not created by qspnd: not used",
 			ns);
 		errno = EEXIST;
 		return -1;
@@ -364,7 +363,7 @@ int qspnd_netns_add(const char *ns)
 			err = errno;
 		if (setns(saved, CLONE_NEWNET) < 0) {
 			zlog_err(
-				"qspnd: cannot return to the default network namespace: %s",
+				"cannot return to the default network namespace: %s",
 				safe_strerror(errno));
 			if (!err)
 				err = errno;
@@ -377,7 +376,7 @@ int qspnd_netns_add(const char *ns)
 			frr_with_privs (&qspnd_privs) {
 				unlink(path);
 			}
-		zlog_warn("qspnd: ip netns add %s: %s: %s", ns, step,
+		zlog_warn("ip netns add %s: %s: %s", ns, step,
 			  safe_strerror(err));
 		errno = err;
 		return -1;
@@ -385,7 +384,7 @@ int qspnd_netns_add(const char *ns)
 	owned_set(ns, true);
 	QSPND_DEBUG(kernel, "network namespace %s created", ns);
 	if (lo_up(ns) < 0) {
-		zlog_warn("qspnd: ip netns add %s: lo up: %s", ns,
+		zlog_warn("ip netns add %s: lo up: %s", ns,
 			  safe_strerror(errno));
 		return -1;
 	}
@@ -408,7 +407,7 @@ static int netns_remove(const char *ns)
 			err = errno;
 	}
 	if (err) {
-		zlog_warn("qspnd: ip netns del %s: %s", ns, safe_strerror(err));
+		zlog_warn("ip netns del %s: %s", ns, safe_strerror(err));
 		errno = err;
 		return -1;
 	}
@@ -428,7 +427,7 @@ int qspnd_netns_del(const char *ns)
 		if (!qspnd_netns_exists(ns))
 			return 0; /* nothing there: done */
 		zlog_warn(
-			"qspnd: network namespace %s was not created by qspnd: not deleted",
+			"network namespace %s was not created by qspnd: not deleted",
 			ns);
 		errno = EPERM;
 		return -1;
@@ -476,7 +475,7 @@ int qspnd_netns_remove_leftovers(void)
 
 			if (netns_remove(line) == 0) {
 				zlog_notice(
-					"qspnd: removed network namespace %s (%d links) left by an earlier run",
+					"removed network namespace %s (%d links) left by an earlier run",
 					line, n);
 				removed++;
 			} else
@@ -508,9 +507,8 @@ int qspnd_netns_remove_all(void)
 			removed++;
 		}
 		if (netns_remove(ns) < 0)
-			zlog_warn(
-				"qspnd: network namespace %s not removed at stop",
-				ns);
+			zlog_warn("network namespace %s not removed at stop",
+				  ns);
 		owned_set(ns, false);
 	}
 	return removed;

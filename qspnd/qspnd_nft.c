@@ -328,8 +328,7 @@ static int set_commit(struct nftset *st)
 		    st->n_rules, st->ns[0] ? " in " : "", st->ns);
 	ret = nft_run(st->ns, b.p);
 	if (ret)
-		zlog_warn("qspnd: nftables table ip " NFT_TABLE
-			  "%s%s not written: %s",
+		zlog_warn("nftables table ip " NFT_TABLE "%s%s not written: %s",
 			  st->ns[0] ? " in " : "", st->ns, nft_errbuf);
 	else
 		st->dirty = false;
@@ -370,7 +369,7 @@ int qspnd_nft_remove_all(void)
 int qspnd_nft_init(void)
 {
 	if (nft_run("", "delete table ip " NFT_TABLE "\n") == 0) {
-		zlog_info("qspnd: removed nftables table ip " NFT_TABLE
+		zlog_info("removed nftables table ip " NFT_TABLE
 			  " left by an earlier run");
 		return 1;
 	}

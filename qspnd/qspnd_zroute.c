@@ -147,7 +147,7 @@ static int zr_send(const struct qspnd_zroute *r, bool add)
 			nh->ifindex = if_nametoindex(r->dev);
 			if (!nh->ifindex) {
 				zlog_warn(
-					"qspnd: route %pFX table %u: no device %s (sent when it appears)",
+					"route %pFX table %u: no device %s (sent when it appears)",
 					&api.prefix, r->tid, r->dev);
 				return -1;
 			}
@@ -169,8 +169,8 @@ static int zr_send(const struct qspnd_zroute *r, bool add)
 	st = zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zc,
 				&api);
 	if (st == ZCLIENT_SEND_FAILURE) {
-		zlog_warn("qspnd: route %pFX table %u not sent to zebra",
-			  &api.prefix, r->tid);
+		zlog_warn("route %pFX table %u not sent to zebra", &api.prefix,
+			  r->tid);
 		return -1;
 	}
 	return 0;
@@ -312,9 +312,7 @@ static void zr_retry_cb(struct thread *t)
 		n++;
 	}
 	if (n)
-		zlog_info(
-			"qspnd: %zu routes zebra could not install sent again",
-			n);
+		zlog_info("%zu routes zebra could not install sent again", n);
 }
 
 /*
@@ -352,7 +350,7 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 		break;
 	case ZAPI_ROUTE_FAIL_INSTALL:
 	case ZAPI_ROUTE_BETTER_ADMIN_WON:
-		zlog_warn("qspnd: zebra did not install %pFX table %u: %s", &p,
+		zlog_warn("zebra did not install %pFX table %u: %s", &p,
 			  table_id,
 			  note == ZAPI_ROUTE_FAIL_INSTALL
 				  ? "the kernel refused it"
@@ -377,8 +375,7 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 			it->installed = false;
 		break;
 	case ZAPI_ROUTE_REMOVE_FAIL:
-		zlog_warn("qspnd: zebra could not remove %pFX table %u", &p,
-			  table_id);
+		zlog_warn("zebra could not remove %pFX table %u", &p, table_id);
 		qspnd_kstats.op_errors++;
 		break;
 	}
@@ -494,8 +491,7 @@ static int zvty_begin(struct zvty *v)
 		return -1;
 	if (zvty_cmd(v, "enable") != 0 ||
 	    zvty_cmd(v, "configure terminal") != 0) {
-		zlog_warn("qspnd: zebra refused configuration mode: %s",
-			  v->out);
+		zlog_warn("zebra refused configuration mode: %s", v->out);
 		zvty_close(v);
 		return -1;
 	}
@@ -523,7 +519,7 @@ static bool rmap_any_free(struct zvty *v)
 		return true;
 	if (!rmap_conflict_logged)
 		zlog_warn(
-			"qspnd: zebra has `ip protocol any route-map` set to another route-map; routes are installed without their src");
+			"zebra has `ip protocol any route-map` set to another route-map; routes are installed without their src");
 	rmap_conflict_logged = true;
 	return false;
 }
@@ -596,7 +592,7 @@ static int src_add(struct zvty *v, uint32_t addr)
 	n_srcs++;
 	return 0;
 fail:
-	zlog_warn("qspnd: zebra refused %s: %s", cmd, v->out);
+	zlog_warn("zebra refused %s: %s", cmd, v->out);
 	zvty_cmd(v, "exit");
 	snprintf(cmd, sizeof(cmd), "no route-map %s permit %u", QSPND_SRC_RMAP,
 		 seq);
@@ -611,7 +607,7 @@ static void src_del(struct zvty *v, size_t i)
 	snprintf(cmd, sizeof(cmd), "no route-map %s permit %u", QSPND_SRC_RMAP,
 		 srcs[i].seq);
 	if (zvty_cmd(v, cmd) != 0)
-		zlog_warn("qspnd: zebra refused %s: %s", cmd, v->out);
+		zlog_warn("zebra refused %s: %s", cmd, v->out);
 	srcs[i] = srcs[--n_srcs];
 }
 
@@ -638,7 +634,7 @@ static void src_ensure(const uint32_t *want, size_t n)
 		return;
 	if (zvty_begin(&v) < 0) {
 		zlog_warn(
-			"qspnd: cannot reach zebra's vty to set route sources (%s/zebra.vty)",
+			"cannot reach zebra's vty to set route sources (%s/zebra.vty)",
 			frr_vtydir);
 		qspnd_kstats.op_errors++;
 		return;
