@@ -969,7 +969,7 @@ static void repair_cb(struct thread *t)
 	qspnd_kernel_sync();
 }
 
-void qspnd_kernel_update_dest(struct qspn_hcoord dest)
+static void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 {
 	struct sysbuf b;
 	struct qspn_ops ops;

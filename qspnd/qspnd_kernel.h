@@ -40,9 +40,9 @@
  * qspnd_kernel_sync() rebuilds the desired state from the router, the
  * managed interfaces and the identities, diffs it with what is installed
  * and applies the difference (routes through zebra, the rest with qspnd's
- * own helpers).  qspnd_kernel_update_dest() is
- * the incremental path for the engine's path signals.  Both are no-ops while
- * the router is not active; qspnd_kernel_stop() removes everything.
+ * own helpers).  The engine's path signals take the incremental path
+ * (qspnd_kernel_dest_changed).  Both are no-ops while the router is not
+ * active; qspnd_kernel_stop() removes everything.
  */
 /*
  * The planner's input comes from the layer above through this provider,
@@ -57,7 +57,6 @@ struct qspnd_kernel_input {
 };
 void qspnd_kernel_init(const struct qspnd_kernel_input *in);
 void qspnd_kernel_sync(void);
-void qspnd_kernel_update_dest(struct qspn_hcoord dest);
 void qspnd_kernel_stop(void);
 /* at exit: drop the pending batch */
 void qspnd_kernel_fini(void);

@@ -894,7 +894,7 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	QSPND_DEBUG(events, "%s: running", p->dev);
 }
 
-void qspnd_neigh_port_stop(struct qspnd_port *p)
+static void qspnd_neigh_port_stop(struct qspnd_port *p)
 {
 	struct qspnd_neigh *n, *next;
 

@@ -123,7 +123,6 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id);
 struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
 					const char *dev);
 void qspnd_neigh_port_start(struct qspnd_port *p);
-void qspnd_neigh_port_stop(struct qspnd_port *p);
 void qspnd_neigh_port_free(struct qspnd_port *p);
 void qspnd_neigh_listen_stop(struct qspnd_ident *id);
 /* make it the first of the list (the main identity is ids[0]) */

@@ -126,15 +126,6 @@ static int nl_fd(const char *ns)
 	return fd;
 }
 
-void qspnd_nl_fini(void)
-{
-	if (nl_sock >= 0)
-		close(nl_sock);
-	nl_sock = -1;
-	while (n_ns_socks)
-		close(ns_socks[--n_ns_socks].fd);
-}
-
 /* ---- message building ---- */
 
 struct nlreq {

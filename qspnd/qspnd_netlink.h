@@ -23,7 +23,6 @@
 #define QSPND_ADDR_LABEL_SUFFIX ":qspn"
 
 int qspnd_nl_init(void);
-void qspnd_nl_fini(void);
 int qspnd_nl_addr(const char *ns, bool add, const char *dev, uint32_t ip);
 int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table);
 int qspnd_nl_link_up(const char *ns, const char *dev);

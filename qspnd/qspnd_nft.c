@@ -153,7 +153,7 @@ size_t qspnd_nft_rule_count(const char *ns)
 	return st ? st->n_rules : 0;
 }
 
-void qspnd_nft_clear_shadow(void)
+static void clear_shadow(void)
 {
 	for (size_t i = 0; i < n_sets; i++) {
 		sets[i].n_rules = 0;
@@ -358,7 +358,7 @@ int qspnd_nft_remove_all(void)
 {
 	int ret;
 
-	qspnd_nft_clear_shadow();
+	clear_shadow();
 	ret = qspnd_nft_commit();
 	while (n_sets > 1)
 		set_drop(&sets[n_sets - 1]);

@@ -21,7 +21,6 @@ int qspnd_nft_commit(void);
 /* drop the tables (and the shadows) */
 int qspnd_nft_remove_all(void);
 size_t qspnd_nft_rule_count(const char *ns);
-void qspnd_nft_clear_shadow(void);
 /* the namespace is gone, and its table with it: forget the shadow */
 void qspnd_nft_forget_ns(const char *ns);
 const char *qspnd_nft_strerror(void);

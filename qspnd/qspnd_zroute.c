@@ -57,7 +57,6 @@ PREDECL_RBTREE_UNIQ(zroutes);
 struct zr_item {
 	struct zroutes_item link;
 	struct qspnd_zroute r;
-	bool stale;
 	/* what zebra last said about it (ZEBRA_ROUTE_NOTIFY_OWNER) */
 	bool installed, failed;
 };
@@ -181,16 +180,6 @@ void qspnd_zroute_init(void)
 	zroutes_init(&zroutes);
 }
 
-void qspnd_zroute_fini(void)
-{
-	struct zr_item *it;
-
-	thread_cancel(&t_retry);
-	while ((it = zroutes_pop(&zroutes)))
-		XFREE(MTYPE_QSPND_ZROUTE, it);
-	zroutes_fini(&zroutes);
-}
-
 int qspnd_zroute_set(const struct qspnd_zroute *r)
 {
 	struct zr_item *it = zr_find(r->tid, r->dst);
@@ -200,7 +189,6 @@ int qspnd_zroute_set(const struct qspnd_zroute *r)
 		it->r = *r;
 		zroutes_add(&zroutes, it);
 	} else {
-		it->stale = false;
 		if (zr_same(&it->r, r) && !it->failed)
 			return 0; /* zebra has it */
 		it->r = *r;
@@ -243,36 +231,6 @@ void qspnd_zroute_remove_all(void)
 		zr_send(&it->r, false);
 		XFREE(MTYPE_QSPND_ZROUTE, it);
 	}
-}
-
-void qspnd_zroute_mark_all(bool stale)
-{
-	struct zr_item *it;
-
-	frr_each (zroutes, &zroutes, it)
-		it->stale = stale;
-}
-
-void qspnd_zroute_sweep_stale(void)
-{
-	struct zr_item *it;
-
-	frr_each_safe (zroutes, &zroutes, it) {
-		if (!it->stale)
-			continue;
-		zr_send(&it->r, false);
-		zroutes_del(&zroutes, it);
-		XFREE(MTYPE_QSPND_ZROUTE, it);
-	}
-}
-
-void qspnd_zroute_resend_dev(const char *dev)
-{
-	struct zr_item *it;
-
-	frr_each (zroutes, &zroutes, it)
-		if (it->r.rtype == QSPN_RT_VIA && !strcmp(it->r.dev, dev))
-			zr_send(&it->r, true);
 }
 
 size_t qspnd_zroute_count(uint32_t tid)
@@ -714,7 +672,8 @@ void qspnd_zroute_src_cleanup(void)
 	zvty_close(&v);
 }
 
-void qspnd_zroute_src_reset(void)
+/* at start: remove what a killed qspnd left in zebra's configuration */
+static void qspnd_zroute_src_reset(void)
 {
 	struct zvty v = {.fd = -1};
 	char cmd[128];

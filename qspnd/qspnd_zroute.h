@@ -27,7 +27,6 @@ struct qspnd_zroute {
 int qspnd_zroute_key_cmp(const struct qspnd_zroute *a,
 			 const struct qspnd_zroute *b);
 void qspnd_zroute_init(void);
-void qspnd_zroute_fini(void);
 /* add or replace (the route is what zebra must have, sent or not) */
 int qspnd_zroute_set(const struct qspnd_zroute *r);
 int qspnd_zroute_del(uint32_t tid, struct qspn_prefix dst);
@@ -35,14 +34,10 @@ void qspnd_zroute_flush(uint32_t tid);
 void qspnd_zroute_remove_all(void);
 /* zebra (re)connected: route-map and every route again */
 void qspnd_zroute_resend_all(void);
-/* an interface came up / got its index: re-send the routes through it */
-void qspnd_zroute_resend_dev(const char *dev);
 /* before a batch: the src entries these routes need exist in zebra */
 void qspnd_zroute_src_prepare(const struct qspn_ops *ops);
 /* after a batch: src entries no route uses any more go */
 void qspnd_zroute_src_cleanup(void);
-/* at start: remove what a killed qspnd left in zebra's configuration */
-void qspnd_zroute_src_reset(void);
 size_t qspnd_zroute_count(uint32_t tid);
 void qspnd_zroute_walk(uint32_t tid,
 		       void (*fn)(const struct qspnd_zroute *r, void *arg),
@@ -56,8 +51,5 @@ size_t qspnd_zroute_installed_count(uint32_t tid);
 struct zclient;
 int qspnd_zroute_notify(int cmd, struct zclient *zclient, uint16_t length,
 			uint32_t vrf_id);
-/* mark-and-sweep for the repair pass */
-void qspnd_zroute_mark_all(bool stale);
-void qspnd_zroute_sweep_stale(void);
 
 #endif /* QSPND_ZROUTE_H */
