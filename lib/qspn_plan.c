@@ -225,26 +225,69 @@ int qspn_kstate_route(const struct qspn_kstate *ks, const char *ns,
 	return -1;
 }
 
+/* The id of mac in tt: the one it has, or the highest free one; 0: none
+ * free.  The one place of the policy (routes.md §3.2). */
+static uint32_t tid_pick(const struct qspn_tid_table *tt, const uint8_t mac[6],
+			 size_t *slot)
+{
+	size_t n = sizeof(tt->slot) / sizeof(tt->slot[0]), free_i = n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (tt->slot[i].refs && !memcmp(tt->slot[i].mac, mac, 6)) {
+			*slot = i;
+			return QSPN_TID_MAX - (uint32_t)i;
+		}
+		if (!tt->slot[i].refs && free_i == n)
+			free_i = i;
+	}
+	if (free_i == n)
+		return 0;
+	*slot = free_i;
+	return QSPN_TID_MAX - (uint32_t)free_i;
+}
+
+uint32_t qspn_tid_get(struct qspn_tid_table *tt, const uint8_t mac[6])
+{
+	size_t i;
+	uint32_t tid = tid_pick(tt, mac, &i);
+
+	if (!tid)
+		return 0;
+	if (!tt->slot[i].refs)
+		memcpy(tt->slot[i].mac, mac, 6);
+	tt->slot[i].refs++;
+	return tid;
+}
+
+void qspn_tid_put(struct qspn_tid_table *tt, uint32_t tid)
+{
+	if (tid < QSPN_TID_MIN || tid > QSPN_TID_MAX)
+		return;
+	if (tt->slot[QSPN_TID_MAX - tid].refs)
+		tt->slot[QSPN_TID_MAX - tid].refs--;
+}
+
 uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
 				 const uint8_t mac[6])
 {
-	bool used[QSPN_TID_MAX - QSPN_TID_MIN + 1] = {false};
+	struct qspn_tid_table tt;
+	size_t i;
 
-	for (size_t i = 0; i < sys->n_ids; i++)
-		for (size_t a = 0; a < sys->ids[i].n_arcs; a++) {
-			const struct qspn_plan_arc *arc = &sys->ids[i].arcs[a];
+	/* the ids the system's qspn-arcs use, with their MACs */
+	memset(&tt, 0, sizeof(tt));
+	for (size_t d = 0; d < sys->n_ids; d++)
+		for (size_t a = 0; a < sys->ids[d].n_arcs; a++) {
+			const struct qspn_plan_arc *arc = &sys->ids[d].arcs[a];
 
 			if (!arc->qspn || arc->table_id < QSPN_TID_MIN ||
 			    arc->table_id > QSPN_TID_MAX)
 				continue;
-			if (!memcmp(arc->peer_mac, mac, 6))
-				return arc->table_id;
-			used[arc->table_id - QSPN_TID_MIN] = true;
+			i = QSPN_TID_MAX - arc->table_id;
+			if (!tt.slot[i].refs)
+				memcpy(tt.slot[i].mac, arc->peer_mac, 6);
+			tt.slot[i].refs++;
 		}
-	for (uint32_t tid = QSPN_TID_MAX; tid >= QSPN_TID_MIN; tid--)
-		if (!used[tid - QSPN_TID_MIN])
-			return tid;
-	return 0;
+	return tid_pick(&tt, mac, &i);
 }
 
 /* ---- validation -------------------------------------------------- */

@@ -114,6 +114,21 @@ struct qspn_plan_system {
 uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
 				 const uint8_t mac[6]);
 
+/*
+ * The same policy as a counted table, for a program that hands the ids out
+ * as arcs come and go (qspnd): slot i is id QSPN_TID_MAX - i, in use while
+ * refs > 0.  qspn_tid_get() gives mac its id (0: all 51 are taken) and
+ * counts one more user; qspn_tid_put() counts one less.
+ */
+struct qspn_tid_table {
+	struct {
+		uint8_t mac[6];
+		uint32_t refs;
+	} slot[QSPN_TID_MAX - QSPN_TID_MIN + 1];
+};
+uint32_t qspn_tid_get(struct qspn_tid_table *tt, const uint8_t mac[6]);
+void qspn_tid_put(struct qspn_tid_table *tt, uint32_t tid);
+
 /* ---- operations ------------------------------------------------------ */
 
 enum qspn_op_code {
@@ -189,6 +204,9 @@ void qspn_ops_free(struct qspn_ops *ops);
  * `ip netns exec NS ` prefix included).  Returns snprintf's result.
  */
 int qspn_op_format(const struct qspn_op *op, char *buf, size_t len);
+
+/* The operation removes something: every *_DEL and ROUTE_FLUSH. */
+bool qspn_op_is_delete(enum qspn_op_code code);
 
 /* "00:16:3E:5B:78:D5" (upper case) <-> bytes */
 int qspn_mac_parse(const char *text, uint8_t mac[6]);

@@ -115,6 +115,40 @@ static void put_route(struct sbuf *b, const struct qspn_op *op,
 	}
 }
 
+bool qspn_op_is_delete(enum qspn_op_code code)
+{
+	switch (code) {
+	case QSPN_OP_NETNS_DEL:
+	case QSPN_OP_LINK_DEL:
+	case QSPN_OP_ADDR_DEL:
+	case QSPN_OP_LLROUTE_DEL:
+	case QSPN_OP_RTTABLE_DEL:
+	case QSPN_OP_RULE_DEL:
+	case QSPN_OP_MARK_DEL:
+	case QSPN_OP_SNAT_DEL:
+	case QSPN_OP_NETMAP_DEL:
+	case QSPN_OP_ROUTE_DEL:
+	case QSPN_OP_ROUTE_FLUSH:
+		return true;
+	case QSPN_OP_SYSCTL:
+	case QSPN_OP_NETNS_ADD:
+	case QSPN_OP_LINK_ADD:
+	case QSPN_OP_LINK_SETNS:
+	case QSPN_OP_LINK_UP:
+	case QSPN_OP_ADDR_ADD:
+	case QSPN_OP_LLROUTE_ADD:
+	case QSPN_OP_RTTABLE_ADD:
+	case QSPN_OP_RULE_ADD:
+	case QSPN_OP_MARK_ADD:
+	case QSPN_OP_SNAT_ADD:
+	case QSPN_OP_NETMAP_ADD:
+	case QSPN_OP_ROUTE_ADD:
+	case QSPN_OP_ROUTE_CHANGE:
+		break;
+	}
+	return false;
+}
+
 int qspn_op_format(const struct qspn_op *op, char *buf, size_t len)
 {
 	struct sbuf b = {buf, len, 0};

@@ -370,7 +370,13 @@ static void qspnd_kernel_op_failed(const struct qspn_op *op, const char *why)
 	batch_errors++;
 }
 
-static bool op_is_removal(const struct qspn_op *op)
+/*
+ * A removal executed on its own that may fail and is tried again by the
+ * repair pass.  The other deletes (qspn_op_is_delete: marks, SNAT, NETMAP,
+ * table names) are staged and written as a whole after the batch
+ * (exec_finish), which the repair pass rewrites anyway.
+ */
+static bool op_is_retryable_removal(const struct qspn_op *op)
 {
 	switch (op->code) {
 	case QSPN_OP_ADDR_DEL:
@@ -516,7 +522,7 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 	    !qspnd_netns_owned(op->ns)) {
 		/* never touch a namespace qspnd did not create: nothing of
 		 * ours can be there to remove, and nothing is added */
-		if (op_is_removal(op) || op->code == QSPN_OP_MARK_DEL)
+		if (qspn_op_is_delete(op->code))
 			return;
 		qspnd_kernel_op_failed(op, "the namespace is not qspnd's");
 		return;
@@ -638,7 +644,7 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 	}
 	if (ret) {
 		qspnd_kernel_op_failed(op, why && why[0] ? why : "failed");
-		if (op_is_removal(op))
+		if (op_is_retryable_removal(op))
 			failed_del_add(op);
 	}
 }
@@ -714,12 +720,7 @@ static void exec_ops(const struct qspn_ops *ops, bool adds_only)
 	for (size_t i = 0; i < ops->n; i++) {
 		if (skip && skip[i])
 			continue;
-		if (adds_only && op_is_removal(&ops->v[i]))
-			continue;
-		if (adds_only && (ops->v[i].code == QSPN_OP_MARK_DEL ||
-				  ops->v[i].code == QSPN_OP_SNAT_DEL ||
-				  ops->v[i].code == QSPN_OP_NETMAP_DEL ||
-				  ops->v[i].code == QSPN_OP_RTTABLE_DEL))
+		if (adds_only && qspn_op_is_delete(ops->v[i].code))
 			continue;
 		exec_op(&ops->v[i], i + 1 < ops->n ? &ops->v[i + 1] : NULL);
 	}

@@ -88,13 +88,9 @@ static struct {
 	uint32_t next_id;	    /* arc handles, unique in the system */
 	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
-	/* forwarding table ids by peer MAC (routes.md §3.2): tid
-	 * QSPN_TID_MAX - i is tables[i]; shared by the arcs with that MAC,
-	 * in every identity (rt_tables is system-wide) */
-	struct {
-		uint8_t mac[6];
-		uint32_t refs;
-	} tables[QSPN_TID_MAX - QSPN_TID_MIN + 1];
+	/* forwarding table ids by peer MAC (routes.md §3.2): shared by the
+	 * arcs with that MAC, in every identity (rt_tables is system-wide) */
+	struct qspn_tid_table tables;
 	/* peer identities that have a successor (hellos' prev_identity_id) */
 	uint64_t *superseded;
 	size_t n_superseded, cap_superseded;
@@ -104,38 +100,23 @@ static struct {
 
 /*
  * The table of a peer MAC: the one it already has, or the highest free id
- * (the reference's allocator hands out 250, 249, ... and reuses the most
- * recently released first; the highest free id is as good and stateless).
- * 0 when all 51 are taken.
+ * (lib/qspn_plan.c holds the policy: the reference's allocator hands out
+ * 250, 249, ... and reuses the most recently released first; the highest
+ * free id is as good and stateless).  0 when all 51 are taken.
  */
 static uint32_t table_get(const uint8_t mac[6])
 {
-	size_t n = array_size(N.tables), free_i = n;
+	uint32_t tid = qspn_tid_get(&N.tables, mac);
 
-	for (size_t i = 0; i < n; i++) {
-		if (N.tables[i].refs && !memcmp(N.tables[i].mac, mac, 6)) {
-			N.tables[i].refs++;
-			return QSPN_TID_MAX - (uint32_t)i;
-		}
-		if (!N.tables[i].refs && free_i == n)
-			free_i = i;
-	}
-	if (free_i == n) {
+	if (!tid)
 		zlog_warn("no forwarding table id left (%d in use)",
 			  QSPN_TID_MAX - QSPN_TID_MIN + 1);
-		return 0;
-	}
-	memcpy(N.tables[free_i].mac, mac, 6);
-	N.tables[free_i].refs = 1;
-	return QSPN_TID_MAX - (uint32_t)free_i;
+	return tid;
 }
 
 static void table_put(uint32_t tid)
 {
-	if (tid < QSPN_TID_MIN || tid > QSPN_TID_MAX)
-		return;
-	if (N.tables[QSPN_TID_MAX - tid].refs)
-		N.tables[QSPN_TID_MAX - tid].refs--;
+	qspn_tid_put(&N.tables, tid);
 }
 
 /* ---- link-locals ------------------------------------------------------ */
