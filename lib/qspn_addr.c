@@ -11,16 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+int qspn_errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (errbuf && errlen) {
+	if (err && len) {
 		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
+		vsnprintf(err, len, fmt, ap);
 		va_end(ap);
 	}
 	return -1;
@@ -38,32 +35,34 @@ static int parse_dotted(const char *text, uint32_t *values, int *count,
 	int n = 0;
 
 	if (!text || !*text)
-		return fail(errbuf, errlen, "empty %s", what);
+		return qspn_errf(errbuf, errlen, "empty %s", what);
 	for (;;) {
 		char *end;
 		unsigned long v;
 
 		if (*p < '0' || *p > '9')
-			return fail(errbuf, errlen,
-				    "%s \"%s\": expected a number at \"%s\"",
-				    what, text, p);
+			return qspn_errf(
+				errbuf, errlen,
+				"%s \"%s\": expected a number at \"%s\"", what,
+				text, p);
 		if (n == QSPN_MAX_LEVELS)
-			return fail(errbuf, errlen,
-				    "%s \"%s\": more than %d levels", what,
-				    text, QSPN_MAX_LEVELS);
+			return qspn_errf(errbuf, errlen,
+					 "%s \"%s\": more than %d levels", what,
+					 text, QSPN_MAX_LEVELS);
 		errno = 0;
 		v = strtoul(p, &end, 10);
 		if (errno || v > UINT32_MAX)
-			return fail(errbuf, errlen,
-				    "%s \"%s\": number too large", what, text);
+			return qspn_errf(errbuf, errlen,
+					 "%s \"%s\": number too large", what,
+					 text);
 		tmp[n++] = (uint32_t)v;
 		p = end;
 		if (*p == '\0')
 			break;
 		if (*p != '.')
-			return fail(errbuf, errlen,
-				    "%s \"%s\": unexpected character '%c'",
-				    what, text, *p);
+			return qspn_errf(errbuf, errlen,
+					 "%s \"%s\": unexpected character '%c'",
+					 what, text, *p);
 		p++;
 	}
 	for (int i = 0; i < n; i++)
@@ -80,31 +79,32 @@ int qspn_topology_init(struct qspn_topology *topo, int levels,
 
 	memset(&t, 0, sizeof(t));
 	if (levels < 1 || levels > QSPN_MAX_LEVELS)
-		return fail(errbuf, errlen,
-			    "a topology has 1 to %d levels, not %d",
-			    QSPN_MAX_LEVELS, levels);
+		return qspn_errf(errbuf, errlen,
+				 "a topology has 1 to %d levels, not %d",
+				 QSPN_MAX_LEVELS, levels);
 	t.levels = levels;
 	for (int i = 0; i < levels; i++) {
 		uint32_t g = gsize[i];
 		int b = 0;
 
 		if (g < 2 || (g & (g - 1)) != 0)
-			return fail(
+			return qspn_errf(
 				errbuf, errlen,
 				"gsize %u of level %d is not a power of two >= 2",
 				g, i);
 		while ((1u << b) < g)
 			b++;
 		if (b > QSPN_MAX_GSIZE_BITS)
-			return fail(errbuf, errlen,
-				    "gsize %u of level %d is larger than 2^%d",
-				    g, i, QSPN_MAX_GSIZE_BITS);
+			return qspn_errf(
+				errbuf, errlen,
+				"gsize %u of level %d is larger than 2^%d", g,
+				i, QSPN_MAX_GSIZE_BITS);
 		t.gsize[i] = g;
 		t.bits[i] = (uint8_t)b;
 		t.offset[i] = (uint8_t)off;
 		off += (unsigned int)b;
 		if (off > QSPN_MAX_ADDR_BITS)
-			return fail(
+			return qspn_errf(
 				errbuf, errlen,
 				"the topology needs more than %d address bits",
 				QSPN_MAX_ADDR_BITS);
@@ -113,7 +113,7 @@ int qspn_topology_init(struct qspn_topology *topo, int levels,
 	/* The top field must hold any level number 0..L-1 (internal
 	 * addresses, routes.md §1.1). */
 	if (t.gsize[levels - 1] < (uint32_t)levels)
-		return fail(
+		return qspn_errf(
 			errbuf, errlen,
 			"the top-level gsize (%u) must be at least the number of levels (%d)",
 			t.gsize[levels - 1], levels);
@@ -166,13 +166,13 @@ int qspn_naddr_parse(struct qspn_naddr *addr, const struct qspn_topology *topo,
 	if (parse_dotted(text, a.pos, &n, "address", errbuf, errlen) < 0)
 		return -1;
 	if (n != topo->levels)
-		return fail(
+		return qspn_errf(
 			errbuf, errlen,
 			"address \"%s\" has %d positions but the topology has %d levels",
 			text, n, topo->levels);
 	for (int i = 0; i < n; i++)
 		if (!allow_virtual && a.pos[i] >= topo->gsize[i])
-			return fail(
+			return qspn_errf(
 				errbuf, errlen,
 				"address \"%s\": position %u of level %d is out of range 0..%u",
 				text, a.pos[i], i, topo->gsize[i] - 1);

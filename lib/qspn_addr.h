@@ -16,6 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The error return of every parser and validator: the message into err
+ * (when err and len), and -1. */
+int qspn_errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* 22 address bits at most (routes.md §1.1), and every level takes >= 1 bit. */
 #define QSPN_MAX_LEVELS 22
 #define QSPN_MAX_ADDR_BITS 22

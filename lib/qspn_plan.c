@@ -292,21 +292,6 @@ uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
 
 /* ---- validation -------------------------------------------------- */
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static bool name_ok(const char *s)
 {
 	size_t n = strnlen(s, QSPN_NAMELEN);
@@ -330,26 +315,27 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 	int mains = 0;
 
 	if (t->levels < 1 || t->levels > QSPN_MAX_LEVELS)
-		return fail(err, errlen, "topology: not initialised");
+		return qspn_errf(err, errlen, "topology: not initialised");
 	if (sys->subnet_level < 0 || sys->subnet_level >= t->levels)
-		return fail(err, errlen, "subnet_level: %d is not in 0..%d",
-			    sys->subnet_level, t->levels - 1);
+		return qspn_errf(err, errlen,
+				 "subnet_level: %d is not in 0..%d",
+				 sys->subnet_level, t->levels - 1);
 	for (size_t i = 0; i < sys->n_nics; i++) {
 		if (!name_ok(sys->nics[i].dev) || !sys->nics[i].dev[0])
-			return fail(
+			return qspn_errf(
 				err, errlen,
 				"nics[%zu].dev: empty or longer than %d characters",
 				i, QSPN_NAMELEN - 1);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(sys->nics[i].dev, sys->nics[j].dev))
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"nics[%zu].dev: \"%s\" listed twice", i,
 					sys->nics[i].dev);
 	}
 	for (size_t i = 0; i < sys->n_neighbours; i++)
 		if (!find_nic(sys, sys->neighbours[i].dev))
-			return fail(
+			return qspn_errf(
 				err, errlen,
 				"neighbours[%zu].dev: \"%s\" is not a managed NIC",
 				i, sys->neighbours[i].dev);
@@ -357,18 +343,18 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 		const struct qspn_plan_identity *id = &sys->ids[i];
 
 		if (id->addr.levels != t->levels)
-			return fail(
+			return qspn_errf(
 				err, errlen,
 				"identities[%zu].address: %d levels, the topology has %d",
 				i, id->addr.levels, t->levels);
 		if (!name_ok(id->netns))
-			return fail(
+			return qspn_errf(
 				err, errlen,
 				"identities[%zu].netns: longer than %d characters",
 				i, QSPN_NAMELEN - 1);
 		if (!id->netns[0]) {
 			if (++mains > 1)
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].netns: a second identity in the default namespace",
 					i);
@@ -376,7 +362,7 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 		for (size_t j = 0; j < i; j++)
 			if (id->netns[0] &&
 			    !strcmp(id->netns, sys->ids[j].netns))
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].netns: \"%s\" already used by identities[%zu]",
 					i, id->netns, j);
@@ -385,17 +371,17 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 				&id->pseudodevs[p];
 
 			if (!id->netns[0])
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].pseudodevs: only identities in their own namespace have pseudo-interfaces",
 					i);
 			if (!find_nic(sys, pd->dev))
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].pseudodevs[%zu].dev: \"%s\" is not a managed NIC",
 					i, p, pd->dev);
 			if (!name_ok(pd->name) || !pd->name[0])
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].pseudodevs[%zu].name: empty or longer than %d characters",
 					i, p, QSPN_NAMELEN - 1);
@@ -404,7 +390,7 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 			const struct qspn_plan_arc *arc = &id->arcs[a];
 
 			if (!find_nic(sys, arc->dev))
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].arcs[%zu].dev: \"%s\" is not a managed NIC",
 					i, a, arc->dev);
@@ -415,20 +401,20 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 					found |= !strcmp(id->pseudodevs[p].dev,
 							 arc->dev);
 				if (!found)
-					return fail(
+					return qspn_errf(
 						err, errlen,
 						"identities[%zu].arcs[%zu].dev: no pseudo-interface on \"%s\" in namespace %s",
 						i, a, arc->dev, id->netns);
 			}
 			for (size_t b = 0; b < a; b++)
 				if (id->arcs[b].id == arc->id)
-					return fail(
+					return qspn_errf(
 						err, errlen,
 						"identities[%zu].arcs[%zu].id: %u used twice",
 						i, a, arc->id);
 			if (arc->peer_known &&
 			    arc->peer_addr.levels != t->levels)
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].arcs[%zu].peer_address: %d levels, the topology has %d",
 					i, a, arc->peer_addr.levels, t->levels);
@@ -436,7 +422,7 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 				continue;
 			if (arc->table_id < QSPN_TID_MIN ||
 			    arc->table_id > QSPN_TID_MAX)
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"identities[%zu].arcs[%zu].table_id: %u is not in %d..%d",
 					i, a, arc->table_id, QSPN_TID_MIN,
@@ -459,13 +445,13 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 						continue;
 					if ((x->table_id == arc->table_id) !=
 					    same_mac)
-						return fail(
+						return qspn_errf(
 							err, errlen,
 							"identities[%zu].arcs[%zu].table_id: table %u and its MAC must match identities[%zu].arcs[%zu] (one rt_tables line per MAC)",
 							i, a, arc->table_id, j,
 							b);
 					if (j == i && same_mac)
-						return fail(
+						return qspn_errf(
 							err, errlen,
 							"identities[%zu].arcs[%zu].peer_mac: two qspn-arcs of one identity towards the same MAC",
 							i, a);

@@ -82,17 +82,6 @@ static struct {
 	struct thread *t_deadline;
 } pend;
 
-static int errf(char *err, size_t len, const char *fmt, ...) PRINTFRR(3, 4);
-static int errf(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintfrr(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int virtual_level(const struct qspn_naddr *a,
 			 const struct qspn_topology *t, int *count)
 {
@@ -347,19 +336,21 @@ int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 	struct qspnd_ident *id = qspnd_neigh_ident_by_ns(ns);
 
 	if (!ns[0] || !id)
-		return errf(err, len,
-			    "no connectivity identity in namespace %s", ns);
+		return qspn_errf(err, len,
+				 "no connectivity identity in namespace %s",
+				 ns);
 	if (id->main)
-		return errf(err, len, "the main identity cannot be dismissed");
+		return qspn_errf(err, len,
+				 "the main identity cannot be dismissed");
 	if (id->dismissing)
-		return errf(err, len, "the identity in %s is already leaving",
-			    ns);
+		return qspn_errf(err, len,
+				 "the identity in %s is already leaving", ns);
 	if (id == pend.old)
-		return errf(err, len,
-			    "the ingress that made %s is still in progress",
-			    ns);
+		return qspn_errf(
+			err, len,
+			"the ingress that made %s is still in progress", ns);
 	if (id->inst && !qspn_check_connectivity(id->inst))
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the identity in %s is still needed for the connectivity of its g-node",
 			ns);
@@ -448,22 +439,23 @@ int qspnd_ident_make_real(uint32_t pos, int32_t eldership, char *err,
 	int n_virtual, v;
 
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
-		return errf(err, len, "router qspn is not running");
+		return qspn_errf(err, len, "router qspn is not running");
 	v = virtual_level(&m->addr, &r->cfg.topo, &n_virtual);
 	if (n_virtual == 0)
-		return errf(err, len,
-			    "the main identity's address is already real");
+		return qspn_errf(err, len,
+				 "the main identity's address is already real");
 	if (n_virtual > 1)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the main identity's address has %d virtual positions",
 			n_virtual);
 	if (pos >= r->cfg.topo.gsize[v])
-		return errf(err, len,
-			    "position %u is not real at level %d (gsize %u)",
-			    pos, v, r->cfg.topo.gsize[v]);
+		return qspn_errf(
+			err, len,
+			"position %u is not real at level %d (gsize %u)", pos,
+			v, r->cfg.topo.gsize[v]);
 	if (qspn_make_real(m->inst, qspnd_now_ms(), v, pos, eldership) != 0)
-		return errf(err, len, "QSPN refused the position");
+		return qspn_errf(err, len, "QSPN refused the position");
 	m->addr.pos[v] = pos;
 	zlog_info("main identity: position %u at level %d is real", pos, v);
 	qspnd_neigh_engine_schedule(m);
@@ -509,92 +501,95 @@ static int enter_validate(struct qspnd_ident_enter_args *a,
 	int n_virtual, v;
 
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
-		return errf(err, len, "router qspn is not running");
+		return qspn_errf(err, len, "router qspn is not running");
 	if (pend.nw)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"an ingress is in progress; try again when it is done");
 	t = &r->cfg.topo;
 	for (struct qspnd_ident *id = qspnd_neigh_ident_first(); id;
 	     id = id->next)
 		if (id->dismissing)
-			return errf(
+			return qspn_errf(
 				err, len,
 				"an identity is being dismissed; try again in a moment");
 	if (!qspn_naddr_is_real(&m->addr, t))
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the main identity is still virtual: finish its ingress first (make-real)");
 	if (a->guest_level < 0 || a->guest_level >= t->levels)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"guest-level %d does not fit a topology of %d levels",
 			a->guest_level, t->levels);
 	v = virtual_level(&a->addr, t, &n_virtual);
 	if (n_virtual != 1)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the new address must have exactly one virtual position (it has %d)",
 			n_virtual);
 	if (v < a->guest_level)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the virtual position is at level %d, below guest-level %d",
 			v, a->guest_level);
 	for (int l = 0; l < a->guest_level; l++)
 		if (a->addr.pos[l] != m->addr.pos[l])
-			return errf(
+			return qspn_errf(
 				err, len,
 				"position %u at level %d differs from the current %u: levels below guest-level keep their positions",
 				a->addr.pos[l], l, m->addr.pos[l]);
 	if (!a->has_conn_pos)
 		a->conn_pos = t->gsize[a->guest_level];
 	if (a->conn_pos < t->gsize[a->guest_level] || a->conn_pos > 65535)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"connectivity-position %u is not virtual at level %d (gsize %u)",
 			a->conn_pos, a->guest_level, t->gsize[a->guest_level]);
 	if (a->has_real_pos && a->real_pos >= t->gsize[v])
-		return errf(
+		return qspn_errf(
 			err, len,
 			"real-position %u is out of range at level %d (gsize %u)",
 			a->real_pos, v, t->gsize[v]);
 	n = qspnd_neigh_by_ll(m, a->neighbor_ll);
 	if (!n)
-		return errf(err, len, "no neighbour with that link-local");
+		return qspn_errf(err, len, "no neighbour with that link-local");
 	if (!n->network_id)
-		return errf(err, len, "the neighbour's network is not known");
+		return qspn_errf(err, len,
+				 "the neighbour's network is not known");
 	if (!a->migrate && n->network_id == m->network_id)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the neighbour is already in this network (%u): migrate, not enter-net",
 			m->network_id);
 	if (a->migrate && n->network_id != m->network_id)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the neighbour is in another network (%u): enter-net, not migrate",
 			n->network_id);
 	if (a->migrate && coord_level(&m->addr, &a->addr) <= a->guest_level)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"the new address is inside the same g-node of level %d: nothing to migrate",
 			a->guest_level + 1);
 	if (n->state != NEIGH_UP || n->rtt_samples == 0)
-		return errf(
+		return qspn_errf(
 			err, len,
 			"no session with the neighbour yet; try again in a moment");
 	if (!a->ns[0])
 		snprintf(a->ns, sizeof(a->ns), "ntkv%u", next_ns);
 	if (!ns_name_ok(a->ns))
-		return errf(err, len, "bad namespace name %s", a->ns);
+		return qspn_errf(err, len, "bad namespace name %s", a->ns);
 	if (qspnd_neigh_ident_by_ns(a->ns) || qspnd_netns_exists(a->ns))
-		return errf(err, len, "namespace %s already exists", a->ns);
+		return qspn_errf(err, len, "namespace %s already exists",
+				 a->ns);
 	for (size_t i = 0; i < m->n_ports; i++)
 		if (strlen(a->ns) + 1 + strlen(m->ports[i]->nic) >=
 		    INTERFACE_NAMSIZ)
-			return errf(err, len,
-				    "%s_%s is too long for an interface name",
-				    a->ns, m->ports[i]->nic);
+			return qspn_errf(
+				err, len,
+				"%s_%s is too long for an interface name",
+				a->ns, m->ports[i]->nic);
 	*np = n;
 	return 0;
 }
@@ -643,9 +638,10 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 			pt->ifindex = qspnd_netns_ifindex(a->ns, pt->dev);
 		}
 		if (pt->ifindex <= 0) {
-			errf(err, len,
-			     "could not create %s in namespace %s (see the log)",
-			     pt->dev, a->ns);
+			qspn_errf(
+				err, len,
+				"could not create %s in namespace %s (see the log)",
+				pt->dev, a->ns);
 			ident_free(tmp);
 			qspnd_kernel_sync();
 			return -1;

@@ -18,19 +18,6 @@ struct qspn_json_ident {
 	struct qspn_path_hop *hops; /* pool */
 };
 
-static int jfail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int jfail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* a field path, truncated if ever longer than the buffer */
 static void sp(char *out, size_t n, const char *fmt, ...)
 {
@@ -50,7 +37,7 @@ struct json_object *qspn_json_parse_text(const char *text, size_t len,
 	size_t end;
 
 	if (!tok) {
-		jfail(err, errlen, "out of memory");
+		qspn_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	obj = json_tokener_parse_ex(tok, text, (int)len);
@@ -79,10 +66,10 @@ struct json_object *qspn_json_parse_text(const char *text, size_t len,
 				col++;
 			}
 		}
-		jfail(err, errlen, "line %zu column %zu: %s", line, col,
-		      e != json_tokener_success
-			      ? json_tokener_error_desc(e)
-			      : "unexpected data after the JSON value");
+		qspn_errf(err, errlen, "line %zu column %zu: %s", line, col,
+			  e != json_tokener_success
+				  ? json_tokener_error_desc(e)
+				  : "unexpected data after the JSON value");
 	}
 	json_tokener_free(tok);
 	return obj;
@@ -99,8 +86,8 @@ int qspn_json_only_keys(struct json_object *obj, const char *path,
 		for (size_t i = 0; keys[i]; i++)
 			ok |= !strcmp(keys[i], k);
 		if (!ok)
-			return jfail(err, errlen, "%s.%s: unknown field", path,
-				     k);
+			return qspn_errf(err, errlen, "%s.%s: unknown field",
+					 path, k);
 	}
 	return 0;
 }
@@ -137,19 +124,20 @@ static int get(struct json_object *obj, const char *path, const char *key,
 	    (!required && json_object_is_type(v, json_type_null) &&
 	     type != json_type_null)) {
 		if (required)
-			return jfail(err, errlen, "%s.%s: missing", path, key);
+			return qspn_errf(err, errlen, "%s.%s: missing", path,
+					 key);
 		return 0;
 	}
 	if (!json_object_is_type(v, type))
-		return jfail(err, errlen, "%s.%s: expected %s, got %s", path,
-			     key,
-			     type == json_type_string	 ? "a string"
-			     : type == json_type_int	 ? "an integer"
-			     : type == json_type_boolean ? "a boolean"
-			     : type == json_type_array	 ? "an array"
-			     : type == json_type_object	 ? "an object"
-							 : "?",
-			     type_name(v));
+		return qspn_errf(err, errlen, "%s.%s: expected %s, got %s",
+				 path, key,
+				 type == json_type_string    ? "a string"
+				 : type == json_type_int     ? "an integer"
+				 : type == json_type_boolean ? "a boolean"
+				 : type == json_type_array   ? "an array"
+				 : type == json_type_object  ? "an object"
+							     : "?",
+				 type_name(v));
 	*out = v;
 	return 1;
 }
@@ -177,9 +165,9 @@ static int get_int(struct json_object *obj, const char *path, const char *key,
 		return -1;
 	*out = r ? json_object_get_int64(v) : def;
 	if (*out < min || *out > max)
-		return jfail(err, errlen, "%s.%s: %lld is not in %lld..%lld",
-			     path, key, (long long)*out, (long long)min,
-			     (long long)max);
+		return qspn_errf(
+			err, errlen, "%s.%s: %lld is not in %lld..%lld", path,
+			key, (long long)*out, (long long)min, (long long)max);
 	return 0;
 }
 
@@ -197,12 +185,13 @@ static int get_name(struct json_object *obj, const char *path, const char *key,
 		return r;
 	s = json_object_get_string(v);
 	if ((!allow_empty && !*s) || strlen(s) >= outlen)
-		return jfail(err, errlen,
-			     "%s.%s: \"%s\" must be 1 to %zu characters", path,
-			     key, s, outlen - 1);
+		return qspn_errf(err, errlen,
+				 "%s.%s: \"%s\" must be 1 to %zu characters",
+				 path, key, s, outlen - 1);
 	if (strpbrk(s, " \t\n/"))
-		return jfail(err, errlen, "%s.%s: \"%s\" is not a valid name",
-			     path, key, s);
+		return qspn_errf(err, errlen,
+				 "%s.%s: \"%s\" is not a valid name", path, key,
+				 s);
 	snprintf(out, outlen, "%s", s);
 	return 1;
 }
@@ -218,9 +207,10 @@ static int get_ip(struct json_object *obj, const char *path, const char *key,
 	if (r <= 0)
 		return r;
 	if (qspn_ipv4_parse(json_object_get_string(v), out) < 0)
-		return jfail(err, errlen,
-			     "%s.%s: \"%s\" is not an IPv4 address (a.b.c.d)",
-			     path, key, json_object_get_string(v));
+		return qspn_errf(
+			err, errlen,
+			"%s.%s: \"%s\" is not an IPv4 address (a.b.c.d)", path,
+			key, json_object_get_string(v));
 	return 1;
 }
 
@@ -233,7 +223,7 @@ static int get_mac(struct json_object *obj, const char *path, const char *key,
 	if (r < 0)
 		return -1;
 	if (qspn_mac_parse(json_object_get_string(v), mac) < 0)
-		return jfail(
+		return qspn_errf(
 			err, errlen,
 			"%s.%s: \"%s\" is not a MAC address (00:16:3E:5B:78:D5)",
 			path, key, json_object_get_string(v));
@@ -253,7 +243,7 @@ static int get_naddr(struct json_object *obj, const char *path, const char *key,
 		return r;
 	if (qspn_naddr_parse(out, topo, json_object_get_string(v), true, e,
 			     sizeof(e)) < 0)
-		return jfail(err, errlen, "%s.%s: %s", path, key, e);
+		return qspn_errf(err, errlen, "%s.%s: %s", path, key, e);
 	return 1;
 }
 
@@ -266,24 +256,25 @@ static int get_hcoord(struct json_object *v, const char *path,
 
 	if (!json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) != 2)
-		return jfail(err, errlen,
-			     "%s: expected [level, position], got %s", path,
-			     type_name(v));
+		return qspn_errf(err, errlen,
+				 "%s: expected [level, position], got %s", path,
+				 type_name(v));
 	a = json_object_array_get_idx(v, 0);
 	b = json_object_array_get_idx(v, 1);
 	if (!json_object_is_type(a, json_type_int) ||
 	    !json_object_is_type(b, json_type_int))
-		return jfail(err, errlen,
-			     "%s: level and position must be integers", path);
+		return qspn_errf(err, errlen,
+				 "%s: level and position must be integers",
+				 path);
 	if (json_object_get_int64(a) < 0 ||
 	    json_object_get_int64(a) >= topo->levels)
-		return jfail(err, errlen, "%s: level %lld is not in 0..%d",
-			     path, (long long)json_object_get_int64(a),
-			     topo->levels - 1);
+		return qspn_errf(err, errlen, "%s: level %lld is not in 0..%d",
+				 path, (long long)json_object_get_int64(a),
+				 topo->levels - 1);
 	if (json_object_get_int64(b) < 0 ||
 	    json_object_get_int64(b) > UINT32_MAX)
-		return jfail(err, errlen, "%s: bad position %lld", path,
-			     (long long)json_object_get_int64(b));
+		return qspn_errf(err, errlen, "%s: bad position %lld", path,
+				 (long long)json_object_get_int64(b));
 	h->lvl = (int)json_object_get_int64(a);
 	h->pos = (uint32_t)json_object_get_int64(b);
 	return 0;
@@ -305,8 +296,8 @@ static int want_object(struct json_object *v, const char *path, char *err,
 		       size_t errlen)
 {
 	if (!json_object_is_type(v, json_type_object))
-		return jfail(err, errlen, "%s: expected an object, got %s",
-			     path, type_name(v));
+		return qspn_errf(err, errlen, "%s: expected an object, got %s",
+				 path, type_name(v));
 	return 0;
 }
 
@@ -368,7 +359,7 @@ static int load_paths(struct json_object *id, const char *ipath,
 	ji->paths = calloc(np + 1, sizeof(*ji->paths));
 	ji->hops = calloc(nh + 1, sizeof(*ji->hops));
 	if (!ji->dests || !ji->paths || !ji->hops)
-		return jfail(err, errlen, "out of memory");
+		return qspn_errf(err, errlen, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *d = json_object_array_get_idx(arr, i), *ps,
 				   *dv;
@@ -385,7 +376,7 @@ static int load_paths(struct json_object *id, const char *ipath,
 			return -1;
 		for (size_t x = 0; x < i; x++)
 			if (qspn_hcoord_equal(ji->dests[x].dest, dp->dest))
-				return jfail(
+				return qspn_errf(
 					err, errlen,
 					"%s.dest: destination listed twice",
 					path);
@@ -414,7 +405,7 @@ static int load_paths(struct json_object *id, const char *ipath,
 			qp->cost = v;
 			get_array(p, pp, "hops", &hops, &k, err, errlen);
 			if (!k)
-				return jfail(
+				return qspn_errf(
 					err, errlen,
 					"%s.hops: a path has at least one hop",
 					pp);
@@ -431,7 +422,7 @@ static int load_paths(struct json_object *id, const char *ipath,
 					return -1;
 			}
 			if (!qspn_hcoord_equal(qp->hops[k - 1].hc, dp->dest))
-				return jfail(
+				return qspn_errf(
 					err, errlen,
 					"%s.hops: the last hop must be the destination",
 					pp);
@@ -452,7 +443,7 @@ int qspn_json_topology(struct json_object *obj, const char *path,
 		return -1;
 	if (qspn_topology_parse(topo, json_object_get_string(v), e, sizeof(e)) <
 	    0)
-		return jfail(err, errlen, "%s.topology: %s", path, e);
+		return qspn_errf(err, errlen, "%s.topology: %s", path, e);
 	return 0;
 }
 
@@ -499,7 +490,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 		return -1;
 	st->nics = calloc(n + 1, sizeof(*st->nics));
 	if (!st->nics)
-		return jfail(err, errlen, "out of memory");
+		return qspn_errf(err, errlen, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i);
 		struct qspn_plan_nic *nic = &st->nics[i];
@@ -521,7 +512,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 		return -1;
 	st->neighbours = calloc(n + 1, sizeof(*st->neighbours));
 	if (!st->neighbours)
-		return jfail(err, errlen, "out of memory");
+		return qspn_errf(err, errlen, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i);
 		struct qspn_plan_neighbour *nb = &st->neighbours[i];
@@ -543,7 +534,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 	st->ids = calloc(n + 1, sizeof(*st->ids));
 	st->jids = calloc(n + 1, sizeof(*st->jids));
 	if (!st->ids || !st->jids)
-		return jfail(err, errlen, "out of memory");
+		return qspn_errf(err, errlen, "out of memory");
 	sys->ids = st->ids;
 	sys->n_ids = n;
 	for (size_t i = 0; i < n; i++) {
@@ -567,7 +558,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 			return -1;
 		ji->pds = calloc(m + 1, sizeof(*ji->pds));
 		if (!ji->pds)
-			return jfail(err, errlen, "out of memory");
+			return qspn_errf(err, errlen, "out of memory");
 		for (size_t j = 0; j < m; j++) {
 			struct json_object *d =
 				json_object_array_get_idx(sub, j);
@@ -593,7 +584,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 			return -1;
 		ji->arcs = calloc(m + 1, sizeof(*ji->arcs));
 		if (!ji->arcs)
-			return jfail(err, errlen, "out of memory");
+			return qspn_errf(err, errlen, "out of memory");
 		for (size_t j = 0; j < m; j++) {
 			struct json_object *d =
 				json_object_array_get_idx(sub, j);
@@ -642,7 +633,7 @@ int qspn_json_state(struct json_object *obj, const char *path,
 					ok |= ji->arcs[a].id ==
 					      ji->dests[d].paths[q].arc;
 				if (!ok)
-					return jfail(
+					return qspn_errf(
 						err, errlen,
 						"%s.paths[%zu].paths[%u].arc: no arc with id %u",
 						p, d, q,

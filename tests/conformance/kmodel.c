@@ -66,19 +66,6 @@ struct kmodel {
 	int n_rtt;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 struct kmodel *kmodel_new(const char *const *nics, size_t n_nics)
 {
 	struct kmodel *m = calloc(1, sizeof(*m));
@@ -201,16 +188,16 @@ static int rtt_cmd(struct kmodel *m, const char *line, char *err, size_t errlen)
 
 		snprintf(want, sizeof(want), "%s_xxx", name);
 		if (strcmp(tag, want))
-			return fail(err, errlen, "rt_tables tag mismatch");
+			return qspn_errf(err, errlen, "rt_tables tag mismatch");
 		for (int i = 0; i < m->n_rtt; i++)
 			if (m->rtt_tid[i] == tid ||
 			    !strcmp(m->rtt_name[i], name))
-				return fail(
+				return qspn_errf(
 					err, errlen,
 					"rt_tables: id %d or name %s already declared",
 					tid, name);
 		if (m->n_rtt == MAX_RTT)
-			return fail(err, errlen, "model: too many tables");
+			return qspn_errf(err, errlen, "model: too many tables");
 		m->rtt_tid[m->n_rtt] = tid;
 		snprintf(m->rtt_name[m->n_rtt++], 48, "%s", name);
 		return 0;
@@ -221,7 +208,7 @@ static int rtt_cmd(struct kmodel *m, const char *line, char *err, size_t errlen)
 		int removed = 0;
 
 		if (l < 6 || strcmp(tag + l - 6, "_xxx/d"))
-			return fail(err, errlen, "bad sed expression");
+			return qspn_errf(err, errlen, "bad sed expression");
 		tag[l - 6] = '\0';
 		for (int i = 0; i < m->n_rtt;) {
 			if (!strcmp(m->rtt_name[i], tag)) {
@@ -235,11 +222,11 @@ static int rtt_cmd(struct kmodel *m, const char *line, char *err, size_t errlen)
 			}
 		}
 		if (!removed)
-			return fail(err, errlen, "rt_tables: no line tagged %s",
-				    tag);
+			return qspn_errf(err, errlen,
+					 "rt_tables: no line tagged %s", tag);
 		return 0;
 	}
-	return fail(err, errlen, "unknown rt_tables command");
+	return qspn_errf(err, errlen, "unknown rt_tables command");
 }
 
 static int sysctl_cmd(struct mns *ns, const char *kv, char *err, size_t errlen)
@@ -247,14 +234,14 @@ static int sysctl_cmd(struct mns *ns, const char *kv, char *err, size_t errlen)
 	const char *eq = strchr(kv, '=');
 
 	if (!eq || eq == kv)
-		return fail(err, errlen, "bad sysctl");
+		return qspn_errf(err, errlen, "bad sysctl");
 	for (int i = 0; i < ns->n_sysctl; i++)
 		if (!strncmp(ns->sysctl[i], kv, (size_t)(eq - kv + 1))) {
 			snprintf(ns->sysctl[i], 96, "%s", kv);
 			return 0;
 		}
 	if (ns->n_sysctl == MAX_SYSCTL)
-		return fail(err, errlen, "model: too many sysctls");
+		return qspn_errf(err, errlen, "model: too many sysctls");
 	snprintf(ns->sysctl[ns->n_sysctl++], 96, "%s", kv);
 	return 0;
 }
@@ -275,28 +262,29 @@ static int addr_cmd(struct mns *ns, char **t, int n, char *err, size_t errlen)
 
 	if (n != 4 || strcmp(t[2], "dev") ||
 	    (strcmp(t[0], "add") && strcmp(t[0], "del")))
-		return fail(err, errlen, "bad ip address command");
+		return qspn_errf(err, errlen, "bad ip address command");
 	if (add) {
 		if (norm_ip(t[1], ip, sizeof(ip)) < 0)
-			return fail(err, errlen, "bad address %s", t[1]);
+			return qspn_errf(err, errlen, "bad address %s", t[1]);
 	} else {
 		size_t l = strlen(t[1]);
 
 		if (l < 4 || strcmp(t[1] + l - 3, "/32"))
-			return fail(err, errlen, "address del without /32");
+			return qspn_errf(err, errlen,
+					 "address del without /32");
 		t[1][l - 3] = '\0';
 		if (norm_ip(t[1], ip, sizeof(ip)) < 0)
-			return fail(err, errlen, "bad address %s", t[1]);
+			return qspn_errf(err, errlen, "bad address %s", t[1]);
 	}
 	if (find_link(ns, t[3]) < 0)
-		return fail(err, errlen, "no device %s in namespace '%s'", t[3],
-			    ns->name);
+		return qspn_errf(err, errlen, "no device %s in namespace '%s'",
+				 t[3], ns->name);
 	for (int i = 0; i < ns->n_addrs; i++) {
 		if (strcmp(ns->addr_ip[i], ip) || strcmp(ns->addr_dev[i], t[3]))
 			continue;
 		if (add)
-			return fail(err, errlen, "address %s already on %s", ip,
-				    t[3]);
+			return qspn_errf(err, errlen,
+					 "address %s already on %s", ip, t[3]);
 		ns->n_addrs--;
 		memcpy(ns->addr_ip[i], ns->addr_ip[ns->n_addrs], 24);
 		memcpy(ns->addr_dev[i], ns->addr_dev[ns->n_addrs], NAME);
@@ -305,9 +293,9 @@ static int addr_cmd(struct mns *ns, char **t, int n, char *err, size_t errlen)
 		return 0;
 	}
 	if (!add)
-		return fail(err, errlen, "address %s not on %s", ip, t[3]);
+		return qspn_errf(err, errlen, "address %s not on %s", ip, t[3]);
 	if (ns->n_addrs == MAX_ADDRS)
-		return fail(err, errlen, "model: too many addresses");
+		return qspn_errf(err, errlen, "model: too many addresses");
 	snprintf(ns->addr_ip[ns->n_addrs], 24, "%s", ip);
 	snprintf(ns->addr_dev[ns->n_addrs++], NAME, "%s", t[3]);
 	return 0;
@@ -356,11 +344,12 @@ static int link_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	    !strcmp(t[3], "link") && !strcmp(t[5], "type") &&
 	    !strcmp(t[6], "macvlan")) {
 		if (find_link(ns, t[4]) < 0)
-			return fail(err, errlen, "no parent device %s", t[4]);
+			return qspn_errf(err, errlen, "no parent device %s",
+					 t[4]);
 		if (find_link(ns, t[2]) >= 0)
-			return fail(err, errlen, "device %s exists", t[2]);
+			return qspn_errf(err, errlen, "device %s exists", t[2]);
 		if (ns->n_links == MAX_LINKS)
-			return fail(err, errlen, "model: too many links");
+			return qspn_errf(err, errlen, "model: too many links");
 		snprintf(ns->links[ns->n_links], NAME, "%s", t[2]);
 		ns->up[ns->n_links++] = false;
 		return 0;
@@ -371,10 +360,11 @@ static int link_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 
 		li = find_link(ns, t[2]);
 		if (li < 0 || !to)
-			return fail(err, errlen, "no device %s or netns %s",
-				    t[2], t[4]);
+			return qspn_errf(err, errlen,
+					 "no device %s or netns %s", t[2],
+					 t[4]);
 		if (to->n_links == MAX_LINKS)
-			return fail(err, errlen, "model: too many links");
+			return qspn_errf(err, errlen, "model: too many links");
 		snprintf(to->links[to->n_links], NAME, "%s", t[2]);
 		to->up[to->n_links++] = false;
 		drop_link(ns, li);
@@ -384,8 +374,8 @@ static int link_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	    !strcmp(t[3], "up")) {
 		li = find_link(ns, t[2]);
 		if (li < 0)
-			return fail(err, errlen, "no device %s in '%s'", t[2],
-				    ns->name);
+			return qspn_errf(err, errlen, "no device %s in '%s'",
+					 t[2], ns->name);
 		ns->up[li] = true;
 		return 0;
 	}
@@ -393,12 +383,12 @@ static int link_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	    !strcmp(t[3], "macvlan")) {
 		li = find_link(ns, t[1]);
 		if (li < 0)
-			return fail(err, errlen, "no device %s in '%s'", t[1],
-				    ns->name);
+			return qspn_errf(err, errlen, "no device %s in '%s'",
+					 t[1], ns->name);
 		drop_link(ns, li);
 		return 0;
 	}
-	return fail(err, errlen, "bad ip link command");
+	return qspn_errf(err, errlen, "bad ip link command");
 }
 
 static int route_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
@@ -413,10 +403,10 @@ static int route_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	snprintf(r.type, sizeof(r.type), "unicast");
 	if (!strcmp(verb, "flush")) {
 		if (n != 3 || strcmp(t[1], "table"))
-			return fail(err, errlen, "bad ip route flush");
+			return qspn_errf(err, errlen, "bad ip route flush");
 		r.tid = table_id(m, t[2]);
 		if (r.tid < 0)
-			return fail(err, errlen, "unknown table %s", t[2]);
+			return qspn_errf(err, errlen, "unknown table %s", t[2]);
 		for (int x = 0; x < ns->n_routes;)
 			if (ns->routes[x].tid == r.tid)
 				del_route(ns, x);
@@ -426,66 +416,68 @@ static int route_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	}
 	if (strcmp(verb, "add") && strcmp(verb, "change") &&
 	    strcmp(verb, "del"))
-		return fail(err, errlen, "bad ip route verb %s", verb);
+		return qspn_errf(err, errlen, "bad ip route verb %s", verb);
 	if (i < n &&
 	    (!strcmp(t[i], "unreachable") || !strcmp(t[i], "blackhole")))
 		snprintf(r.type, sizeof(r.type), "%s", t[i++]);
 	if (i >= n || norm_prefix(t[i], r.dst, sizeof(r.dst)) < 0)
-		return fail(err, errlen, "bad destination");
+		return qspn_errf(err, errlen, "bad destination");
 	i++;
 	for (; i + 1 < n; i += 2) {
 		if (!strcmp(t[i], "table")) {
 			r.tid = table_id(m, t[i + 1]);
 			if (r.tid < 0)
-				return fail(err, errlen, "unknown table %s",
-					    t[i + 1]);
+				return qspn_errf(err, errlen,
+						 "unknown table %s", t[i + 1]);
 		} else if (!strcmp(t[i], "via")) {
 			if (norm_ip(t[i + 1], r.gw, sizeof(r.gw)) < 0)
-				return fail(err, errlen, "bad gateway");
+				return qspn_errf(err, errlen, "bad gateway");
 		} else if (!strcmp(t[i], "dev")) {
 			snprintf(r.dev, sizeof(r.dev), "%s", t[i + 1]);
 		} else if (!strcmp(t[i], "src")) {
 			if (norm_ip(t[i + 1], r.src, sizeof(r.src)) < 0)
-				return fail(err, errlen, "bad src");
+				return qspn_errf(err, errlen, "bad src");
 		} else {
-			return fail(err, errlen, "unknown route option %s",
-				    t[i]);
+			return qspn_errf(err, errlen, "unknown route option %s",
+					 t[i]);
 		}
 	}
 	if (i != n)
-		return fail(err, errlen, "dangling route option");
+		return qspn_errf(err, errlen, "dangling route option");
 	idx = find_route(ns, r.tid, r.dst);
 	if (!strcmp(verb, "del")) {
 		if (idx < 0)
-			return fail(err, errlen,
-				    "route %s table %d does not exist", r.dst,
-				    r.tid);
+			return qspn_errf(err, errlen,
+					 "route %s table %d does not exist",
+					 r.dst, r.tid);
 		del_route(ns, idx);
 		return 0;
 	}
 	if (strcmp(r.type, "unicast") && (r.gw[0] || r.dev[0] || r.src[0]))
-		return fail(err, errlen, "%s route with via/dev/src", r.type);
+		return qspn_errf(err, errlen, "%s route with via/dev/src",
+				 r.type);
 	if (!strcmp(r.type, "unicast") && !r.dev[0])
-		return fail(err, errlen, "unicast route without dev");
+		return qspn_errf(err, errlen, "unicast route without dev");
 	if (r.dev[0] && find_link(ns, r.dev) < 0)
-		return fail(err, errlen, "no device %s in namespace '%s'",
-			    r.dev, ns->name);
+		return qspn_errf(err, errlen, "no device %s in namespace '%s'",
+				 r.dev, ns->name);
 	if (r.src[0] && !has_addr(ns, r.src))
-		return fail(err, errlen, "src %s is not a local address",
-			    r.src);
+		return qspn_errf(err, errlen, "src %s is not a local address",
+				 r.src);
 	if (!strcmp(verb, "add")) {
 		if (idx >= 0)
-			return fail(err, errlen, "route %s table %d exists",
-				    r.dst, r.tid);
+			return qspn_errf(err, errlen,
+					 "route %s table %d exists", r.dst,
+					 r.tid);
 		if (ns->n_routes == MAX_ROUTES)
-			return fail(err, errlen, "model: too many routes");
+			return qspn_errf(err, errlen, "model: too many routes");
 		ns->routes[ns->n_routes++] = r;
 		return 0;
 	}
 	if (idx < 0)
-		return fail(err, errlen,
-			    "route %s table %d does not exist (change)", r.dst,
-			    r.tid);
+		return qspn_errf(err, errlen,
+				 "route %s table %d does not exist (change)",
+				 r.dst, r.tid);
 	ns->routes[idx] = r;
 	return 0;
 }
@@ -497,30 +489,30 @@ static int rule_cmd(struct kmodel *m, struct mns *ns, char **t, int n,
 	bool add = !strcmp(t[0], "add");
 
 	if (!add && strcmp(t[0], "del"))
-		return fail(err, errlen, "bad ip rule verb");
+		return qspn_errf(err, errlen, "bad ip rule verb");
 	if (i + 1 < n && !strcmp(t[i], "fwmark")) {
 		mark = atoi(t[i + 1]);
 		i += 2;
 	}
 	if (i + 2 != n || strcmp(t[i], "table"))
-		return fail(err, errlen, "bad ip rule");
+		return qspn_errf(err, errlen, "bad ip rule");
 	tid = table_id(m, t[i + 1]);
 	if (tid < 0)
-		return fail(err, errlen, "unknown table %s", t[i + 1]);
+		return qspn_errf(err, errlen, "unknown table %s", t[i + 1]);
 	for (int x = 0; x < ns->n_rules; x++) {
 		if (ns->rule_mark[x] != mark || ns->rule_tid[x] != tid)
 			continue;
 		if (add)
-			return fail(err, errlen, "rule exists");
+			return qspn_errf(err, errlen, "rule exists");
 		ns->n_rules--;
 		ns->rule_mark[x] = ns->rule_mark[ns->n_rules];
 		ns->rule_tid[x] = ns->rule_tid[ns->n_rules];
 		return 0;
 	}
 	if (!add)
-		return fail(err, errlen, "no such rule");
+		return qspn_errf(err, errlen, "no such rule");
 	if (ns->n_rules == MAX_RULES)
-		return fail(err, errlen, "model: too many rules");
+		return qspn_errf(err, errlen, "model: too many rules");
 	ns->rule_mark[ns->n_rules] = mark;
 	ns->rule_tid[ns->n_rules++] = tid;
 	return 0;
@@ -534,7 +526,7 @@ static int ipt_cmd(struct mns *ns, char **t, int n, char *err, size_t errlen)
 
 	if (n < 4 || strcmp(t[0], "-t") ||
 	    (strcmp(t[2], "-A") && strcmp(t[2], "-D")))
-		return fail(err, errlen, "bad iptables command");
+		return qspn_errf(err, errlen, "bad iptables command");
 	add = !strcmp(t[2], "-A");
 	used = (size_t)snprintf(rule, sizeof(rule), "%s", t[1]);
 	for (int i = 3; i < n && used < sizeof(rule); i++)
@@ -544,14 +536,14 @@ static int ipt_cmd(struct mns *ns, char **t, int n, char *err, size_t errlen)
 		if (strcmp(ns->ipt[i], rule))
 			continue;
 		if (add)
-			return fail(err, errlen, "iptables rule exists");
+			return qspn_errf(err, errlen, "iptables rule exists");
 		memcpy(ns->ipt[i], ns->ipt[--ns->n_ipt], 192);
 		return 0;
 	}
 	if (!add)
-		return fail(err, errlen, "iptables rule not found");
+		return qspn_errf(err, errlen, "iptables rule not found");
 	if (ns->n_ipt == MAX_IPT)
-		return fail(err, errlen, "model: too many iptables rules");
+		return qspn_errf(err, errlen, "model: too many iptables rules");
 	memcpy(ns->ipt[ns->n_ipt++], rule, 192);
 	return 0;
 }
@@ -570,27 +562,28 @@ int kmodel_apply(struct kmodel *m, const char *line, char *err, size_t errlen)
 	    !strcmp(t[2], "exec")) {
 		ns = find_ns(m, t[3]);
 		if (!ns)
-			return fail(err, errlen, "no namespace %s", t[3]);
+			return qspn_errf(err, errlen, "no namespace %s", t[3]);
 		tok += 4;
 		n -= 4;
 	}
 	if (n < 1)
-		return fail(err, errlen, "empty command");
+		return qspn_errf(err, errlen, "empty command");
 	if (!strcmp(tok[0], "sysctl") && n == 2)
 		return sysctl_cmd(ns, tok[1], err, errlen);
 	if (!strcmp(tok[0], "iptables"))
 		return ipt_cmd(ns, tok + 1, n - 1, err, errlen);
 	if (strcmp(tok[0], "ip") || n < 3)
-		return fail(err, errlen, "unknown command");
+		return qspn_errf(err, errlen, "unknown command");
 	if (!strcmp(tok[1], "netns") && ns == &m->ns[0] && n == 4) {
 		struct mns *x = find_ns(m, tok[3]);
 
 		if (!strcmp(tok[2], "add")) {
 			if (x)
-				return fail(err, errlen, "netns %s exists",
-					    tok[3]);
+				return qspn_errf(err, errlen, "netns %s exists",
+						 tok[3]);
 			if (m->n_ns == MAX_NS)
-				return fail(err, errlen, "model: too many ns");
+				return qspn_errf(err, errlen,
+						 "model: too many ns");
 			x = &m->ns[m->n_ns++];
 			memset(x, 0, sizeof(*x));
 			snprintf(x->name, NAME, "%s", tok[3]);
@@ -601,11 +594,12 @@ int kmodel_apply(struct kmodel *m, const char *line, char *err, size_t errlen)
 		}
 		if (!strcmp(tok[2], "del")) {
 			if (!x || x == &m->ns[0])
-				return fail(err, errlen, "no netns %s", tok[3]);
+				return qspn_errf(err, errlen, "no netns %s",
+						 tok[3]);
 			*x = m->ns[--m->n_ns];
 			return 0;
 		}
-		return fail(err, errlen, "bad ip netns command");
+		return qspn_errf(err, errlen, "bad ip netns command");
 	}
 	if (!strcmp(tok[1], "address"))
 		return addr_cmd(ns, tok + 2, n - 2, err, errlen);
@@ -615,7 +609,7 @@ int kmodel_apply(struct kmodel *m, const char *line, char *err, size_t errlen)
 		return route_cmd(m, ns, tok + 2, n - 2, err, errlen);
 	if (!strcmp(tok[1], "rule"))
 		return rule_cmd(m, ns, tok + 2, n - 2, err, errlen);
-	return fail(err, errlen, "unknown ip command");
+	return qspn_errf(err, errlen, "unknown ip command");
 }
 
 static int cmpstr(const void *a, const void *b)
