@@ -143,8 +143,7 @@ static uint32_t rand31(struct qspn_instance *inst)
 				 : 1;
 }
 
-/* --- arcs ------------------------------------------------------------------
- */
+/* --- arcs ---------------------------------------------------------------- */
 
 /* §2.3: random id in [1, 2^31-1), unused in this instance */
 static uint32_t new_arc_id(struct qspn_instance *inst)
@@ -196,8 +195,7 @@ static bool peer_coord(const struct qspn_instance *inst,
 	return a->has_peer && qspn_coord_by_address(&inst->me, &a->peer, c);
 }
 
-/* --- sending
- * ------------------------------------------------------------------ */
+/* --- sending ------------------------------------------------------------- */
 
 /*
  * §3.4: every ETP we send obeys the rules we enforce on receipt (the
@@ -380,8 +378,7 @@ static bool merge(struct qspn_instance *inst, struct qspn_nplist *q,
 	return changed;
 }
 
-/* --- gathers (arc_is_changed / arc_remove, §5.9) ---------------------------
- */
+/* --- gathers (arc_is_changed / arc_remove, §5.9) ------------------------- */
 
 static struct qspn_gather *gather_find(struct qspn_instance *inst, uint32_t id)
 {
@@ -478,8 +475,7 @@ static void gather_done_one(struct qspn_instance *inst, uint32_t id)
 		gather_complete(inst, id);
 }
 
-/* --- arc removal ------------------------------------------------------------
- */
+/* --- arc removal --------------------------------------------------------- */
 
 static void boot_next(struct qspn_instance *inst);
 static void poll_next(struct qspn_instance *inst);
@@ -594,8 +590,7 @@ static void arc_remove_internal(struct qspn_instance *inst, uint32_t arc_id,
 	qspn_eplist_free(&dead);
 }
 
-/* --- bootstrap (§5.4)
- * ---------------------------------------------------------- */
+/* --- bootstrap (§5.4) ---------------------------------------------------- */
 
 static void exit_bootstrap_phase(struct qspn_instance *inst);
 
@@ -668,8 +663,7 @@ static void exit_bootstrap_phase(struct qspn_instance *inst)
 	poll_next(inst);
 }
 
-/* --- constructors
- * ------------------------------------------------------------- */
+/* --- constructors -------------------------------------------------------- */
 
 static struct qspn_instance *
 inst_new(const struct qspn_params *params, const struct qspn_topology *topo,
@@ -860,8 +854,7 @@ void qspn_instance_free(struct qspn_instance *inst)
 	free(inst);
 }
 
-/* --- arc entry points (§5.9)
- * ---------------------------------------------------- */
+/* --- arc entry points (§5.9) --------------------------------------------- */
 
 static enum qspn_rx_result receive_one(struct qspn_instance *inst,
 				       uint32_t handle, const uint8_t *buf,
@@ -943,8 +936,7 @@ void qspn_transport_error(struct qspn_instance *inst, uint64_t now_ms,
 		arc_remove_internal(inst, a->id, true, bad_link);
 }
 
-/* --- handlers of received messages -------------------------------------------
- */
+/* --- handlers of received messages --------------------------------------- */
 
 /* get_full_etp (§5.6) */
 static void on_full_etp_request(struct qspn_instance *inst, struct qspn_arc *a,
@@ -1274,8 +1266,7 @@ enum qspn_rx_result qspn_receive(struct qspn_instance *inst, uint64_t now_ms,
 	return receive_one(inst, arc, buf, len, false);
 }
 
-/* --- timers
- * ----------------------------------------------------------------------- */
+/* --- timers -------------------------------------------------------------- */
 
 uint64_t qspn_next_deadline(const struct qspn_instance *inst)
 {
@@ -1498,8 +1489,7 @@ void qspn_tick(struct qspn_instance *inst, uint64_t now_ms)
 	}
 }
 
-/* --- queries (§6.2)
- * ---------------------------------------------------------------- */
+/* --- queries (§6.2) ------------------------------------------------------ */
 
 bool qspn_is_bootstrap_complete(const struct qspn_instance *inst)
 {
@@ -1694,8 +1684,7 @@ size_t qspn_memory_usage(const struct qspn_instance *inst)
 	return m;
 }
 
-/* --- commands (§8)
- * --------------------------------------------------------------------- */
+/* --- commands (§8) ------------------------------------------------------- */
 
 int qspn_make_connectivity(
 	struct qspn_instance *inst, uint64_t now_ms, int from, int to,

@@ -281,8 +281,7 @@ enum qspn_rx_result qspn_wire_decode(struct qspn_arena *arena,
 	}
 }
 
-/* --- encode ----------------------------------------------------------------
- */
+/* --- encode -------------------------------------------------------------- */
 
 #define AALLOC(a, n, T)                                                        \
 	((T *)qspn_arena_alloc((a), ((n) ? (n) : 1) * sizeof(T)))

@@ -2,14 +2,15 @@
 /*
  * qspnd_kernel.c: the kernel state of every identity.
  *
- * qspnd_kernel_sync() builds the planner's input (struct qspn_plan_system)
- * from the router configuration, the managed interfaces and qspnd_neigh_*,
- * lets the planner compute the desired state (qspn_plan_build), diffs it
+ * qspnd_kernel_sync() gets the planner's input (struct qspn_plan_system)
+ * from the provider registered at init (qspnd_sysview.c: the router
+ * configuration, the managed interfaces, the identities), lets the planner
+ * compute the desired state (qspn_plan_build), diffs it
  * with the state last installed (qspn_plan_diff) and executes the ordered
  * operations: routes through zebra (qspnd_zroute.c), addresses, rules,
  * links and sysctls over netlink (qspnd_netlink.c), marks and NAT in
  * nftables (qspnd_nft.c), table names in qspnd_rt_tables_file (here).
- * The identities come from qspnd_ident_plan(): the main one in the default
+ * The identities come in that input: the main one in the default
  * namespace, connectivity identities each in a namespace of its own
  * (qspnd_netns.c), where every operation runs inside that namespace and the
  * routes go over rtnetlink (zebra does not see those namespaces).
@@ -20,8 +21,12 @@
  * then the diff, then the whole desired state (every executor is idempotent),
  * until everything succeeds.
  *
+ * Changes are batched: the layers above call qspnd_kernel_sync_later() or
+ * qspnd_kernel_dest_changed() while they handle an event (an engine call,
+ * a hello), and the sync or the incremental updates run once it returns.
+ *
  * At start (qspnd_kernel_init) what a previous run left is removed: the
- * addresses labelled "<dev>:qspn", the rules of protocol QSPND_RULE_PROTO,
+ * addresses labelled "<dev>:qspn", the rules of protocol QSPND_RTPROTO,
  * the nftables table `ip qspnd`, the rt_tables.d file; zebra drops the routes
  * of a client that goes away, and the src route-map qspnd left in zebra is
  * reset when the zebra session comes up.

@@ -15,9 +15,8 @@
 #include "qspnd_kernel_vty.h"
 #include "qspnd_netns.h"
 #include "qspnd_nft.h"
+#include "qspnd_vty.h"
 #include "qspnd_zroute.h"
-
-#define QSPN_STR "QSPN (Netsukuku) information\n"
 
 static const char *rtype_str(uint8_t t)
 {

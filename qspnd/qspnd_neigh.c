@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_neigh.c: the identities of this system at run time: their ports,
- * hellos, neighbours, ETP sessions and QSPN engine instances
- * (qspnd_ident.h).  qspnd_ident.c creates and dismisses identities.
+ * qspnd_neigh.c: the identities of this system at run time
+ * (qspnd_neigh.h): their registry, ports, hellos, neighbours, arcs and
+ * forwarding table ids, the ETP sessions (the stream itself is
+ * qspnd_session.c's) and the engines' timers.  qspnd_ident.c operates on
+ * identities (creation of their engines, ingress, dismissal) and handles
+ * the engines' signals.
  *
  * Neighbour discovery.  On every port of every identity (the managed NICs
  * for the main identity, their macvlans for a connectivity identity) qspnd
@@ -37,9 +40,9 @@
  * network removes the arc.
  *
  * The engines (lib/qspn.h) get the time as an argument: one FRR timer per
- * instance follows qspn_next_deadline().  Their signals are synchronous;
- * route changes they announce are collected and handed to qspnd_kernel
- * after the engine call returns.
+ * instance follows qspn_next_deadline().  Their signals are synchronous
+ * (qspnd_ident.c); route changes they announce are batched by qspnd_kernel.c
+ * and applied after the engine call returns.
  */
 #include <zebra.h>
 
@@ -1076,8 +1079,7 @@ void qspnd_neigh_ident_make_first(struct qspnd_ident *id)
 	N.idents = id;
 }
 
-/* ---- what the rest of the daemon calls ------------------------------------
- */
+/* ---- what the rest of the daemon calls ---------------------------------- */
 
 static bool if_should_run(struct interface *ifp)
 {

@@ -379,8 +379,7 @@ int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table)
 	return ret ? -1 : 0;
 }
 
-/* ---- routes: link-local routes of main, and the tables of other
- * namespaces ---- */
+/* ---- routes: link-local routes of main, other namespaces' tables ---- */
 
 struct nlroute {
 	uint32_t table;

@@ -27,7 +27,6 @@
 #include "qspnd/qspnd_vty_clippy.c"
 #endif
 
-#define QSPN_STR "QSPN (Netsukuku) information\n"
 #define QSPN_ROUTER_STR "QSPN (Netsukuku) routing protocol\n"
 
 /*

@@ -7,6 +7,9 @@
 #ifndef QSPND_VTY_H
 #define QSPND_VTY_H
 
+/* the help string of `show qspn ...` (also qspnd_kernel_vty.c's) */
+#define QSPN_STR "QSPN (Netsukuku) information\n"
+
 void qspnd_vty_init(void);
 
 #endif /* QSPND_VTY_H */
