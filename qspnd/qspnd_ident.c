@@ -80,7 +80,7 @@ static struct {
 	int guest_level;
 	bool migrate;
 	struct thread *t_deadline;
-} pend;
+} ingress;
 
 static int virtual_level(const struct qspn_naddr *a,
 			 const struct qspn_topology *t, int *count)
@@ -240,9 +240,9 @@ static void ident_forget(struct qspnd_ident *id)
 	for (size_t i = 0; i < array_size(auto_dismiss); i++)
 		if (auto_dismiss[i] == id)
 			auto_dismiss[i] = NULL;
-	if (pend.old == id || pend.nw == id) {
-		THREAD_OFF(pend.t_deadline);
-		memset(&pend, 0, sizeof(pend));
+	if (ingress.old == id || ingress.nw == id) {
+		THREAD_OFF(ingress.t_deadline);
+		memset(&ingress, 0, sizeof(ingress));
 	}
 }
 
@@ -345,7 +345,7 @@ int qspnd_ident_dismiss(const char *ns, char *err, size_t len)
 	if (id->dismissing)
 		return qspn_errf(err, len,
 				 "the identity in %s is already leaving", ns);
-	if (id == pend.old)
+	if (id == ingress.old)
 		return qspn_errf(
 			err, len,
 			"the ingress that made %s is still in progress", ns);
@@ -364,32 +364,32 @@ static void schedule_auto_dismiss(void);
 
 static void enter_commit(void)
 {
-	zlog_info("enter-net: identity %u is in network %u", pend.nw->index,
-		  pend.nw->network_id);
-	if (pend.guest_level == 0 && !pend.migrate) {
+	zlog_info("enter-net: identity %u is in network %u", ingress.nw->index,
+		  ingress.nw->network_id);
+	if (ingress.guest_level == 0 && !ingress.migrate) {
 		/* a single node: its old identity is needed by nobody */
 		for (size_t i = 0; i < array_size(auto_dismiss); i++)
 			if (!auto_dismiss[i]) {
-				auto_dismiss[i] = pend.old;
+				auto_dismiss[i] = ingress.old;
 				break;
 			}
 		schedule_auto_dismiss();
 	}
-	THREAD_OFF(pend.t_deadline);
-	memset(&pend, 0, sizeof(pend));
+	THREAD_OFF(ingress.t_deadline);
+	memset(&ingress, 0, sizeof(ingress));
 }
 
 static void enter_rollback(const char *why)
 {
-	struct qspnd_ident *old = pend.old, *nw = pend.nw;
-	struct qspn_naddr old_addr = pend.old_addr;
-	uint32_t old_network = pend.old_network;
-	int64_t fp_id = pend.fp_id;
+	struct qspnd_ident *old = ingress.old, *nw = ingress.nw;
+	struct qspn_naddr old_addr = ingress.old_addr;
+	uint32_t old_network = ingress.old_network;
+	int64_t fp_id = ingress.fp_id;
 
 	zlog_warn("enter-net: %s: back to identity %u at the previous address",
 		  why, old->index);
-	THREAD_OFF(pend.t_deadline);
-	memset(&pend, 0, sizeof(pend));
+	THREAD_OFF(ingress.t_deadline);
+	memset(&ingress, 0, sizeof(ingress));
 	while (old->n_ports)
 		qspnd_neigh_port_free(old->ports[old->n_ports - 1]);
 	qspnd_neigh_listen_stop(old);
@@ -411,7 +411,7 @@ static void enter_rollback(const char *why)
 
 static void enter_deadline(struct thread *t)
 {
-	if (pend.nw)
+	if (ingress.nw)
 		enter_rollback("the host network did not answer in time");
 }
 
@@ -419,14 +419,14 @@ static void bootstrap_complete(struct qspnd_ident *id)
 {
 	uint32_t arcs[1];
 
-	if (!pend.nw || id != pend.nw)
+	if (!ingress.nw || id != ingress.nw)
 		return;
 	if (id->inst && qspn_current_arcs(id->inst, arcs, 1) > 0)
 		enter_commit();
 	else
 		/* called from inside the engine: undo after it returns */
 		thread_add_timer_msec(qspnd.master, enter_deadline, NULL, 0,
-				      &pend.t_deadline);
+				      &ingress.t_deadline);
 }
 
 /* ---- phase 2 ------------------------------------------------------------- */
@@ -502,7 +502,7 @@ static int enter_validate(struct qspnd_ident_enter_args *a,
 
 	if (!r || r->state != QSPND_ROUTER_ACTIVE || !m || !m->inst)
 		return qspn_errf(err, len, "router qspn is not running");
-	if (pend.nw)
+	if (ingress.nw)
 		return qspn_errf(
 			err, len,
 			"an ingress is in progress; try again when it is done");
@@ -656,12 +656,12 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	nw->addr = a->addr;
 	nw->network_id = n->network_id;
 	nw->prev_identity_id = old->identity_id;
-	pend.old = old;
-	pend.nw = nw;
-	pend.old_addr = old->addr;
-	pend.old_network = old->network_id;
-	pend.guest_level = a->guest_level;
-	pend.migrate = a->migrate;
+	ingress.old = old;
+	ingress.nw = nw;
+	ingress.old_addr = old->addr;
+	ingress.old_network = old->network_id;
+	ingress.guest_level = a->guest_level;
+	ingress.migrate = a->migrate;
 	qspnd_neigh_take_ports(nw, old);
 	/* the pseudo-interfaces are the old identity's now */
 	for (size_t i = 0; i < tmp->n_ports; i++) {
@@ -675,15 +675,15 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	old->conn_from = a->guest_level + 1;
 	/* ingress: up to the top; migration: up to where the two addresses
 	 * part (routes.md §5.1) */
-	old->conn_to =
-		a->migrate ? coord_level(&pend.old_addr, &a->addr) : t->levels;
+	old->conn_to = a->migrate ? coord_level(&ingress.old_addr, &a->addr)
+				  : t->levels;
 
 	qspnd_ident_engine_params(&r->cfg, &p);
 	/* the same fingerprint id (qspn.md §8.2); elderships of the host
 	 * g-nodes are not known here: 0 */
 	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)
 		oldfp.id = (int64_t)(qspnd_random64() >> 1);
-	pend.fp_id = oldfp.id;
+	ingress.fp_id = oldfp.id;
 	qspn_fp_init_node(&fp0, oldfp.id, t->levels, eld);
 	ext.arc = n->id;
 	ext.cost = n->rtt_us > 0 ? n->rtt_us : 1;
@@ -713,7 +713,7 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 		a->migrate ? "migrate" : "enter-net", old->index, old->netns,
 		nw->index, nw->network_id);
 	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
-			      ENTER_DEADLINE_MS, &pend.t_deadline);
+			      ENTER_DEADLINE_MS, &ingress.t_deadline);
 	qspnd_neigh_hello_now(nw);
 	qspnd_kernel_sync_later();
 

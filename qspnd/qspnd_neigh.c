@@ -99,7 +99,7 @@ static struct {
 	size_t n_superseded, cap_superseded;
 	/* counters */
 	struct qspnd_neigh_counters c;
-} N;
+} self;
 
 /*
  * The table of a peer MAC: the one it already has, or the highest free id
@@ -109,7 +109,7 @@ static struct {
  */
 static uint32_t table_get(const uint8_t mac[6])
 {
-	uint32_t tid = qspn_tid_get(&N.tables, mac);
+	uint32_t tid = qspn_tid_get(&self.tables, mac);
 
 	if (!tid)
 		zlog_warn("no forwarding table id left (%d in use)",
@@ -119,7 +119,7 @@ static uint32_t table_get(const uint8_t mac[6])
 
 static void table_put(uint32_t tid)
 {
-	qspn_tid_put(&N.tables, tid);
+	qspn_tid_put(&self.tables, tid);
 }
 
 /* ---- link-locals ------------------------------------------------------ */
@@ -137,12 +137,12 @@ uint32_t qspnd_neigh_pick_linklocal(void)
 
 struct qspnd_ident *qspnd_neigh_ident_first(void)
 {
-	return N.idents;
+	return self.idents;
 }
 
 struct qspnd_ident *qspnd_neigh_ident_main(void)
 {
-	for (struct qspnd_ident *id = N.idents; id; id = id->next)
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
 		if (id->main)
 			return id;
 	return NULL;
@@ -150,7 +150,7 @@ struct qspnd_ident *qspnd_neigh_ident_main(void)
 
 struct qspnd_ident *qspnd_neigh_ident_by_ns(const char *ns)
 {
-	for (struct qspnd_ident *id = N.idents; id; id = id->next)
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
 		if (strcmp(id->netns, ns) == 0)
 			return id;
 	return NULL;
@@ -172,7 +172,7 @@ static struct qspnd_port *port_of_ifp(struct interface *ifp)
 
 static struct qspnd_neigh *neigh_by_id(uint32_t id)
 {
-	for (struct qspnd_ident *i = N.idents; i; i = i->next)
+	for (struct qspnd_ident *i = self.idents; i; i = i->next)
 		for (struct qspnd_neigh *n = i->neighs; n; n = n->next)
 			if (n->id == id)
 				return n;
@@ -250,7 +250,7 @@ static bool known(const struct qspnd_ident *id, uint64_t peer)
 
 static bool superseded(uint64_t peer)
 {
-	return id_in(N.superseded, N.n_superseded, peer);
+	return id_in(self.superseded, self.n_superseded, peer);
 }
 
 static bool iarc_wanted(const struct qspnd_ident *a,
@@ -299,9 +299,18 @@ static void iarc_update(struct qspnd_neigh *n)
 
 static void iarc_update_all(void)
 {
-	for (struct qspnd_ident *i = N.idents; i; i = i->next)
+	for (struct qspnd_ident *i = self.idents; i; i = i->next)
 		for (struct qspnd_neigh *n = i->neighs; n; n = n->next)
 			iarc_update(n);
+}
+
+/* The arc is no more (the engine was told, or told us): its table id goes
+ * back. */
+static void arc_forget(struct qspnd_neigh *n)
+{
+	n->arc_added = false;
+	table_put(n->table_id);
+	n->table_id = 0;
 }
 
 static void arc_update(struct qspnd_neigh *n)
@@ -315,9 +324,7 @@ static void arc_update(struct qspnd_neigh *n)
 	if (n->state != NEIGH_UP || cost < 0 || !n->iarc ||
 	    n->network_id != id->network_id || id->dismissing) {
 		if (n->arc_added) {
-			n->arc_added = false;
-			table_put(n->table_id);
-			n->table_id = 0;
+			arc_forget(n);
 			qspn_arc_remove(id->inst, now, n->id);
 			QSPND_DEBUG(events, "arc %u (%s) removed", n->id,
 				    n->ifname);
@@ -356,9 +363,7 @@ static void arc_drop(struct qspnd_neigh *n)
 		return;
 	if (id->inst)
 		qspn_arc_remove(id->inst, qspnd_now_ms(), n->id);
-	table_put(n->table_id);
-	n->arc_added = false;
-	n->table_id = 0;
+	arc_forget(n);
 	qspnd_kernel_sync_later();
 	engine_schedule(id);
 }
@@ -387,7 +392,7 @@ static void session_close(struct qspnd_neigh *n, const char *why)
 			    n->system_id, n->port->dev, why);
 	qspnd_session_stop(&n->sess);
 	if (n->state == NEIGH_UP)
-		N.c.sessions_lost++;
+		self.c.sessions_lost++;
 	n->state = NEIGH_HEARD;
 	arc_update(n);
 }
@@ -416,9 +421,9 @@ static void session_frame(void *arg, const uint8_t *body, size_t len)
 	enum qspn_rx_result r;
 
 	n->frames_in++;
-	N.c.frames_in++;
+	self.c.frames_in++;
 	if (!id->inst || !n->arc_added) {
-		N.c.drop_no_arc++;
+		self.c.drop_no_arc++;
 		return;
 	}
 	r = qspn_receive(id->inst, qspnd_now_ms(), n->id, body, len);
@@ -433,7 +438,7 @@ static void session_bad_frame(void *arg, size_t len)
 {
 	struct qspnd_neigh *n = arg;
 
-	N.c.drop_frame_size++;
+	self.c.drop_frame_size++;
 	zlog_warn("neighbour %016" PRIx64
 		  " on %s: frame of %zu bytes; closing the session",
 		  n->system_id, n->port->dev, len);
@@ -456,7 +461,7 @@ static void session_up(struct qspnd_neigh *n, int fd)
 	qspnd_session_start(&n->sess, fd, &session_ops, n);
 	n->state = NEIGH_UP;
 	n->up_since_ms = qspnd_now_ms();
-	N.c.sessions_up++;
+	self.c.sessions_up++;
 	QSPND_DEBUG(events, "session with neighbour %016" PRIx64 " on %s up",
 		    n->system_id, n->port->dev);
 	arc_update(n);
@@ -468,12 +473,12 @@ static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
 	if (n->state != NEIGH_UP)
 		return false;
 	if (!qspnd_session_send(&n->sess, buf, len, QSPND_MAX_BACKLOG)) {
-		N.c.drop_backlog++;
+		self.c.drop_backlog++;
 		session_close(n, "output backlog over the limit");
 		return false;
 	}
 	n->frames_out++;
-	N.c.frames_out++;
+	self.c.frames_out++;
 	return true;
 }
 
@@ -552,7 +557,7 @@ static void neigh_try_session(struct thread *t)
 	struct qspnd_neigh *n = THREAD_ARG(t);
 
 	if (n->state == NEIGH_HEARD && n->linklocal && n->port->linklocal &&
-	    n->port->running && N.system_id < n->system_id)
+	    n->port->running && self.system_id < n->system_id)
 		neigh_connect(n);
 	thread_add_timer_msec(qspnd.master, neigh_try_session, n,
 			      CONNECT_RETRY_MS, &n->t_retry);
@@ -589,9 +594,9 @@ static void listen_accept(struct thread *t)
 	}
 	n = neigh_by_session(id, ntohl(peer.sin_addr.s_addr),
 			     ntohl(local.sin_addr.s_addr));
-	if (!n || N.system_id < n->system_id) {
+	if (!n || self.system_id < n->system_id) {
 		/* unknown peer, or one that should wait for us to dial */
-		N.c.drop_unknown_session++;
+		self.c.drop_unknown_session++;
 		close(fd);
 		return;
 	}
@@ -639,7 +644,7 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		       uint64_t echo_system_id)
 {
 	struct qspn_hello h = {
-		.system_id = N.system_id,
+		.system_id = self.system_id,
 		.identity_id = p->id->identity_id,
 		.network_id = p->id->network_id,
 		.leaving = p->id->dismissing,
@@ -666,7 +671,7 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		QSPND_DEBUG(packets, "hello on %s: %s", p->dev,
 			    safe_strerror(errno));
 	else
-		N.c.hellos_out++;
+		self.c.hellos_out++;
 }
 
 void qspnd_neigh_hello_now(struct qspnd_ident *id)
@@ -690,7 +695,7 @@ static void hello_timer(struct thread *t)
 				  " on %s is dead (not heard for %" PRIu64
 				  " ms)",
 				  n->system_id, p->dev, now - n->last_heard_ms);
-			N.c.neighbours_dead++;
+			self.c.neighbours_dead++;
 			neigh_free(n);
 		}
 	}
@@ -719,11 +724,11 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	struct qspnd_neigh *n;
 	uint64_t now = qspnd_now_ms();
 
-	if (h->system_id == N.system_id)
+	if (h->system_id == self.system_id)
 		return; /* ours, looped back or from another identity */
-	N.c.hellos_in++;
+	self.c.hellos_in++;
 	if (h->linklocal && h->linklocal == p->linklocal &&
-	    N.system_id < h->system_id) {
+	    self.system_id < h->system_id) {
 		zlog_info("%s: link-local conflict with %016" PRIx64
 			  ", picking another one",
 			  p->dev, h->system_id);
@@ -735,14 +740,14 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		if (n) {
 			zlog_info("neighbour %016" PRIx64 " on %s is leaving",
 				  n->system_id, p->dev);
-			N.c.neighbours_dead++;
+			self.c.neighbours_dead++;
 			neigh_free(n);
 		}
 		return;
 	}
 	if (!n) {
 		n = XCALLOC(MTYPE_QSPND_NEIGH, sizeof(*n));
-		n->id = ++N.next_id;
+		n->id = ++self.next_id;
 		n->port = p;
 		strlcpy(n->ifname, p->nic, sizeof(n->ifname));
 		n->system_id = h->system_id;
@@ -751,7 +756,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		n->sess.fd = -1;
 		n->next = p->id->neighs;
 		p->id->neighs = n;
-		N.c.neighbours_new++;
+		self.c.neighbours_new++;
 		zlog_info("new neighbour %016" PRIx64 " on %s", h->system_id,
 			  p->dev);
 		thread_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
@@ -764,8 +769,8 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		qspnd_kernel_sync_later();
 	}
 	if (h->prev_identity_id && !superseded(h->prev_identity_id)) {
-		id_add(&N.superseded, &N.n_superseded, &N.cap_superseded,
-		       h->prev_identity_id);
+		id_add(&self.superseded, &self.n_superseded,
+		       &self.cap_superseded, h->prev_identity_id);
 		iarc_update_all();
 	}
 	n->peer_connectivity = h->connectivity;
@@ -788,7 +793,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	}
 	iarc_update(n);
 	n->last_heard_ms = now;
-	if (h->echo_system_id == N.system_id) {
+	if (h->echo_system_id == self.system_id) {
 		uint64_t t = qspnd_now_us();
 
 		if (h->echo_us <= t) {
@@ -818,7 +823,7 @@ static void udp_read(struct thread *t)
 	if (r < 0)
 		return;
 	if (qspn_hello_decode(&h, buf, (size_t)r, &why) < 0) {
-		N.c.drop_hello++;
+		self.c.drop_hello++;
 		QSPND_DEBUG(packets, "bad hello on %s: %s", p->dev, why);
 		return;
 	}
@@ -1012,9 +1017,7 @@ void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link)
 
 	if (n && n->arc_added) {
 		/* the engine dropped it: start afresh */
-		n->arc_added = false;
-		table_put(n->table_id);
-		n->table_id = 0;
+		arc_forget(n);
 		zlog_info("arc %u on %s removed by QSPN%s", n->id, n->port->dev,
 			  bad_link ? " (bad link)" : "");
 		session_close(n, "arc removed by QSPN");
@@ -1026,17 +1029,17 @@ struct qspnd_ident *qspnd_neigh_ident_new(bool main, const char *netns)
 	struct qspnd_ident *id = XCALLOC(MTYPE_QSPND_IDENT, sizeof(*id));
 	struct qspnd_ident **pp;
 
-	id->index = N.next_index++;
+	id->index = self.next_index++;
 	id->identity_id = qspnd_random64();
 	id->main = main;
 	strlcpy(id->netns, netns, sizeof(id->netns));
 	id->listen_fd = -1;
 	/* the main identity first: the planner's ids[0] */
 	if (main) {
-		id->next = N.idents;
-		N.idents = id;
+		id->next = self.idents;
+		self.idents = id;
 	} else {
-		for (pp = &N.idents; *pp; pp = &(*pp)->next)
+		for (pp = &self.idents; *pp; pp = &(*pp)->next)
 			;
 		*pp = id;
 	}
@@ -1056,7 +1059,7 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id)
 	THREAD_OFF(id->t_dismiss);
 	if (id->inst)
 		qspn_instance_free(id->inst);
-	for (pp = &N.idents; *pp; pp = &(*pp)->next)
+	for (pp = &self.idents; *pp; pp = &(*pp)->next)
 		if (*pp == id) {
 			*pp = id->next;
 			break;
@@ -1070,13 +1073,13 @@ void qspnd_neigh_ident_make_first(struct qspnd_ident *id)
 {
 	struct qspnd_ident **pp;
 
-	for (pp = &N.idents; *pp; pp = &(*pp)->next)
+	for (pp = &self.idents; *pp; pp = &(*pp)->next)
 		if (*pp == id) {
 			*pp = id->next;
 			break;
 		}
-	id->next = N.idents;
-	N.idents = id;
+	id->next = self.idents;
+	self.idents = id;
 }
 
 /* ---- what the rest of the daemon calls ---------------------------------- */
@@ -1124,7 +1127,7 @@ void qspnd_neigh_if_update(struct interface *ifp)
 
 void qspnd_neigh_init(void)
 {
-	N.system_id = qspnd_random64();
+	self.system_id = qspnd_random64();
 }
 
 void qspnd_neigh_stop(void)
@@ -1141,8 +1144,8 @@ void qspnd_neigh_stop(void)
 				qif->linklocal = 0;
 			}
 		}
-	XFREE(MTYPE_QSPND_NEIGH, N.superseded);
-	N.n_superseded = N.cap_superseded = 0;
+	XFREE(MTYPE_QSPND_NEIGH, self.superseded);
+	self.n_superseded = self.cap_superseded = 0;
 }
 
 /* ---- state for the show commands and the northbound ------------------ */
@@ -1184,7 +1187,7 @@ void qspnd_neigh_get_counters(struct qspnd_neigh_counters *c, bool *bootstrap,
 {
 	struct qspnd_ident *m = qspnd_neigh_ident_main();
 
-	*c = N.c;
+	*c = self.c;
 	*bootstrap = m && m->inst && !qspn_is_bootstrap_complete(m->inst);
 	*stats = m && m->inst ? qspn_get_stats(m->inst) : NULL;
 }
