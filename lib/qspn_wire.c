@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_wire.c: the only file that includes qspn.pb-c.h.  Decodes a packet
+ * qspn_wire.c: the only file of the engine that includes qspn.pb-c.h
+ * (qspn_hello.c has the hello).  Decodes a packet
  * into a per-message arena, converts it to the core form and validates
  * every rule of qspn.md §3.4 (plus the C additions of §3.4.5 / 10.17)
  * before the engine may act on it (STYLE.md §3.2 item 4).  Encodes core
