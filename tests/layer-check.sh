@@ -177,7 +177,8 @@ else
 			[ -n "$lc" ] && [ -n "$ld" ] || continue
 			echo "$cu $du $s $lc $ld"
 		done >"$tmp/calls"
-	bad=$(awk '$5 > $4 { printf "\n\t%s (layer %s) calls %s of %s (layer %s)", $1, $4, $3, $2, $5 }' "$tmp/calls")
+	bad=$(sort "$tmp/calls" |
+		awk '$5 > $4 { printf "\n\t%s (layer %s) calls %s of %s (layer %s)", $1, $4, $3, $2, $5 }')
 	if [ -z "$bad" ]; then
 		ok "calls only look down"
 	else
