@@ -226,7 +226,7 @@ int qspn_kstate_route(const struct qspn_kstate *ks, const char *ns,
 }
 
 /* The id of mac in tt: the one it has, or the highest free one; 0: none
- * free.  The one place of the policy (routes.md §3.2). */
+ * free.  The one place of the policy. */
 static uint32_t tid_pick(const struct qspn_tid_table *tt, const uint8_t mac[6],
 			 size_t *slot)
 {
