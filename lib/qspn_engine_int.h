@@ -5,8 +5,8 @@
  * (identity commands), qspn_map.c (the map and update_map), qspn_etp.c
  * (revise/build ETPs), qspn_wire.c (the codec) and qspn_inst.c (instance
  * services).  The calls among them only go down: engine, ident -> map ->
- * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows qspn.md §11 with `struct qspn_*` names.
- * Not installed, not for the daemon.
+ * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows qspn.md §11
+ * with `struct qspn_*` names.  Not installed, not for the daemon.
  */
 #ifndef QSPN_ENGINE_INT_H
 #define QSPN_ENGINE_INT_H

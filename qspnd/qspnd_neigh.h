@@ -73,7 +73,7 @@ struct qspnd_neigh {
 	enum qspnd_neigh_state state;
 	bool arc_added;
 	int64_t arc_cost;
-	uint32_t table_id; /* while the arc exists */
+	uint32_t table_id;	   /* while the arc exists */
 	struct qspnd_session sess; /* the ETP session (also while connecting) */
 	struct thread *t_retry;
 	uint64_t frames_in, frames_out;
