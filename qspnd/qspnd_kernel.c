@@ -431,7 +431,7 @@ static int link_mac_check(const char *ns, const char *dev, const uint8_t mac[6])
 		return 0;
 	if (qspnd_netns_hwaddr(ns, dev, cur) == 0 && !memcmp(cur, mac, 6))
 		return 0;
-	return qspnd_nl_link_set_mac(ns, dev, mac);
+	return qspnd_netlink_link_set_mac(ns, dev, mac);
 }
 
 /*
@@ -443,7 +443,7 @@ static int link_mac_check(const char *ns, const char *dev, const uint8_t mac[6])
 static int link_add(const struct qspn_op *op, const char *target_ns,
 		    const char **why)
 {
-	*why = qspnd_nl_strerror();
+	*why = qspnd_netlink_strerror();
 	if (target_ns && target_ns[0] && !qspnd_netns_owned(target_ns)) {
 		/* not for somebody else's namespace */
 		*why = "the namespace is not qspnd's";
@@ -455,7 +455,7 @@ static int link_add(const struct qspn_op *op, const char *target_ns,
 		return link_mac_check(target_ns, op->dev, op->mac);
 	if (qspnd_netns_ifindex("", op->dev))
 		return link_mac_check("", op->dev, op->mac);
-	return qspnd_nl_macvlan_add(op->dev, op->link, op->mac);
+	return qspnd_netlink_macvlan_add(op->dev, op->link, op->mac);
 }
 
 /* `ip link set dev <pd> netns <ns>`: done if it is there already */
@@ -464,7 +464,7 @@ static int link_setns(const struct qspn_op *op)
 	if (!qspnd_netns_ifindex("", op->dev) &&
 	    qspnd_netns_ifindex(op->ns, op->dev))
 		return 0;
-	return qspnd_nl_link_setns(op->dev, op->ns);
+	return qspnd_netlink_link_setns(op->dev, op->ns);
 }
 
 /* routes of a Netsukuku table in another namespace: rtnetlink */
@@ -479,7 +479,7 @@ static int nsroute_exec(const struct qspn_op *op, const char **why)
 		*why = "unknown table";
 		return -1;
 	}
-	*why = qspnd_nl_strerror();
+	*why = qspnd_netlink_strerror();
 	switch (op->code) {
 	case QSPN_OP_ROUTE_ADD:
 	case QSPN_OP_ROUTE_CHANGE:
@@ -487,17 +487,17 @@ static int nsroute_exec(const struct qspn_op *op, const char **why)
 		zr.gw = op->gw;
 		zr.src = op->src;
 		snprintf(zr.dev, sizeof(zr.dev), "%s", op->dev);
-		ret = qspnd_nl_route(op->ns, true, &zr);
+		ret = qspnd_netlink_route(op->ns, true, &zr);
 		if (!ret)
 			nsr_set(op->ns, &zr);
 		return ret;
 	case QSPN_OP_ROUTE_DEL:
-		ret = qspnd_nl_route(op->ns, false, &zr);
+		ret = qspnd_netlink_route(op->ns, false, &zr);
 		if (!ret)
 			nsr_del(op->ns, zr.tid, zr.dst);
 		return ret;
 	case QSPN_OP_ROUTE_FLUSH:
-		ret = qspnd_nl_route_flush(op->ns, zr.tid);
+		ret = qspnd_netlink_route_flush(op->ns, zr.tid);
 		if (!ret) {
 			nsr_flush(op->ns, zr.tid);
 			if (zr.tid == RT_TABLE_MAIN)
@@ -534,14 +534,14 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 	}
 	switch (op->code) {
 	case QSPN_OP_SYSCTL:
-		ret = qspnd_nl_sysctl(op->ns, op->key, op->value);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_sysctl(op->ns, op->key, op->value);
+		why = qspnd_netlink_strerror();
 		break;
 	case QSPN_OP_NETNS_ADD:
 		ret = qspnd_netns_add(op->ns);
 		why = safe_strerror(errno);
 		if (!ret)
-			qspnd_nl_ns_forget(op->ns);
+			qspnd_netlink_ns_forget(op->ns);
 		break;
 	case QSPN_OP_NETNS_DEL:
 		/* its tables, rules, nftables table and links go with it */
@@ -560,29 +560,29 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 		break;
 	case QSPN_OP_LINK_SETNS:
 		ret = link_setns(op);
-		why = qspnd_nl_strerror();
+		why = qspnd_netlink_strerror();
 		break;
 	case QSPN_OP_LINK_DEL:
-		ret = qspnd_nl_link_del(op->ns, op->dev);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_link_del(op->ns, op->dev);
+		why = qspnd_netlink_strerror();
 		break;
 	case QSPN_OP_LINK_UP:
-		ret = qspnd_nl_link_up(op->ns, op->dev);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_link_up(op->ns, op->dev);
+		why = qspnd_netlink_strerror();
 		break;
 	case QSPN_OP_ADDR_ADD:
 	case QSPN_OP_ADDR_DEL:
-		ret = qspnd_nl_addr(op->ns, op->code == QSPN_OP_ADDR_ADD,
-				    op->dev, op->dst.addr);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_addr(op->ns, op->code == QSPN_OP_ADDR_ADD,
+					 op->dev, op->dst.addr);
+		why = qspnd_netlink_strerror();
 		break;
 	case QSPN_OP_LLROUTE_ADD:
 	case QSPN_OP_LLROUTE_DEL: {
 		bool add = op->code == QSPN_OP_LLROUTE_ADD;
 
-		ret = qspnd_nl_llroute(op->ns, add, op->dst.addr, op->dev,
-				       op->src);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_llroute(op->ns, add, op->dst.addr, op->dev,
+					    op->src);
+		why = qspnd_netlink_strerror();
 		if (!ret)
 			llroute_track(add, op);
 		break;
@@ -597,8 +597,8 @@ static void exec_op(const struct qspn_op *op, const struct qspn_op *next)
 			op->tid ? op->tid : qspnd_kernel_table_id(op->table);
 		bool add = op->code == QSPN_OP_RULE_ADD;
 
-		ret = qspnd_nl_rule(op->ns, add, op->tid, table);
-		why = qspnd_nl_strerror();
+		ret = qspnd_netlink_rule(op->ns, add, op->tid, table);
+		why = qspnd_netlink_strerror();
 		if (!ret)
 			rule_track(add, op->ns, table);
 		break;
@@ -1113,7 +1113,7 @@ void qspnd_kernel_stop(void)
 	nsr_flush_all();
 	n_rules = 0;
 	n_llroutes = 0;
-	n = qspnd_nl_remove_ours("");
+	n = qspnd_netlink_remove_ours("");
 	if (n > 0)
 		zlog_warn(
 			"%d addresses or rules were still in the kernel at stop; removed",
@@ -1142,7 +1142,7 @@ static void remove_leftovers(void)
 	/* the namespaces it created (its state file), with everything in
 	 * them */
 	n += qspnd_netns_remove_leftovers();
-	n += qspnd_nl_remove_ours("");
+	n += qspnd_netlink_remove_ours("");
 	if (qspnd_nft_init() > 0)
 		n++;
 	frr_with_privs (&qspnd_privs) {
@@ -1164,8 +1164,8 @@ static void remove_leftovers(void)
 
 /* the namespaces' cached state is netlink's sockets */
 static const struct qspnd_netns_ops netns_ops = {
-	.forget = qspnd_nl_ns_forget,
-	.remove_links = qspnd_nl_remove_links,
+	.forget = qspnd_netlink_ns_forget,
+	.remove_links = qspnd_netlink_remove_links,
 };
 
 void qspnd_kernel_init(const struct qspnd_kernel_input *in)
@@ -1184,7 +1184,7 @@ void qspnd_kernel_init(const struct qspnd_kernel_input *in)
 	memset(&failed_dels, 0, sizeof(failed_dels));
 	qspnd_zroute_init();
 	nsroutes_init(&nsroutes);
-	qspnd_nl_init();
+	qspnd_netlink_init();
 	remove_leftovers();
 	inited = true;
 }

@@ -87,7 +87,7 @@ struct qspnd_llroute {
 size_t qspnd_kernel_llroutes(const struct qspnd_llroute **out);
 
 /* the routes of the other namespaces' tables, which qspnd puts in over
- * rtnetlink (qspnd_nl_route); only r->tid and r->dst are keys */
+ * rtnetlink (qspnd_netlink_route); only r->tid and r->dst are keys */
 size_t qspnd_kernel_nsroute_count(const char *ns, uint32_t tid);
 void qspnd_kernel_nsroute_walk(const char *ns, uint32_t tid,
 			       void (*fn)(const struct qspnd_zroute *r,

@@ -35,7 +35,7 @@ static int nl_sock = -1;
 static uint32_t nl_seq;
 static char nl_err[128];
 
-const char *qspnd_nl_strerror(void)
+const char *qspnd_netlink_strerror(void)
 {
 	return nl_err;
 }
@@ -63,7 +63,7 @@ static int nl_open(const char *ns)
 	return fd;
 }
 
-int qspnd_nl_init(void)
+int qspnd_netlink_init(void)
 {
 	if (nl_sock >= 0)
 		return 0;
@@ -87,7 +87,7 @@ static struct {
 } ns_socks[NS_SOCKS];
 static size_t n_ns_socks;
 
-void qspnd_nl_ns_forget(const char *ns)
+void qspnd_netlink_ns_forget(const char *ns)
 {
 	for (size_t i = 0; i < n_ns_socks; i++)
 		if (!strcmp(ns_socks[i].ns, ns)) {
@@ -103,7 +103,7 @@ static int nl_fd(const char *ns)
 	int fd;
 
 	if (!ns[0]) {
-		if (nl_sock < 0 && qspnd_nl_init() < 0)
+		if (nl_sock < 0 && qspnd_netlink_init() < 0)
 			return -1;
 		return nl_sock;
 	}
@@ -319,7 +319,7 @@ static bool ns_gone(const char *ns)
 	return ns[0] && !qspnd_netns_exists(ns);
 }
 
-int qspnd_nl_addr(const char *ns, bool add, const char *dev, uint32_t ip)
+int qspnd_netlink_addr(const char *ns, bool add, const char *dev, uint32_t ip)
 {
 	char label[IFNAMSIZ];
 	int ifindex;
@@ -363,7 +363,8 @@ static int rule_msg(const char *ns, bool add, uint32_t fwmark, uint32_t table,
 	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table)
+int qspnd_netlink_rule(const char *ns, bool add, uint32_t fwmark,
+		       uint32_t table)
 {
 	uint32_t prio =
 		fwmark ? QSPND_RULE_PRIO_FWMARK(fwmark) : QSPND_RULE_PRIO_NTK;
@@ -425,8 +426,8 @@ static int route_msg(const char *ns, bool add, const struct nlroute *r)
 	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_llroute(const char *ns, bool add, uint32_t dst, const char *dev,
-		     uint32_t src)
+int qspnd_netlink_llroute(const char *ns, bool add, uint32_t dst,
+			  const char *dev, uint32_t src)
 {
 	struct nlroute r = {
 		.table = RT_TABLE_MAIN,
@@ -455,7 +456,7 @@ int qspnd_nl_llroute(const char *ns, bool add, uint32_t dst, const char *dev,
  * those): `ip route replace <dst> table <tid> (unreachable | blackhole |
  * via <gw> dev <dev> onlink [src <src>]) proto 252`, or its removal.
  */
-int qspnd_nl_route(const char *ns, bool add, const struct qspnd_zroute *zr)
+int qspnd_netlink_route(const char *ns, bool add, const struct qspnd_zroute *zr)
 {
 	struct nlroute r = {
 		.table = zr->tid,
@@ -520,7 +521,7 @@ static int link_msg(const char *ns, int ifindex, uint32_t flags,
 	return nl_talk(ns, NLH(&req));
 }
 
-int qspnd_nl_link_up(const char *ns, const char *dev)
+int qspnd_netlink_link_up(const char *ns, const char *dev)
 {
 	int ifindex = dev_index(ns, dev);
 
@@ -538,8 +539,8 @@ static bool mac_zero(const uint8_t mac[6])
 
 /* `ip link add dev <dev> link <parent> type macvlan mode bridge
  * [address <mac>]` in the default namespace */
-int qspnd_nl_macvlan_add(const char *dev, const char *parent,
-			 const uint8_t mac[6])
+int qspnd_netlink_macvlan_add(const char *dev, const char *parent,
+			      const uint8_t mac[6])
 {
 	struct nlreq req = {};
 	struct ifinfomsg *ifi;
@@ -571,7 +572,8 @@ int qspnd_nl_macvlan_add(const char *dev, const char *parent,
 	return ret ? -1 : 0;
 }
 
-int qspnd_nl_link_set_mac(const char *ns, const char *dev, const uint8_t mac[6])
+int qspnd_netlink_link_set_mac(const char *ns, const char *dev,
+			       const uint8_t mac[6])
 {
 	int ifindex = dev_index(ns, dev);
 
@@ -581,7 +583,7 @@ int qspnd_nl_link_set_mac(const char *ns, const char *dev, const uint8_t mac[6])
 }
 
 /* `ip link set dev <dev> netns <ns>`, from the default namespace */
-int qspnd_nl_link_setns(const char *dev, const char *ns)
+int qspnd_netlink_link_setns(const char *dev, const char *ns)
 {
 	char path[64];
 	int ifindex = dev_index("", dev);
@@ -619,7 +621,7 @@ static int link_del_msg(const char *ns, int ifindex)
 }
 
 /* `ip link delete <dev>` inside ns; a link already gone is fine */
-int qspnd_nl_link_del(const char *ns, const char *dev)
+int qspnd_netlink_link_del(const char *ns, const char *dev)
 {
 	int ifindex;
 	int ret;
@@ -635,7 +637,7 @@ int qspnd_nl_link_del(const char *ns, const char *dev)
 	return ret ? -1 : 0;
 }
 
-int qspnd_nl_sysctl(const char *ns, const char *key, const char *value)
+int qspnd_netlink_sysctl(const char *ns, const char *key, const char *value)
 {
 	char path[128];
 	size_t n;
@@ -845,7 +847,7 @@ static int found_route_del(const char *ns, const struct found_route *fr)
 
 /* `ip route flush table <tid>` inside a namespace of ours: every route of
  * the table, whoever added it */
-int qspnd_nl_route_flush(const char *ns, uint32_t tid)
+int qspnd_netlink_route_flush(const char *ns, uint32_t tid)
 {
 	struct found f = {.want_table = tid};
 	int ret = 0;
@@ -863,7 +865,7 @@ int qspnd_nl_route_flush(const char *ns, uint32_t tid)
 	return ret;
 }
 
-int qspnd_nl_remove_links(const char *ns)
+int qspnd_netlink_remove_links(const char *ns)
 {
 	struct found f = {};
 	int removed = 0;
@@ -878,7 +880,7 @@ int qspnd_nl_remove_links(const char *ns)
 	return removed;
 }
 
-int qspnd_nl_remove_ours(const char *ns)
+int qspnd_netlink_remove_ours(const char *ns)
 {
 	struct found f = {.want_proto = QSPND_RTPROTO};
 	const char *in = ns[0] ? " in " : "";

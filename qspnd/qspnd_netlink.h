@@ -22,36 +22,37 @@
 /* Own addresses carry this label suffix ("eth1:qspn", "lo:qspn"). */
 #define QSPND_ADDR_LABEL_SUFFIX ":qspn"
 
-int qspnd_nl_init(void);
-int qspnd_nl_addr(const char *ns, bool add, const char *dev, uint32_t ip);
-int qspnd_nl_rule(const char *ns, bool add, uint32_t fwmark, uint32_t table);
-int qspnd_nl_link_up(const char *ns, const char *dev);
+int qspnd_netlink_init(void);
+int qspnd_netlink_addr(const char *ns, bool add, const char *dev, uint32_t ip);
+int qspnd_netlink_rule(const char *ns, bool add, uint32_t fwmark,
+		       uint32_t table);
+int qspnd_netlink_link_up(const char *ns, const char *dev);
 /* `ip route add <dst> dev <dev> src <src>` in main, protocol QSPND_RTPROTO */
-int qspnd_nl_llroute(const char *ns, bool add, uint32_t dst, const char *dev,
-		     uint32_t src);
-int qspnd_nl_sysctl(const char *ns, const char *key, const char *value);
+int qspnd_netlink_llroute(const char *ns, bool add, uint32_t dst,
+			  const char *dev, uint32_t src);
+int qspnd_netlink_sysctl(const char *ns, const char *key, const char *value);
 /* a route of a Netsukuku table in another namespace, protocol
  * QSPND_RTPROTO (replace; removal of an absent route succeeds) */
-int qspnd_nl_route(const char *ns, bool add, const struct qspnd_zroute *r);
+int qspnd_netlink_route(const char *ns, bool add, const struct qspnd_zroute *r);
 /* every route of table tid in ns */
-int qspnd_nl_route_flush(const char *ns, uint32_t tid);
+int qspnd_netlink_route_flush(const char *ns, uint32_t tid);
 /* macvlan (mode bridge) on parent, in the default namespace; mac all zero:
  * the kernel chooses */
-int qspnd_nl_macvlan_add(const char *dev, const char *parent,
-			 const uint8_t mac[6]);
-int qspnd_nl_link_set_mac(const char *ns, const char *dev,
-			  const uint8_t mac[6]);
+int qspnd_netlink_macvlan_add(const char *dev, const char *parent,
+			      const uint8_t mac[6]);
+int qspnd_netlink_link_set_mac(const char *ns, const char *dev,
+			       const uint8_t mac[6]);
 /* move dev from the default namespace into ns */
-int qspnd_nl_link_setns(const char *dev, const char *ns);
+int qspnd_netlink_link_setns(const char *dev, const char *ns);
 /* delete dev in ns (absent: 0) */
-int qspnd_nl_link_del(const char *ns, const char *dev);
+int qspnd_netlink_link_del(const char *ns, const char *dev);
 /* remove every route, address and rule of ns that carries our marks;
  * returns the count */
-int qspnd_nl_remove_ours(const char *ns);
-const char *qspnd_nl_strerror(void);
+int qspnd_netlink_remove_ours(const char *ns);
+const char *qspnd_netlink_strerror(void);
 /* a namespace was created or deleted: its cached socket goes */
-void qspnd_nl_ns_forget(const char *ns);
+void qspnd_netlink_ns_forget(const char *ns);
 /* delete every link but lo inside ns; returns the count */
-int qspnd_nl_remove_links(const char *ns);
+int qspnd_netlink_remove_links(const char *ns);
 
 #endif /* QSPND_NETLINK_H */
