@@ -44,7 +44,7 @@
  * N = 100 to 10000, memory ~N^0.18, messages ~N^0.23, bytes ~N^0.25.
  * Simultaneous, messages per node grow linearly with N (every transient of
  * a forming g-node, fp, nodes_inside > 10 %, costs > 30 %, exits, is a
- * relevant change forwarded to all outside it, qspn.md §4.4, §5.7); 10000
+ * relevant change forwarded to all outside it, doc/protocol/qspn.md §4.4, §5.7); 10000
  * would need ~10^9 messages.  Flat, staged, N = 100-300: destinations = N-1,
  * memory per node ~N^1.5 (N^2.1 from 200 to 300; 1.1 to 1.9 kB per
  * destination), bytes per node ~N^1.9-2.3, messages and ETPs per node

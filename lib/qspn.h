@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qspn.h: the public API of the QSPN engine (spec/qspn.md §5, §6, §8).
+ * qspn.h: the public API of the QSPN engine (doc/protocol/qspn.md §5, §6, §8).
  *
  * One `struct qspn_instance` per identity.  The host creates it with
  * qspn_create_net() or qspn_enter_net(), gives it arcs (qspn_arc_add/
@@ -10,7 +10,7 @@
  * engine wants done goes out through struct qspn_host_ops (qspn_host.h).
  * Every entry point takes the current time in milliseconds (monotonic,
  * any origin); nothing in the engine blocks: the reference's blocking RPCs
- * are pending requests with deadlines (STYLE.md §3.2 item 9).
+ * are pending requests with deadlines (doc/style.md §3.2 item 9).
  *
  * Arcs are named by the host with a 32-bit handle (unique per instance, any
  * value); the engine names them internally with random ids (§2.3) that
@@ -29,7 +29,7 @@
 #include "qspn_paths.h"
 
 /**
- * struct qspn_params - the module-wide parameters of qspn.md §5.1, §5.13.
+ * struct qspn_params - the module-wide parameters of doc/protocol/qspn.md §5.1, §5.13.
  * Fill with qspn_params_default() and change what you need.
  */
 struct qspn_params {
@@ -79,7 +79,7 @@ struct qspn_stats {
 	uint64_t tx_invalid; /* own ETPs failing §3.4: a bug */
 };
 
-/* Arcs given to qspn_enter_net() (qspn.md §5.3). */
+/* Arcs given to qspn_enter_net() (doc/protocol/qspn.md §5.3). */
 struct qspn_internal_arc {
 	uint32_t arc; /* new handle */
 	uint32_t
@@ -202,8 +202,8 @@ int qspn_make_connectivity(
 	void (*update_naddr)(void *uctx, struct qspn_naddr *addr), void *uctx);
 /**
  * qspn_make_real() - my virtual position at @level becomes the real @pos,
- * with @eldership at that level in my level-0 fingerprint (routes.md §5.5,
- * enter_net_phase_2 / migrate_phase_2; qspn.md §8.9 step 5).  Own g-node
+ * with @eldership at that level in my level-0 fingerprint (doc/protocol/routes.md §5.5,
+ * enter_net_phase_2 / migrate_phase_2; doc/protocol/qspn.md §8.9 step 5).  Own g-node
  * info is recomputed (changed_fp / changed_nodes_inside), every path to or
  * through (@level, @pos), now my own g-node, is dropped (path_removed /
  * destination_removed), the peers of my level-@level g-node are rewritten

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspn_addr.c: topology and address parsing/validation, HCoord arithmetic.
- * spec/qspn.md §1.1-1.3, spec/routes.md §1.1.
+ * doc/protocol/qspn.md §1.1-1.3, doc/protocol/routes.md §1.1.
  */
 #include "qspn_addr.h"
 
@@ -111,7 +111,7 @@ int qspn_topology_init(struct qspn_topology *topo, int levels,
 	}
 	t.total_bits = (uint8_t)off;
 	/* The top field must hold any level number 0..L-1 (internal
-	 * addresses, routes.md §1.1). */
+	 * addresses, doc/protocol/routes.md §1.1). */
 	if (t.gsize[levels - 1] < (uint32_t)levels)
 		return qspn_errf(
 			errbuf, errlen,

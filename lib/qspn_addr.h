@@ -7,7 +7,7 @@
  * single node) to levels-1 (the top level); the dotted text form used in
  * configuration and in the documents is written top level first, e.g.
  * topology "4.16.256.256" has gsize[3] = 4 and gsize[0] = 256
- * (spec/qspn.md §1.1-1.3, spec/routes.md §1.1).
+ * (doc/protocol/qspn.md §1.1-1.3, doc/protocol/routes.md §1.1).
  */
 #ifndef QSPN_ADDR_H
 #define QSPN_ADDR_H
@@ -21,7 +21,7 @@
 int qspn_errf(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* 22 address bits at most (routes.md §1.1), and every level takes >= 1 bit. */
+/* 22 address bits at most (doc/protocol/routes.md §1.1), and every level takes >= 1 bit. */
 #define QSPN_MAX_LEVELS 22
 #define QSPN_MAX_ADDR_BITS 22
 #define QSPN_MAX_GSIZE_BITS 16
@@ -38,20 +38,20 @@ struct qspn_topology {
 };
 
 /* A node's address: pos[i] for i = 0..levels-1.  pos[i] >= gsize[i] is a
- * virtual position (qspn.md §1.5). */
+ * virtual position (doc/protocol/qspn.md §1.5). */
 struct qspn_naddr {
 	int levels;
 	uint32_t pos[QSPN_MAX_LEVELS];
 };
 
-/* A g-node relative to the current node (qspn.md §1.3). */
+/* A g-node relative to the current node (doc/protocol/qspn.md §1.3). */
 struct qspn_hcoord {
 	int lvl;
 	uint32_t pos;
 };
 
 /*
- * Parse "g(L-1).….g(0)" and check every constraint of routes.md §1.1.
+ * Parse "g(L-1).….g(0)" and check every constraint of doc/protocol/routes.md §1.1.
  * Returns 0, or -1 with a message in errbuf (QSPN_ERRBUF_SIZE bytes).
  */
 int qspn_topology_parse(struct qspn_topology *topo, const char *text,
@@ -81,7 +81,7 @@ bool qspn_naddr_is_real(const struct qspn_naddr *addr,
 bool qspn_naddr_equal(const struct qspn_naddr *a, const struct qspn_naddr *b);
 
 /*
- * Maximum distinct g-node of `dest` for `me` (qspn.md §1.3).  Returns false
+ * Maximum distinct g-node of `dest` for `me` (doc/protocol/qspn.md §1.3).  Returns false
  * (and lvl -1) when the two addresses are equal.
  */
 bool qspn_coord_by_address(const struct qspn_naddr *me,
@@ -89,7 +89,7 @@ bool qspn_coord_by_address(const struct qspn_naddr *me,
 			   struct qspn_hcoord *out);
 
 /*
- * Level of the minimum common g-node of `me` and `dest` (qspn.md §1.3): one
+ * Level of the minimum common g-node of `me` and `dest` (doc/protocol/qspn.md §1.3): one
  * above the level of the maximum distinct g-node; levels means the whole
  * network.  0 when the addresses are equal.
  */

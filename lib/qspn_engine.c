@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_engine.c: the QSPN instance (qspn.md §5, §6, §8): constructors,
+ * qspn_engine.c: the QSPN instance (doc/protocol/qspn.md §5, §6, §8): constructors,
  * arcs, message dispatch (parse -> validate -> act), the get_full_etp
  * requests as continuations with deadlines, bootstrap and its exit, the
  * periodic full ETP, split checks, connectivity identities and teardown.
@@ -8,10 +8,10 @@
  * The reference runs each of these as a cooperative tasklet that blocks on
  * RPCs and sleeps; here every "block" is a pending request (struct
  * qspn_req) or a timer (struct qspn_timer) and the code after it is the
- * handler of the reply or of the deadline (STYLE.md §3.2 items 8, 9).
+ * handler of the reply or of the deadline (doc/style.md §3.2 items 8, 9).
  *
  * Where this port departs from the reference (lukisi/qspn cc8397f):
- *  - reference bugs fixed (qspn.md §10): 10.3 an arc removed during
+ *  - reference bugs fixed (doc/protocol/qspn.md §10): 10.3 an arc removed during
  *    bootstrap is removed everywhere, without a signal; 10.10
  *    got_prepare_destroy is propagated and timed once per identity;
  *    10.12 peer addresses are keyed by arc, kept across arc_change;

@@ -5,7 +5,7 @@
  * (identity commands), qspn_map.c (the map and update_map), qspn_etp.c
  * (revise/build ETPs), qspn_wire.c (the codec) and qspn_inst.c (instance
  * services).  The calls among them only go down: engine, ident -> map ->
- * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows qspn.md §11
+ * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows doc/protocol/qspn.md §11
  * with `struct qspn_*` names.  Not installed, not for the daemon.
  */
 #ifndef QSPN_ENGINE_INT_H
@@ -22,7 +22,7 @@
 #define QSPN_MAX_HOPS 4096
 #define QSPN_MAX_PATHS_PER_MSG 200000
 
-/* --- ETP model (qspn.md §3.2, §3.3) ------------------------------------- */
+/* --- ETP model (doc/protocol/qspn.md §3.2, §3.3) ------------------------------------- */
 
 /* An EtpPath, in the frame of whoever holds it. */
 struct qspn_epath {
@@ -85,7 +85,7 @@ enum qspn_rx_result qspn_etp_validate(const struct qspn_topology *topo,
 /* Encode; returns a malloc'd buffer (caller frees) or NULL. */
 uint8_t *qspn_wire_encode(const struct qspn_msg *m, int levels, size_t *len);
 
-/* --- the map (qspn.md §4.1) --------------------------------------------- */
+/* --- the map (doc/protocol/qspn.md §4.1) --------------------------------------------- */
 
 struct qspn_npath {
 	uint32_t arc_id;
@@ -130,7 +130,7 @@ struct qspn_hclist {
 	struct qspn_hcoord *v;
 };
 
-/* pending get_full_etp requests (continuations, STYLE.md §3.2 item 9) */
+/* pending get_full_etp requests (continuations, doc/style.md §3.2 item 9) */
 enum qspn_req_purpose {
 	QSPN_REQ_BOOTSTRAP = 1, /* bootstrap_phase, §5.4 */
 	QSPN_REQ_EXIT_POLL,	/* exit_bootstrap_phase, §5.4 */

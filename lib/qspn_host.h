@@ -2,12 +2,12 @@
 /*
  * qspn_host.h: what a QSPN engine instance needs from its host (the daemon,
  * the simulator, a test): a transport, a signal sink, randomness, a split
- * tolerance and a log.  STYLE.md §3.2 items 2 and 8: the core is an object
+ * tolerance and a log.  doc/style.md §3.2 items 2 and 8: the core is an object
  * with hooks; it never reads a clock (every entry point of qspn.h takes
  * `now_ms`, and the host asks qspn_next_deadline() when to call qspn_tick()).
  *
  * All callbacks are invoked synchronously from inside an engine entry point
- * (qspn.md §0.3: signals are synchronous).  A callback MUST NOT re-enter the
+ * (doc/protocol/qspn.md §0.3: signals are synchronous).  A callback MUST NOT re-enter the
  * same instance, except through the read-only queries of qspn.h; it may
  * freely call other instances (the simulator queues deliveries instead).
  */
@@ -24,7 +24,7 @@
 
 struct qspn_instance;
 
-/* Signals of qspn.md §6.1, delivered through qspn_host_ops.signal. */
+/* Signals of doc/protocol/qspn.md §6.1, delivered through qspn_host_ops.signal. */
 enum qspn_signal_type {
 	QSPN_SIG_BOOTSTRAP_COMPLETE = 1,
 	QSPN_SIG_PRESENCE_NOTIFIED,
@@ -61,7 +61,7 @@ struct qspn_signal {
  * struct qspn_host_ops - the host side of an instance.
  * @send: reliable unicast of one encoded message on the arc the user named
  *        @arc.  Delivery failures are reported back with
- *        qspn_transport_error() (qspn.md §5.10, §5.12).
+ *        qspn_transport_error() (doc/protocol/qspn.md §5.10, §5.12).
  * @broadcast: one unreliable transmission to the peers of @arcs with a
  *        per-arc acknowledgement; for every arc that did not acknowledge,
  *        the transport re-sends the same bytes reliably (this is the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspn_ident.c: changes of an identity's own address that the reference
- * leaves to the user: make_real (routes.md §5.5, qspn.md §8.9 step 5), the
+ * leaves to the user: make_real (doc/protocol/routes.md §5.5, doc/protocol/qspn.md §8.9 step 5), the
  * virtual position that a new identity got at enter_net / migration time
  * becomes the real one reserved for it.
  *

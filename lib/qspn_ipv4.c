@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_ipv4.c: the IPv4 mapping of Netsukuku addresses (spec/routes.md
+ * qspn_ipv4.c: the IPv4 mapping of Netsukuku addresses (doc/protocol/routes.md
  * §1.2-1.3) and the destination / local IP sets (§1.7).
  *
  * Every address is built as a 24-bit value v and printed as
@@ -14,7 +14,7 @@
 
 #define TEN (10u << 24)
 
-/* F(n, a, b): the fields a..b-1 (routes.md §1.3) */
+/* F(n, a, b): the fields a..b-1 (doc/protocol/routes.md §1.3) */
 static uint32_t field_sum(const struct qspn_topology *t,
 			  const struct qspn_naddr *n, int from, int to)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qspn_ipv4.h: Netsukuku addresses mapped into 10.0.0.0/8 (spec/routes.md §1),
+ * qspn_ipv4.h: Netsukuku addresses mapped into 10.0.0.0/8 (doc/protocol/routes.md §1),
  * and the destination / local IP sets of an identity (§1.7).
  *
  * Addresses are IPv4 in host byte order (10.x.y.z = 0x0Axxyyzz).  The
@@ -25,7 +25,7 @@ struct qspn_prefix {
 	uint8_t len;   /* 0..32 */
 };
 
-/* Marker values (routes.md §1.2). */
+/* Marker values (doc/protocol/routes.md §1.2). */
 enum qspn_marker {
 	QSPN_MARK_GLOBAL = 0,
 	QSPN_MARK_INTERNAL = 1,
@@ -77,7 +77,7 @@ static inline bool qspn_prefix_equal(struct qspn_prefix a, struct qspn_prefix b)
 	return a.addr == b.addr && a.len == b.len;
 }
 
-/* real(n, a, b) of routes.md §0: every position n[a..b] real; a > b: true */
+/* real(n, a, b) of doc/protocol/routes.md §0: every position n[a..b] real; a > b: true */
 bool qspn_naddr_real_range(const struct qspn_topology *t,
 			   const struct qspn_naddr *n, int a, int b);
 

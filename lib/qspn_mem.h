@@ -15,7 +15,7 @@ void *qspn_xcalloc(size_t n, size_t size);
 void *qspn_xrealloc(void *p, size_t n, size_t size);
 
 /*
- * A per-message bump arena (STYLE.md §3.2 item 14): the protobuf-c decoder
+ * A per-message bump arena (doc/style.md §3.2 item 14): the protobuf-c decoder
  * and the validated core message live in it; qspn_arena_reset() after the
  * message was handled.  Bounded: allocation beyond `limit` bytes fails.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qspn_plan.h: the kernel-state planner (spec/routes.md §2-5).
+ * qspn_plan.h: the kernel-state planner (doc/protocol/routes.md §2-5).
  *
  * Input: the state of a system (struct qspn_plan_system): topology and
  * options, the managed NICs, the physical neighbours, and every identity
@@ -105,7 +105,7 @@ struct qspn_plan_system {
 };
 
 /*
- * Table id for a new qspn-arc towards `mac` (routes.md §3.2, commands.md
+ * Table id for a new qspn-arc towards `mac` (doc/protocol/routes.md §3.2, doc/protocol/commands.md
  * TID): the id some qspn-arc of the system already uses for that MAC (the
  * rt_tables line is shared by every namespace), otherwise the first id not
  * used by any qspn-arc of the system, counting down from 250.  0 when all
@@ -200,7 +200,7 @@ void qspn_ops_init(struct qspn_ops *ops);
 void qspn_ops_free(struct qspn_ops *ops);
 
 /*
- * The command of spec/commands.md for one operation (exactly those shapes,
+ * The command of doc/protocol/commands.md for one operation (exactly those shapes,
  * `ip netns exec NS ` prefix included).  Returns snprintf's result.
  */
 int qspn_op_format(const struct qspn_op *op, char *buf, size_t len);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_plan_fmt.c: operations as the commands of spec/commands.md, MAC
+ * qspn_plan_fmt.c: operations as the commands of doc/protocol/commands.md, MAC
  * addresses, and the operation array.
  */
 #include "qspn_plan.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_ident.c: the operations on identities (spec routes.md §5, qspn.md
+ * qspnd_ident.c: the operations on identities (doc/protocol/routes.md §5, doc/protocol/qspn.md
  * §8): ingress into another network (enter-net, phases 1 and 2), phase 2
  * alone (make-real), and the dismissal of a connectivity identity (their
  * YANG RPCs are qspnd_nb_rpcs.c's); and their engines: parameters from the
@@ -270,7 +270,7 @@ static void dismiss_finish(struct thread *t)
 	ident_free(id);
 }
 
-/* Tell the g-node and the neighbours, then go (qspn.md §8.6, §8.7). */
+/* Tell the g-node and the neighbours, then go (doc/protocol/qspn.md §8.6, §8.7). */
 static void dismiss_start(struct qspnd_ident *id, bool prepare)
 {
 	uint64_t now = qspnd_now_ms();
@@ -674,12 +674,12 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	strlcpy(old->netns, a->ns, sizeof(old->netns));
 	old->conn_from = a->guest_level + 1;
 	/* ingress: up to the top; migration: up to where the two addresses
-	 * part (routes.md §5.1) */
+	 * part (doc/protocol/routes.md §5.1) */
 	old->conn_to = a->migrate ? coord_level(&ingress.old_addr, &a->addr)
 				  : t->levels;
 
 	qspnd_ident_engine_params(&r->cfg, &p);
-	/* the same fingerprint id (qspn.md §8.2); elderships of the host
+	/* the same fingerprint id (doc/protocol/qspn.md §8.2); elderships of the host
 	 * g-nodes are not known here: 0 */
 	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)
 		oldfp.id = (int64_t)(qspnd_random64() >> 1);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qspnd_ident.h: the operations on identities (qspnd_ident.c; spec
- * routes.md §5, qspn.md §8).
+ * doc/protocol/routes.md §5, doc/protocol/qspn.md §8).
  */
 #ifndef QSPND_IDENT_H
 #define QSPND_IDENT_H

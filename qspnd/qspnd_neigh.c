@@ -91,7 +91,7 @@ static struct {
 	uint32_t next_id;	    /* arc handles, unique in the system */
 	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
-	/* forwarding table ids by peer MAC (routes.md §3.2): shared by the
+	/* forwarding table ids by peer MAC (doc/protocol/routes.md §3.2): shared by the
 	 * arcs with that MAC, in every identity (rt_tables is system-wide) */
 	struct qspn_tid_table tables;
 	/* peer identities that have a successor (hellos' prev_identity_id) */
@@ -214,7 +214,7 @@ static void engine_schedule(struct qspnd_ident *id);
 
 /* ---- identity-arcs --------------------------------------------------------
  *
- * Which peers an identity has identity-arcs with (routes.md §5.3): the /32
+ * Which peers an identity has identity-arcs with (doc/protocol/routes.md §5.3): the /32
  * routes to their link-locals, and the only neighbours that may become QSPN
  * arcs.  The reference creates them when a physical arc appears (between
  * the main identities) and copies them when an identity is duplicated: the
@@ -1117,7 +1117,7 @@ void qspnd_neigh_if_update(struct interface *ifp)
 		if (qif) {
 			qif->running = false;
 			/* The link-local of a NIC does not change while the
-			 * daemon manages it (routes.md §2); it goes from the
+			 * daemon manages it (doc/protocol/routes.md §2); it goes from the
 			 * kernel with the interface's management. */
 			qif->linklocal = 0;
 		}

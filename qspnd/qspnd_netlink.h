@@ -14,7 +14,7 @@
 
 /* Policy rules: our protocol number (FRA_PROTOCOL, `ip rule ... proto 252`)
  * and fixed priorities: `ntk` just before `main` (32766), the fwmark rules
- * of the forwarding tables in a band below it (routes.md §3.4). */
+ * of the forwarding tables in a band below it (doc/protocol/routes.md §3.4). */
 #define QSPND_RTPROTO 252
 #define QSPND_RULE_PRIO_NTK 32765
 #define QSPND_RULE_PRIO_FWMARK(tid) (32000 + (tid))

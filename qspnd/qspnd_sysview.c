@@ -63,7 +63,7 @@ static size_t plan_neighbours(const struct qspn_plan_neighbour **out)
 
 /* The identity-arcs of an identity: its QSPN arcs; for a connectivity
  * identity also the other peers it hears (their /32 routes live in its
- * namespace, routes.md §5.2). */
+ * namespace, doc/protocol/routes.md §5.2). */
 static size_t ident_plan_arcs(struct qspnd_ident *id, struct qspn_plan_arc *pa,
 			      const struct qspn_plan_arc **out)
 {
@@ -164,7 +164,7 @@ static void sysview_fill(struct qspn_plan_system *sys, bool *if_waiting)
 	sys->topo = r->cfg.topo;
 	sys->started = true;
 	/* SNAT of the anonymizing range: on, as qspnclient without -j
-	 * (routes.md §4.7); accept-anonymous is -k: own anonymizing address
+	 * (doc/protocol/routes.md §4.7); accept-anonymous is -k: own anonymizing address
 	 * and the anonymous NETMAP into the subnet */
 	sys->anonymizer = r->cfg.anonymize;
 	sys->serve_anonymous = r->cfg.accept_anonymous;

@@ -23,7 +23,7 @@
  * each one exactly as the page writes it.
  *
  * Where a page contradicts the rules, the step carries a "fix" naming the
- * item of spec/inconsistencies.md; no other departures are allowed.  The
+ * item of doc/protocol/differences.md; no other departures are allowed.  The
  * runner also checks that the steps cover every block of blocks.tsv exactly
  * once, and that each step's line ranges are exactly its blocks' ranges.
  */
@@ -47,7 +47,7 @@ static int failures, cases;
 static const char *dir = QSPN_CONFORMANCE_DIR;
 
 /*
- * "ip rule add fwmark N table T" goes in only once T is complete (routes.md
+ * "ip rule add fwmark N table T" goes in only once T is complete (doc/protocol/routes.md
  * §3.4-3.5): remember T's routes at that moment, compare with the end.
  */
 struct rulecheck {

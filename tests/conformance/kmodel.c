@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kmodel.c: the kernel-state model and the interpreter of the command
- * shapes of spec/commands.md, for the conformance tests.
+ * shapes of doc/protocol/commands.md, for the conformance tests.
  *
  * Tables are modelled by number, as the kernel does: a name is resolved
  * through the modelled /etc/iproute2/rt_tables when the command runs.
  * Kernel side effects that the sources rely on are modelled too: deleting
- * the last copy of an address drops the routes using it as src (routes.md
+ * the last copy of an address drops the routes using it as src (doc/protocol/routes.md
  * §2), deleting a link drops its addresses and the routes through it, and
  * deleting a namespace drops everything in it.
  */

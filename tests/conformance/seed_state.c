@@ -12,7 +12,7 @@
  * show) is planned from nothing, then the page commands of every step whose
  * blocks all belong to pages 1..PAGE are applied, in order, to the strict
  * kernel model (kmodel.c), with the step's "fixes" (the items of
- * spec/inconsistencies.md the conformance test applies) applied to the
+ * doc/protocol/differences.md the conformance test applies) applied to the
  * page commands.  A command the model refuses is an error (exit 1).
  *
  * -s SEQ also stops before the first step with a block whose seq (the

@@ -59,7 +59,7 @@ struct kmodel;
  * seed-state prints it: the story's (DIR/stories/SYSTEM.json) "initial"
  * state planned from nothing, then the page commands of every step whose
  * blocks all belong to pages 1..last_page, the step's "fixes" (items of
- * spec/inconsistencies.md) applied, into the strict kernel model.  Loads
+ * doc/protocol/differences.md) applied, into the strict kernel model.  Loads
  * blocks.tsv if not loaded yet.  blocks and items (json arrays, may be
  * NULL) receive the blocks applied and the inconsistency items used.
  * NULL, with a message on stderr, when a command is refused or a file is

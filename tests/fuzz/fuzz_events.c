@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_events.c: libFuzzer target driving a small simulated network
- * (tests/sim) with a script read from the input (STYLE.md §4: "the bytes
+ * (tests/sim) with a script read from the input (doc/style.md §4: "the bytes
  * as a script driving 1-3 instances").  Six nodes of gsizes [4,4] in three
  * level-1 g-nodes; each input byte pair is an operation on one of nine
  * possible links: bring its arcs up (both sides, or one side only), take

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_wire.c: libFuzzer target for the message decoder and the engine's
- * receive path (issue 5 item 6, STYLE.md §4 "Fuzzing").
+ * receive path (issue 5 item 6, doc/style.md §4 "Fuzzing").
  *
  * Input: one mode byte, then the message bytes.  The mode picks the
  * receiving instance's state: out of bootstrap with a pending get_full_etp

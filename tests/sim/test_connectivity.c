@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Connectivity identities in the simulator (qspn.md §8.3-§8.5, §9.9.10):
+ * Connectivity identities in the simulator (doc/protocol/qspn.md §8.3-§8.5, §9.9.10):
  * B, the middle node of the chain A - B - D inside level-1 g-node (1,0),
  * becomes a connectivity identity with a virtual position.  Its one
  * empty ETP tells A and D that (0,1) is gone and (0,5) present;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reference scenario four_nodes (qspn.md §9.3, testsuites/scripts/
+ * Reference scenario four_nodes (doc/protocol/qspn.md §9.3, testsuites/scripts/
  * four_nodes): a ring 1-2-3-4-1 of four level-1 g-nodes (gsizes [2,8]).
  * System 1 sees 3 destinations, each with one path in each direction of
  * the ring; system 4, the last to die, sees its level-2 nodes_inside go

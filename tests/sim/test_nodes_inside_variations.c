@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reference scenario nodes_inside_variations (qspn.md §9.4,
+ * Reference scenario nodes_inside_variations (doc/protocol/qspn.md §9.4,
  * testsuites/scripts/nodes_inside_variations): gsizes [4,4,4]; systems
  * 2, 3, 4 enter distinct level-2 g-nodes, then 5..17 join one by one along
  * a chain inside system 3's level-2 g-node.  Checks the disjointness rule

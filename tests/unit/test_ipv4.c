@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for lib/qspn_ipv4.c: every row of spec/routes.md §1.6, every
+ * Unit tests for lib/qspn_ipv4.c: every row of doc/protocol/routes.md §1.6, every
  * worked example of §1.5, the special ranges of §1.2-1.3 and the
  * destination / local sets of §1.7.
  */
@@ -57,7 +57,7 @@ struct row {
 	const char *want;
 };
 
-/* routes.md §1.6, rows 1-23 */
+/* doc/protocol/routes.md §1.6, rows 1-23 */
 static const struct row rows[] = {
 	{1, GN, 'A', {1, 0, 1, 3}, 0, 0, "10.0.0.29"},
 	{2, GN, 'A', {1, 0, 0, 1}, 0, 0, "10.0.0.9"},
@@ -165,7 +165,7 @@ ROW_TEST(30)
 ROW_TEST(31)
 ROW_TEST(32)
 
-/* routes.md §1.5: n = 3.10.123.45, m = 3.10.67.89, o = 2.10.237.242 */
+/* doc/protocol/routes.md §1.5: n = 3.10.123.45, m = 3.10.67.89, o = 2.10.237.242 */
 static void test_worked_n(void **state)
 {
 	struct qspn_topology t;
@@ -353,7 +353,7 @@ static void test_dest_sets(void **state)
 			    "0/29 64/29 16/29 80/29 24/29 88/29 "
 			    "8/30 72/30 56/30 "
 			    "14/31 78/31 62/31 50/31");
-	/* scenario.md §1: alpha0 = 3.0.1.0, 18 routes */
+	/* doc/protocol/scenario.md §1: alpha0 = 3.0.1.0, 18 routes */
 	n = addr(&t, "3.0.1.0");
 	dests_text(&t, &n, 0, buf, sizeof(buf));
 	assert_string_equal(buf,

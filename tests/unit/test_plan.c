@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for lib/qspn_plan.c: the per-destination rule of routes.md §4.2
+ * Unit tests for lib/qspn_plan.c: the per-destination rule of doc/protocol/routes.md §4.2
  * on the worked example of §4.9, src rules, NETMAP (§4.8) and SNAT (§4.7),
- * diff ordering (commands.md §L), dismissal (§5.7), a neighbour's MAC
+ * diff ordering (doc/protocol/commands.md §L), dismissal (§5.7), a neighbour's MAC
  * change, validation, and the incremental update against the full diff.
  */
 #include <setjmp.h>
@@ -403,7 +403,7 @@ static void test_unknown_neighbour(void **state)
 }
 
 /* Before the address is fully real, ntk routes have no src for what is not
- * computable (§4.2, commands.md S33). */
+ * computable (§4.2, doc/protocol/commands.md S33). */
 static void test_src_virtual(void **state)
 {
 	struct tsys s;
@@ -426,7 +426,7 @@ static void test_src_virtual(void **state)
 	free(t);
 }
 
-/* λ of routes.md §1.6/§4.8: subnetlevel 1, -k */
+/* λ of doc/protocol/routes.md §1.6/§4.8: subnetlevel 1, -k */
 static void test_netmap_lambda(void **state)
 {
 	static const char *const rules[] = {
@@ -476,7 +476,7 @@ static void test_netmap_lambda(void **state)
 	free(t);
 }
 
-/* commands.md §L: rt_tables line, mark, routes, rule; addresses before the
+/* doc/protocol/commands.md §L: rt_tables line, mark, routes, rule; addresses before the
  * routes using them; on the way out routes before addresses, SNAT before
  * the global address. */
 static void test_ordering(void **state)
@@ -507,7 +507,7 @@ static void test_ordering(void **state)
 	       "ip route change 10.0.0.22/32 table ntk via 169.254.1.1 dev eth1 src 10.0.0.23");
 	BEFORE(t, "ip address add 10.0.0.41 dev eth1",
 	       "ip route change 10.0.0.40/32 table ntk via 169.254.1.1 dev eth1 src 10.0.0.41");
-	/* make_real order of own addresses (commands.md §L.8) */
+	/* make_real order of own addresses (doc/protocol/commands.md §L.8) */
 	BEFORE(t, "ip address add 10.0.0.41 dev eth1",
 	       "ip address add 10.0.0.51 dev eth1");
 	BEFORE(t, "ip address add 10.0.0.63 dev eth1",
@@ -551,7 +551,7 @@ static void test_ordering(void **state)
 	qspn_kstate_free(b);
 }
 
-/* §5.7 and commands.md §J: dismissal of a connectivity identity */
+/* §5.7 and doc/protocol/commands.md §J: dismissal of a connectivity identity */
 static void test_dismissal(void **state)
 {
 	struct tsys s, s2;
@@ -619,7 +619,7 @@ static void test_dismissal(void **state)
 	qspn_kstate_free(b);
 }
 
-/* commands.md §L.9: the neighbour's gateway moved to another namespace:
+/* doc/protocol/commands.md §L.9: the neighbour's gateway moved to another namespace:
  * same table id, new MAC */
 static void test_peer_mac_change(void **state)
 {
@@ -766,7 +766,7 @@ static void test_incremental(void **state)
 	qspn_kstate_free(b);
 }
 
-/* ids as the scenario allocates them (scenario.md §4) */
+/* ids as the scenario allocates them (doc/protocol/scenario.md §4) */
 static void test_pick_table_id(void **state)
 {
 	struct tsys s;

@@ -3,8 +3,8 @@
 """Write the conformance stories (tests/conformance/stories/*.json).
 
 The stories are the states of each system of the reference scenario
-(spec/scenario.md, vectors/INDEX.md) at the end of each step of the Eventi
-pages 1-7, in the JSON form of doc/qspn-plan.md.  They are INPUTS: the
+(doc/protocol/scenario.md; the pages in tests/conformance/vectors/) at the
+end of each step of the Eventi pages 1-7, in the JSON form of doc/qspn-plan.md.  They are INPUTS: the
 addresses, arcs, MACs, link-locals, table ids and the QSPN paths each
 identity knows; nothing here says which commands the planner must print.
 This script only saves typing; the JSON files are what the test reads.
@@ -18,7 +18,7 @@ import os
 TOPO = "4.2.2.2"
 P = "00:16:3E:"
 
-# spec/scenario.md §2
+# doc/protocol/scenario.md §2
 ETH = {
     "alpha": (P + "FD:E2:AA", "169.254.69.30"),
     "beta": (P + "EC:A3:E1", "169.254.96.141"),

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-qspn_ingress: events E2 and E3 of the reference scenario (spec/scenario.md)
+qspn_ingress: events E2 and E3 of the reference scenario (doc/protocol/scenario.md)
 driven live with qspnd's operations, the kernel state of every router (every
 network namespace) compared with the state the vectors of pages 2-5 leave.
 
     beta 1.0.1.0 (G_beta, network-id 2)       gamma 2.1.1.0 (G_gamma, 1)
     delta 3.1.0.1 -- mu 3.1.0.0 (G_delta, network-id 3)
 
-Every system has one NIC, eth1, with its MAC of scenario.md §2; the four
+Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2; the four
 NICs are on one switch, which plays the scenario's radio PER PORT (the
 pseudo-interfaces of the connectivity identities are macvlans with MACs of
 their own, so a filter by MAC would not do): an nftables `bridge` table in
@@ -82,7 +82,7 @@ pytestmark = [pytest.mark.qspnd]
 DEV = "eth1"
 TIMEOUT = 60  # seconds, for every convergence
 
-# spec/scenario.md §2 and §3: MACs, the pages' link-locals, the addresses
+# doc/protocol/scenario.md §2 and §3: MACs, the pages' link-locals, the addresses
 # at start and the global addresses at the end.
 SYSTEMS = {
     "beta": {
@@ -212,7 +212,7 @@ def setup_module(mod):
     os.makedirs(tgen.logdir, exist_ok=True)
     radio_init()
     for name, router in tgen.routers().items():
-        # the MAC of scenario.md, set before qspnd starts
+        # the MAC of doc/protocol/scenario.md, set before qspnd starts
         out = router.run("ip link set dev {} address {} 2>&1".format(DEV, SYSTEMS[name]["mac"]))
         assert not out.strip(), "{}: {}".format(name, out)
         conf = os.path.join(tgen.logdir, name + "-frr.conf")

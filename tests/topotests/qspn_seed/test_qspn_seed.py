@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-qspn_seed: the systems beta, gamma, delta and mu of spec/scenario.md as the
+qspn_seed: the systems beta, gamma, delta and mu of doc/protocol/scenario.md as the
 seed page (Eventi5) leaves them, once entr03's connectivity identities are
 dismissed: only main identities, all in G_gamma.
 
     beta 2.1.1.1 -- gamma 2.1.1.0 -- delta 2.1.0.1 -- mu 2.1.0.0
 
-Every system has one NIC, eth1, with its MAC of scenario.md §2; the four
+Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2; the four
 NICs share one switch, which acts like the scenario's radio: each system
 drops, at the ingress of its eth1, the frames of the systems it does not
-hear (scenario.md §2: beta-gamma, gamma-delta, delta-mu), so each one has
+hear (doc/protocol/scenario.md §2: beta-gamma, gamma-delta, delta-mu), so each one has
 exactly the neighbours of the seed page.  The chain has one path to each
 destination, so the vectors' choices do not depend on link costs and the
 costs are the measured ones.
@@ -51,7 +51,7 @@ RT_TABLES = kstate.RT_TABLES_D
 DEV = "eth1"
 PAGE = 5
 
-# spec/scenario.md §2 (MACs and the link-locals the pages use) and §3 (the
+# doc/protocol/scenario.md §2 (MACs and the link-locals the pages use) and §3 (the
 # main identities at the seed page, their global addresses).
 SYSTEMS = {
     "beta": {
@@ -151,7 +151,7 @@ def setup_module(mod):
     tgen.start_topology()
     os.makedirs(tgen.logdir, exist_ok=True)
     for name, router in tgen.routers().items():
-        # the MAC of scenario.md, set before qspnd starts
+        # the MAC of doc/protocol/scenario.md, set before qspnd starts
         out = router.run(
             "ip link set dev {} address {} 2>&1".format(DEV, SYSTEMS[name]["mac"])
         )
@@ -214,7 +214,7 @@ def test_expected_state_from_the_pages():
         assert {m["mac"] for m in exp["marks"]} == peers, (name, exp["marks"])
         if exp["inconsistencies"]:
             logger.info(
-                "%s: the pages depart from the rules, inconsistencies.md items %s",
+                "%s: the pages depart from the rules, doc/protocol/differences.md items %s",
                 name,
                 exp["inconsistencies"],
             )
