@@ -86,7 +86,9 @@ eventually() {
 declare -A holder
 
 # root_start NAME DIR [host]: a process chrooted in DIR, pid 1 of its own PID
-# namespace, in a mount namespace with /proc, /sys, /dev and a fresh /run;
+# namespace (a perl loop that reaps the orphans, as an init does: FRR's
+# daemons fork away from frrinit.sh, and frrcommon.sh's stop waits until
+# their pids are gone, which a zombie never is), in a mount namespace with /proc, /sys, /dev and a fresh /run;
 # in network namespace NAME (created), or in the host's with "host".
 root_start() {
 	local name=$1 dir=$2 net=${3:-}
@@ -105,10 +107,10 @@ root_start() {
 		mount -t tmpfs -o mode=755 tmpfs "$r/run"
 		mkdir -p "$r/run/lock" "$r/run/netns"
 		hostname "$2"
-		exec chroot "$r" /bin/sleep infinity' sh "$dir" "$name" &
+		exec chroot "$r" /usr/bin/perl -e "\$0 = q(pkgtest-init); while (1) { sleep 1 if wait() == -1 }"' sh "$dir" "$name" &
 	local outer=$! i pid=
 	for ((i = 0; i < 50; i++)); do
-		pid=$(pgrep -P "$outer" -x sleep || true)
+		pid=$(pgrep -P "$outer" -f pkgtest-init || true)
 		[ -n "$pid" ] && break
 		sleep 0.1
 	done
@@ -147,7 +149,12 @@ trap cleanup EXIT
 
 # ---- 1. the packages --------------------------------------------------------
 stage "1. build the packages, lint them"
-if "$top/tools/build-packages.sh" "$work/pkg"; then
+# PKGTEST_REUSE=DIR: take the packages already built in DIR (for iterating
+# on this script; CI always builds them)
+if [ -n "${PKGTEST_REUSE:-}" ]; then
+	mkdir -p "$work/pkg" && cp "$PKGTEST_REUSE"/*.deb "$work/pkg/" &&
+		echo "   (packages reused from $PKGTEST_REUSE, not built)"
+elif "$top/tools/build-packages.sh" "$work/pkg"; then
 	pass "packages: .debs, source package and SRPM built; lintian and rpmlint clean"
 else
 	fail "packages: build or lint"
@@ -169,12 +176,16 @@ tar -C "$work/root-a" -xf "$base"
 rm -f "$base"
 mkdir -p "$work/root-a/tmp/debs"
 cp "${debs[@]}" "$work/root-a/tmp/debs/"
-root_start qpkg-a "$work/root-a"
+# in the host's network (apt reaches Debian's archive), with no service
+# started by a maintainer script (policy-rc.d, for the time of the install)
+root_start qpkg-a "$work/root-a" host
 inr qpkg-a 'dpkg-query -W frr' | sed 's/^/   /'
-# the user's step: apt install ./qspnd_*.deb (services are not started by
-# maintainer scripts in a chroot without systemd: no init to ask)
+printf '#!/bin/sh\nexit 101\n' >"$work/root-a/usr/sbin/policy-rc.d"
+chmod 755 "$work/root-a/usr/sbin/policy-rc.d"
+# the user's steps: apt update, apt install ./qspnd_*.deb
 check "apt installs qspnd and qspn-tools with their dependencies" \
-	inr qpkg-a 'apt-get install -y -q /tmp/debs/*.deb'
+	inr qpkg-a 'apt-get update -q && apt-get install -y -q /tmp/debs/*.deb'
+rm -f "$work/root-a/usr/sbin/policy-rc.d"
 check "the diversions of frr's vtysh and frrcommon.sh are in place" \
 	inr qpkg-a 'dpkg-divert --list qspnd | sort; [ "$(dpkg-divert --list qspnd | wc -l)" = 2 ] &&
 		[ -x /usr/bin/vtysh.frr ] && [ -f /usr/lib/frr/frrcommon.sh.frr ] &&
