@@ -9,7 +9,11 @@
 #     namespaces);
 #  3. a one-minute libFuzzer run of each fuzz target;
 #  4. all of it again with ASan + UBSan (./build-asan), qspnd included;
-#  5. one closing line: "N passed, N failed".
+#  5. tools/package-test.sh: the .debs and the SRPM built and linted, the
+#     packages installed in fresh Debian roots under FRR's own service, and
+#     the README's main command run from a clean clone in a fresh root;
+#  6. one closing line: "N passed, N failed".
+# Each stage prints the time it took.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,14 +24,23 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 "$top/tools/setup.sh" || { echo "run-tests.sh: setup failed" >&2; exit 1; }
 
 status=0
+t_stage=$(date +%s)
+stage() {
+	local now
+	now=$(date +%s)
+	[ -z "${stage_name:-}" ] || echo "== run-tests: $stage_name took $((now - t_stage)) s"
+	stage_name=$1
+	t_stage=$now
+	[ -z "$1" ] || echo "== $1"
+}
 cd "$build"
-echo "== make check (unit, conformance, simulator, topotests)"
+stage "make check (unit, conformance, simulator, topotests)"
 make -j"$(nproc)" check || status=1
 
-echo "== a short fuzzing run (libFuzzer, ASan + UBSan): the wire decoder and the engine"
+stage "a short fuzzing run (libFuzzer, ASan + UBSan): the wire decoder and the engine"
 make fuzz FUZZ_SECONDS=60 || status=1
 
-echo "== everything again under ASan + UBSan (qspnd included)"
+stage "everything again under ASan + UBSan (qspnd included)"
 frr_src=$(. "$build/frr-prep.env" && echo "$FRR_SRCDIR")
 mkdir -p "$asan"
 (
@@ -48,6 +61,11 @@ if [ -n "$reports" ]; then
 	echo "$reports" >&2
 	status=1
 fi
+
+stage "the packages: build, lint, install and run under FRR's service in fresh roots; the main command in a fresh root"
+pkg_results=$build/pkgtest/results
+PKGTEST_RESULTS=$pkg_results "$top/tools/package-test.sh" || status=1
+stage ""
 
 # Count what ran: each automake test (.trs), or the cases inside it when it
 # is a cmocka program (its .log has cmocka's closing lines); then pytest's
@@ -89,6 +107,14 @@ else
 	failed=$((failed + 1))
 fi
 done
+# the package test's checks, one line each
+if [ -f "$pkg_results" ]; then
+	passed=$((passed + $(grep -c '^PASS' "$pkg_results")))
+	failed=$((failed + $(grep -c '^FAIL' "$pkg_results")))
+else
+	echo "run-tests.sh: the package test produced no results ($pkg_results)" >&2
+	failed=$((failed + 1))
+fi
 if [ "$passed" -eq 0 ]; then
 	echo "run-tests.sh: no test ran" >&2
 	status=1
