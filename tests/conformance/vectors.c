@@ -47,7 +47,11 @@ char *cf_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* "ita/Proof/Eventi.md" is page 1, "ita/Proof/Eventi5.md" page 5 */
+/*
+ * The reference's pages, as blocks.tsv names them (paths in the public
+ * repository lukisi/documentation, not in this one): "ita/Proof/Eventi.md"
+ * is page 1, "ita/Proof/Eventi5.md" page 5.
+ */
 static int page_of(const char *md)
 {
 	const char *p = strstr(md, "Eventi");
