@@ -36,7 +36,7 @@ struct qspn_params {
 	uint32_t max_paths;	      /* 5 */
 	double max_common_hops_ratio; /* 0.6 */
 	uint32_t arc_timeout_ms; /* 10000: wait for an unknown arc, §2.5 */
-	uint32_t rpc_timeout_ms; /* 10000: get_full_etp reply deadline */
+	uint32_t rpc_timeout_ms; /* 20000: get_full_etp reply deadline */
 	uint32_t bootstrap_timeout_ms;	/* 10000, §5.4 [DIFF] 10.6 */
 	uint32_t presence_delay_ms;	/* 1000 */
 	uint32_t periodic_ms;		/* 600000, §5.11 */
