@@ -44,11 +44,11 @@
  * N = 100 to 10000, memory ~N^0.18, messages ~N^0.23, bytes ~N^0.25.
  * Simultaneous, messages per node grow linearly with N (every transient of
  * a forming g-node, fp, nodes_inside > 10 %, costs > 30 %, exits, is a
- * relevant change forwarded to all outside it, doc/protocol/qspn.md §4.4, §5.7); 10000
- * would need ~10^9 messages.  Flat, staged, N = 100-300: destinations = N-1,
- * memory per node ~N^1.5 (N^2.1 from 200 to 300; 1.1 to 1.9 kB per
- * destination), bytes per node ~N^1.9-2.3, messages and ETPs per node
- * ~N^0.6-1.0, CPU per ETP ~N^2.1-3.4, CPU of the run ~N^3.7-5.4.
+ * relevant change forwarded to all outside it, doc/protocol/qspn.md §4.4,
+ * §5.7); 10000 would need ~10^9 messages.  Flat, staged, N = 100-300:
+ * destinations = N-1, memory per node ~N^1.5 (N^2.1 from 200 to 300; 1.1 to
+ * 1.9 kB per destination), bytes per node ~N^1.9-2.3, messages and ETPs per
+ * node ~N^0.6-1.0, CPU per ETP ~N^2.1-3.4, CPU of the run ~N^3.7-5.4.
  * Extrapolated from these fits, not measured: flat 1000 ~3.6-7.3 MB per
  * node (3.6-7.3 GB in all), 420-680 messages and 4.6-7 MB sent per node;
  * flat 10000 ~0.12-0.94 GB per node (1.2-9.4 TB in all): not runnable.

@@ -29,7 +29,8 @@
 #include "qspn_paths.h"
 
 /**
- * struct qspn_params - the module-wide parameters of doc/protocol/qspn.md §5.1, §5.13.
+ * struct qspn_params - the module-wide parameters of doc/protocol/qspn.md §5.1,
+ * §5.13.
  * Fill with qspn_params_default() and change what you need.
  */
 struct qspn_params {
@@ -202,16 +203,17 @@ int qspn_make_connectivity(
 	void (*update_naddr)(void *uctx, struct qspn_naddr *addr), void *uctx);
 /**
  * qspn_make_real() - my virtual position at @level becomes the real @pos,
- * with @eldership at that level in my level-0 fingerprint (doc/protocol/routes.md §5.5,
- * enter_net_phase_2 / migrate_phase_2; doc/protocol/qspn.md §8.9 step 5).  Own g-node
- * info is recomputed (changed_fp / changed_nodes_inside), every path to or
- * through (@level, @pos), now my own g-node, is dropped (path_removed /
- * destination_removed), the peers of my level-@level g-node are rewritten
- * as make_connectivity does, and, unless in bootstrap, one full ETP goes
- * to every arc with my old virtual coordinate in its TP-list: a neighbour
- * that sees me at @level withdraws the virtual id and learns the real one.
- * Returns 0, or -1 with nothing changed (@level out of range, my position
- * there not virtual, @pos not real, @eldership negative).
+ * with @eldership at that level in my level-0 fingerprint
+ * (doc/protocol/routes.md §5.5, enter_net_phase_2 / migrate_phase_2;
+ * doc/protocol/qspn.md §8.9 step 5).  Own g-node info is recomputed
+ * (changed_fp / changed_nodes_inside), every path to or through (@level, @pos),
+ * now my own g-node, is dropped (path_removed / destination_removed), the peers
+ * of my level-@level g-node are rewritten as make_connectivity does, and,
+ * unless in bootstrap, one full ETP goes to every arc with my old virtual
+ * coordinate in its TP-list: a neighbour that sees me at @level withdraws the
+ * virtual id and learns the real one.  Returns 0, or -1 with nothing changed
+ * (@level out of range, my position there not virtual, @pos not real,
+ * @eldership negative).
  */
 int qspn_make_real(struct qspn_instance *inst, uint64_t now_ms, int level,
 		   uint32_t pos, int32_t eldership);

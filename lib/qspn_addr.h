@@ -21,7 +21,8 @@
 int qspn_errf(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* 22 address bits at most (doc/protocol/routes.md §1.1), and every level takes >= 1 bit. */
+/* 22 address bits at most (doc/protocol/routes.md §1.1), and every level
+ * takes >= 1 bit. */
 #define QSPN_MAX_LEVELS 22
 #define QSPN_MAX_ADDR_BITS 22
 #define QSPN_MAX_GSIZE_BITS 16
@@ -51,8 +52,9 @@ struct qspn_hcoord {
 };
 
 /*
- * Parse "g(L-1).….g(0)" and check every constraint of doc/protocol/routes.md §1.1.
- * Returns 0, or -1 with a message in errbuf (QSPN_ERRBUF_SIZE bytes).
+ * Parse "g(L-1).….g(0)" and check every constraint of
+ * doc/protocol/routes.md §1.1.  Returns 0, or -1 with a message in errbuf
+ * (QSPN_ERRBUF_SIZE bytes).
  */
 int qspn_topology_parse(struct qspn_topology *topo, const char *text,
 			char *errbuf, size_t errlen);
@@ -81,17 +83,17 @@ bool qspn_naddr_is_real(const struct qspn_naddr *addr,
 bool qspn_naddr_equal(const struct qspn_naddr *a, const struct qspn_naddr *b);
 
 /*
- * Maximum distinct g-node of `dest` for `me` (doc/protocol/qspn.md §1.3).  Returns false
- * (and lvl -1) when the two addresses are equal.
+ * Maximum distinct g-node of `dest` for `me` (doc/protocol/qspn.md §1.3).
+ * Returns false (and lvl -1) when the two addresses are equal.
  */
 bool qspn_coord_by_address(const struct qspn_naddr *me,
 			   const struct qspn_naddr *dest,
 			   struct qspn_hcoord *out);
 
 /*
- * Level of the minimum common g-node of `me` and `dest` (doc/protocol/qspn.md §1.3): one
- * above the level of the maximum distinct g-node; levels means the whole
- * network.  0 when the addresses are equal.
+ * Level of the minimum common g-node of `me` and `dest`
+ * (doc/protocol/qspn.md §1.3): one above the level of the maximum distinct
+ * g-node; levels means the whole network.  0 when the addresses are equal.
  */
 int qspn_min_common_level(const struct qspn_naddr *me,
 			  const struct qspn_naddr *dest);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_engine.c: the QSPN instance (doc/protocol/qspn.md §5, §6, §8): constructors,
- * arcs, message dispatch (parse -> validate -> act), the get_full_etp
- * requests as continuations with deadlines, bootstrap and its exit, the
- * periodic full ETP, split checks, connectivity identities and teardown.
+ * qspn_engine.c: the QSPN instance (doc/protocol/qspn.md §5, §6, §8):
+ * constructors, arcs, message dispatch (parse -> validate -> act), the
+ * get_full_etp requests as continuations with deadlines, bootstrap and its
+ * exit, the periodic full ETP, split checks, connectivity identities and
+ * teardown.
  *
  * The reference runs each of these as a cooperative tasklet that blocks on
  * RPCs and sleeps; here every "block" is a pending request (struct
@@ -11,8 +12,8 @@
  * handler of the reply or of the deadline (doc/style.md §3.2 items 8, 9).
  *
  * Where this port departs from the reference (lukisi/qspn cc8397f):
- *  - reference bugs fixed (doc/protocol/qspn.md §10): 10.3 an arc removed during
- *    bootstrap is removed everywhere, without a signal; 10.10
+ *  - reference bugs fixed (doc/protocol/qspn.md §10): 10.3 an arc removed
+ *    during bootstrap is removed everywhere, without a signal; 10.10
  *    got_prepare_destroy is propagated and timed once per identity;
  *    10.12 peer addresses are keyed by arc, kept across arc_change;
  *    10.14 a null eldership is the youngest on both sides (qspn_fp.c).

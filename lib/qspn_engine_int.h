@@ -5,8 +5,9 @@
  * (identity commands), qspn_map.c (the map and update_map), qspn_etp.c
  * (revise/build ETPs), qspn_wire.c (the codec) and qspn_inst.c (instance
  * services).  The calls among them only go down: engine, ident -> map ->
- * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows doc/protocol/qspn.md §11
- * with `struct qspn_*` names.  Not installed, not for the daemon.
+ * etp -> wire -> inst -> mem (qspn_mem.h).  Layout follows
+ * doc/protocol/qspn.md §11 with `struct qspn_*` names.  Not installed, not for
+ * the daemon.
  */
 #ifndef QSPN_ENGINE_INT_H
 #define QSPN_ENGINE_INT_H
@@ -22,7 +23,7 @@
 #define QSPN_MAX_HOPS 4096
 #define QSPN_MAX_PATHS_PER_MSG 200000
 
-/* --- ETP model (doc/protocol/qspn.md §3.2, §3.3) ------------------------------------- */
+/* --- ETP model (doc/protocol/qspn.md §3.2, §3.3) ------------------------ */
 
 /* An EtpPath, in the frame of whoever holds it. */
 struct qspn_epath {
@@ -85,7 +86,7 @@ enum qspn_rx_result qspn_etp_validate(const struct qspn_topology *topo,
 /* Encode; returns a malloc'd buffer (caller frees) or NULL. */
 uint8_t *qspn_wire_encode(const struct qspn_msg *m, int levels, size_t *len);
 
-/* --- the map (doc/protocol/qspn.md §4.1) --------------------------------------------- */
+/* --- the map (doc/protocol/qspn.md §4.1) -------------------------------- */
 
 struct qspn_npath {
 	uint32_t arc_id;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspn_etp.c: ETP paths as values, the receiving-side normalisation
- * (revise_etp, doc/protocol/qspn.md §3.5-§3.9, §5.5) and the pieces of outgoing ETPs
- * (header, advertise, full-ETP content).
+ * (revise_etp, doc/protocol/qspn.md §3.5-§3.9, §5.5) and the pieces of outgoing
+ * ETPs (header, advertise, full-ETP content).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_fp.c: reference fingerprints (doc/protocol/qspn.md §1.6.3) and costs (§2.1).
+ * qspn_fp.c: reference fingerprints (doc/protocol/qspn.md §1.6.3) and costs
+ * (§2.1).
  */
 #include <string.h>
 

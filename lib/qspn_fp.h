@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qspn_fp.h: the two opaque value types QSPN needs from its user, hard-wired
- * to the reference implementations (doc/protocol/qspn.md §0.2 allows it): fingerprints
- * (§1.6.3) and costs (§2.1).  Pure functions on values, no allocation.
+ * to the reference implementations (doc/protocol/qspn.md §0.2 allows it):
+ * fingerprints (§1.6.3) and costs (§2.1).  Pure functions on values, no
+ * allocation.
  */
 #ifndef QSPN_FP_H
 #define QSPN_FP_H
@@ -12,11 +13,13 @@
 
 #include "qspn_addr.h"
 
-/* A null eldership: "my g-node is a connectivity g-node" (doc/protocol/qspn.md §1.6.2). */
+/* A null eldership: "my g-node is a connectivity g-node"
+ * (doc/protocol/qspn.md §1.6.2). */
 #define QSPN_ELD_NULL (-1)
 
 /**
- * struct qspn_fp - reference fingerprint of a g-node (doc/protocol/qspn.md §1.6.3).
+ * struct qspn_fp - reference fingerprint of a g-node
+ * (doc/protocol/qspn.md §1.6.3).
  * @id:     the id of the eldest member (at level L: the network id).
  * @level:  level of the g-node it describes, 0..L.
  * @n_eld:  L - level entries in @eld.

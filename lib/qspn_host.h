@@ -7,9 +7,9 @@
  * `now_ms`, and the host asks qspn_next_deadline() when to call qspn_tick()).
  *
  * All callbacks are invoked synchronously from inside an engine entry point
- * (doc/protocol/qspn.md §0.3: signals are synchronous).  A callback MUST NOT re-enter the
- * same instance, except through the read-only queries of qspn.h; it may
- * freely call other instances (the simulator queues deliveries instead).
+ * (doc/protocol/qspn.md §0.3: signals are synchronous).  A callback MUST NOT
+ * re-enter the same instance, except through the read-only queries of qspn.h;
+ * it may freely call other instances (the simulator queues deliveries instead).
  */
 #ifndef QSPN_HOST_H
 #define QSPN_HOST_H
@@ -24,7 +24,8 @@
 
 struct qspn_instance;
 
-/* Signals of doc/protocol/qspn.md §6.1, delivered through qspn_host_ops.signal. */
+/* Signals of doc/protocol/qspn.md §6.1, delivered through
+ * qspn_host_ops.signal. */
 enum qspn_signal_type {
 	QSPN_SIG_BOOTSTRAP_COMPLETE = 1,
 	QSPN_SIG_PRESENCE_NOTIFIED,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspn_ident.c: changes of an identity's own address that the reference
- * leaves to the user: make_real (doc/protocol/routes.md §5.5, doc/protocol/qspn.md §8.9 step 5), the
- * virtual position that a new identity got at enter_net / migration time
- * becomes the real one reserved for it.
+ * leaves to the user: make_real (doc/protocol/routes.md §5.5,
+ * doc/protocol/qspn.md §8.9 step 5), the virtual position that a new identity
+ * got at enter_net / migration time becomes the real one reserved for it.
  *
  * The mirror of make_connectivity (§8.3): there a real position becomes
  * virtual and one empty ETP tells the siblings "old id gone, virtual id

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qspn_ipv4.h: Netsukuku addresses mapped into 10.0.0.0/8 (doc/protocol/routes.md §1),
- * and the destination / local IP sets of an identity (§1.7).
+ * qspn_ipv4.h: Netsukuku addresses mapped into 10.0.0.0/8
+ * (doc/protocol/routes.md §1), and the destination / local IP sets of an
+ * identity (§1.7).
  *
  * Addresses are IPv4 in host byte order (10.x.y.z = 0x0Axxyyzz).  The
  * functions are pure: positions that enter a formula must be real (the
@@ -77,7 +78,8 @@ static inline bool qspn_prefix_equal(struct qspn_prefix a, struct qspn_prefix b)
 	return a.addr == b.addr && a.len == b.len;
 }
 
-/* real(n, a, b) of doc/protocol/routes.md §0: every position n[a..b] real; a > b: true */
+/* real(n, a, b) of doc/protocol/routes.md §0: every position n[a..b] real;
+ * a > b: true */
 bool qspn_naddr_real_range(const struct qspn_topology *t,
 			   const struct qspn_naddr *n, int a, int b);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspn_map.c: the map of an instance (doc/protocol/qspn.md §4): per-level sorted arrays
- * of destinations, the map-update algorithm with its path-selection rules
- * (§4.3-§4.5), exposure and signals (§4.6), split bookkeeping (§4.7), own
- * g-node information (§4.8), the Z sets (§4.9) and ignore_outside (§3.7).
+ * qspn_map.c: the map of an instance (doc/protocol/qspn.md §4): per-level
+ * sorted arrays of destinations, the map-update algorithm with its
+ * path-selection rules (§4.3-§4.5), exposure and signals (§4.6), split
+ * bookkeeping (§4.7), own g-node information (§4.8), the Z sets (§4.9) and
+ * ignore_outside (§3.7).
  *
  * Determinism: destinations are kept sorted by position and every sort is
  * stable with an explicit tie-break, so the same inputs give the same

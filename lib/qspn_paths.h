@@ -4,9 +4,10 @@
  * (producer) and the route planner / daemon (consumers).
  *
  * This is the "RetPath" of doc/protocol/qspn.md §4.2 as the planner consumes it
- * (doc/protocol/routes.md §4.1): for one destination HCoord, the list of known paths
- * sorted by increasing cost, each with the qspn-arc of its first hop, its hops
- * as (arc id, HCoord) pairs in the current node's frame, and its total cost.
+ * (doc/protocol/routes.md §4.1): for one destination HCoord, the list of known
+ * paths sorted by increasing cost, each with the qspn-arc of its first hop, its
+ * hops as (arc id, HCoord) pairs in the current node's frame, and its total
+ * cost.
  *
  * Plain value structs, no allocation policy: every pointer in these structs
  * is BORROWED.  The producer (the engine, or a test) owns the memory; it stays
@@ -24,10 +25,10 @@
 #include "qspn_addr.h"
 
 /*
- * One hop of a path (doc/protocol/qspn.md §4.2): hops[j] = (path.arcs[j], path.hops[j]).
- * arc_id is the id of the arc used to enter this hop, as named by the node
- * at the tail of that arc (the first one is the engine's own id of the
- * gateway arc).  The planner only reads `hc`.
+ * One hop of a path (doc/protocol/qspn.md §4.2): hops[j] = (path.arcs[j],
+ * path.hops[j]).  arc_id is the id of the arc used to enter this hop, as named
+ * by the node at the tail of that arc (the first one is the engine's own id of
+ * the gateway arc).  The planner only reads `hc`.
  */
 struct qspn_path_hop {
 	uint32_t arc_id;
@@ -42,8 +43,9 @@ struct qspn_path_hop {
  *        planner looks it up in its own arc list (struct qspn_plan_arc.id)
  *        to get the gateway link-local and the device.  It is NOT the
  *        engine's internal random arc id (that one is hops[0].arc_id).
- * cost:  total cost, path cost + arc cost (doc/protocol/qspn.md §2.1), in microseconds.
- *        Real costs only: the engine never exposes DEAD paths in the view.
+ * cost:  total cost, path cost + arc cost (doc/protocol/qspn.md §2.1), in
+ *        microseconds.  Real costs only: the engine never exposes DEAD paths in
+ *        the view.
  * nodes_inside: the estimate carried by the path (doc/protocol/qspn.md §1.7).
  * hops:  n_hops >= 1 entries, from the gateway's maximum distinct g-node
  *        (hops[0]) to the destination itself (hops[n_hops-1]) inclusive.
@@ -58,9 +60,9 @@ struct qspn_path {
 
 /*
  * All the paths the engine exposes for one destination (get_paths_to,
- * doc/protocol/qspn.md §6.2), in the engine's stored order: ascending cost, ties in list
- * order (doc/protocol/routes.md §4.1, §7 item 24).  n_paths == 0 means "no path" (also
- * used while the engine is in bootstrap for that level).
+ * doc/protocol/qspn.md §6.2), in the engine's stored order: ascending cost,
+ * ties in list order (doc/protocol/routes.md §4.1, §7 item 24).  n_paths == 0
+ * means "no path" (also used while the engine is in bootstrap for that level).
  */
 struct qspn_dest_paths {
 	struct qspn_hcoord dest;
@@ -81,8 +83,8 @@ struct qspn_path_source {
 };
 
 /*
- * Convenience: true when the path passes through g-node `hc` (doc/protocol/routes.md
- * §4.2: "v.hv in p.hops").
+ * Convenience: true when the path passes through g-node `hc`
+ * (doc/protocol/routes.md §4.2: "v.hv in p.hops").
  */
 static inline int qspn_path_contains(const struct qspn_path *p,
 				     struct qspn_hcoord hc)

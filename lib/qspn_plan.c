@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspn_plan.c: desired kernel state of a system and the ordered diff
- * between two of them (doc/protocol/routes.md §2-5, doc/protocol/commands.md §L).
+ * between two of them (doc/protocol/routes.md §2-5,
+ * doc/protocol/commands.md §L).
  *
  * The state has three parts:
  *  - "items": small kernel objects (sysctls, addresses, namespaces,
@@ -11,10 +12,11 @@
  *    route slots indexed by (destination, IP kind) of its owner identity;
  *  - the rt_tables lines of the forwarding tables.
  *
- * Route slots: destinations (i, j) are enumerated as in doc/protocol/routes.md §4.4
- * (i from levels-1 down to subnet_level, j upwards, own g-nodes included
- * but empty); destination (i, j) owns 2 + (levels-1-i) consecutive slots:
- * global, anonymizing, internal levels-1 .. i+1 (qspn_ipv4.h).
+ * Route slots: destinations (i, j) are enumerated as in
+ * doc/protocol/routes.md §4.4 (i from levels-1 down to subnet_level, j upwards,
+ * own g-nodes included but empty); destination (i, j) owns 2 + (levels-1-i)
+ * consecutive slots: global, anonymizing, internal levels-1 .. i+1
+ * (qspn_ipv4.h).
  */
 #include "qspn_plan.h"
 

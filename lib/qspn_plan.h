@@ -105,11 +105,11 @@ struct qspn_plan_system {
 };
 
 /*
- * Table id for a new qspn-arc towards `mac` (doc/protocol/routes.md §3.2, doc/protocol/commands.md
- * TID): the id some qspn-arc of the system already uses for that MAC (the
- * rt_tables line is shared by every namespace), otherwise the first id not
- * used by any qspn-arc of the system, counting down from 250.  0 when all
- * 51 ids are taken.
+ * Table id for a new qspn-arc towards `mac` (doc/protocol/routes.md §3.2,
+ * doc/protocol/commands.md TID): the id some qspn-arc of the system already
+ * uses for that MAC (the rt_tables line is shared by every namespace),
+ * otherwise the first id not used by any qspn-arc of the system, counting down
+ * from 250.  0 when all 51 ids are taken.
  */
 uint32_t qspn_plan_pick_table_id(const struct qspn_plan_system *sys,
 				 const uint8_t mac[6]);
@@ -200,8 +200,8 @@ void qspn_ops_init(struct qspn_ops *ops);
 void qspn_ops_free(struct qspn_ops *ops);
 
 /*
- * The command of doc/protocol/commands.md for one operation (exactly those shapes,
- * `ip netns exec NS ` prefix included).  Returns snprintf's result.
+ * The command of doc/protocol/commands.md for one operation (exactly those
+ * shapes, `ip netns exec NS ` prefix included).  Returns snprintf's result.
  */
 int qspn_op_format(const struct qspn_op *op, char *buf, size_t len);
 

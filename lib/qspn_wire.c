@@ -3,9 +3,9 @@
  * qspn_wire.c: the only file of the engine that includes qspn.pb-c.h
  * (qspn_hello.c has the hello).  Decodes a packet
  * into a per-message arena, converts it to the core form and validates
- * every rule of doc/protocol/qspn.md §3.4 (plus the C additions of §3.4.5 / 10.17)
- * before the engine may act on it (doc/style.md §3.2 item 4).  Encodes core
- * messages for sending.
+ * every rule of doc/protocol/qspn.md §3.4 (plus the C additions of §3.4.5 /
+ * 10.17) before the engine may act on it (doc/style.md §3.2 item 4).  Encodes
+ * core messages for sending.
  */
 #include <stdlib.h>
 #include <string.h>

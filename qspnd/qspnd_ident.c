@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_ident.c: the operations on identities (doc/protocol/routes.md §5, doc/protocol/qspn.md
- * §8): ingress into another network (enter-net, phases 1 and 2), phase 2
- * alone (make-real), and the dismissal of a connectivity identity (their
- * YANG RPCs are qspnd_nb_rpcs.c's); and their engines: parameters from the
- * configuration, creation, the host ops and the signals the engines send.
- * The identities themselves (registry, ports, neighbours, arcs, sessions)
- * are qspnd_neigh.c's.
+ * qspnd_ident.c: the operations on identities (doc/protocol/routes.md §5,
+ * doc/protocol/qspn.md §8): ingress into another network (enter-net, phases 1
+ * and 2), phase 2 alone (make-real), and the dismissal of a connectivity
+ * identity (their YANG RPCs are qspnd_nb_rpcs.c's); and their engines:
+ * parameters from the configuration, creation, the host ops and the signals the
+ * engines send.  The identities themselves (registry, ports, neighbours, arcs,
+ * sessions) are qspnd_neigh.c's.
  *
  * enter-net, in the order that keeps every failure harmless:
  *  1. validate everything (router, neighbour, levels, positions, namespace
@@ -270,7 +270,8 @@ static void dismiss_finish(struct thread *t)
 	ident_free(id);
 }
 
-/* Tell the g-node and the neighbours, then go (doc/protocol/qspn.md §8.6, §8.7). */
+/* Tell the g-node and the neighbours, then go (doc/protocol/qspn.md §8.6,
+ * §8.7). */
 static void dismiss_start(struct qspnd_ident *id, bool prepare)
 {
 	uint64_t now = qspnd_now_ms();
@@ -679,8 +680,8 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 				  : t->levels;
 
 	qspnd_ident_engine_params(&r->cfg, &p);
-	/* the same fingerprint id (doc/protocol/qspn.md §8.2); elderships of the host
-	 * g-nodes are not known here: 0 */
+	/* the same fingerprint id (doc/protocol/qspn.md §8.2); elderships of
+	 * the host g-nodes are not known here: 0 */
 	if (qspn_get_fingerprint(old->inst, 0, &oldfp) != 0)
 		oldfp.id = (int64_t)(qspnd_random64() >> 1);
 	ingress.fp_id = oldfp.id;

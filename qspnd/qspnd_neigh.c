@@ -91,8 +91,9 @@ static struct {
 	uint32_t next_id;	    /* arc handles, unique in the system */
 	uint32_t next_index;	    /* local_identity_index */
 	struct qspnd_ident *idents; /* the main identity first */
-	/* forwarding table ids by peer MAC (doc/protocol/routes.md §3.2): shared by the
-	 * arcs with that MAC, in every identity (rt_tables is system-wide) */
+	/* forwarding table ids by peer MAC (doc/protocol/routes.md §3.2):
+	 * shared by the arcs with that MAC, in every identity (rt_tables is
+	 * system-wide) */
 	struct qspn_tid_table tables;
 	/* peer identities that have a successor (hellos' prev_identity_id) */
 	uint64_t *superseded;
@@ -214,9 +215,9 @@ static void engine_schedule(struct qspnd_ident *id);
 
 /* ---- identity-arcs --------------------------------------------------------
  *
- * Which peers an identity has identity-arcs with (doc/protocol/routes.md §5.3): the /32
- * routes to their link-locals, and the only neighbours that may become QSPN
- * arcs.  The reference creates them when a physical arc appears (between
+ * Which peers an identity has identity-arcs with (doc/protocol/routes.md §5.3):
+ * the /32 routes to their link-locals, and the only neighbours that may become
+ * QSPN arcs.  The reference creates them when a physical arc appears (between
  * the main identities) and copies them when an identity is duplicated: the
  * old identity follows its peers to their pseudo-interfaces, the new one
  * gets arcs to their new identities ("old with old, new with new" among
@@ -1117,8 +1118,9 @@ void qspnd_neigh_if_update(struct interface *ifp)
 		if (qif) {
 			qif->running = false;
 			/* The link-local of a NIC does not change while the
-			 * daemon manages it (doc/protocol/routes.md §2); it goes from the
-			 * kernel with the interface's management. */
+			 * daemon manages it (doc/protocol/routes.md §2); it
+			 * goes from the kernel with the interface's
+			 * management. */
 			qif->linklocal = 0;
 		}
 	}

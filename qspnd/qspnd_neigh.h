@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qspnd_neigh.h: the identities at run time (qspnd_neigh.c): their ports,
- * hellos, neighbours, ETP sessions, arcs and engine timers (doc/protocol/routes.md
- * §5, doc/protocol/qspn.md §8).
+ * hellos, neighbours, ETP sessions, arcs and engine timers
+ * (doc/protocol/routes.md §5, doc/protocol/qspn.md §8).
  *
  * A system has one main identity (default namespace, the managed NICs
  * themselves) and any number of connectivity identities, each in its own
@@ -62,8 +62,8 @@ struct qspnd_neigh {
 	uint32_t network_id;
 	bool peer_connectivity;	     /* the peer is a connectivity identity */
 	uint64_t peer_prev_identity; /* the identity the peer succeeded */
-	bool iarc; /* an identity-arc of ours (doc/protocol/routes.md §5.3): its /32 route,
-		    * and it may be a QSPN arc */
+	bool iarc; /* an identity-arc of ours (doc/protocol/routes.md §5.3): its
+		    * /32 route, and it may be a QSPN arc */
 	uint8_t mac[6];
 	uint32_t linklocal; /* host order */
 	uint64_t last_heard_ms;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * qspnd_netns.c: the network namespaces of connectivity identities
- * (doc/protocol/routes.md §5.1, §5.2, §5.7), handled as `ip netns` does: a namespace NS is
- * a bind mount of a network namespace on /run/netns/NS.
+ * (doc/protocol/routes.md §5.1, §5.2, §5.7), handled as `ip netns` does: a
+ * namespace NS is a bind mount of a network namespace on /run/netns/NS.
  *
  * qspnd records every namespace it creates in a state file in FRR's state
  * directory, /var/run/frr/qspnd-netns (/var/run/frr/<NAME>/qspnd-netns with

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * qspnd_nft.c: MAC marks, SNAT and NETMAP (doc/protocol/routes.md §3.3, §4.7, §4.8) in
- * an nftables table of qspnd's own, `table ip qspnd`, through libnftables
- * (in-process: a child `nft` would not inherit the daemon's capabilities).
+ * qspnd_nft.c: MAC marks, SNAT and NETMAP (doc/protocol/routes.md §3.3, §4.7,
+ * §4.8) in an nftables table of qspnd's own, `table ip qspnd`, through
+ * libnftables (in-process: a child `nft` would not inherit the daemon's
+ * capabilities).
  *
  *   chain marks     filter prerouting, priority mangle:
  *                   ether saddr <MAC> meta mark set <tid>

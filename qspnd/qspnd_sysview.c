@@ -164,8 +164,8 @@ static void sysview_fill(struct qspn_plan_system *sys, bool *if_waiting)
 	sys->topo = r->cfg.topo;
 	sys->started = true;
 	/* SNAT of the anonymizing range: on, as qspnclient without -j
-	 * (doc/protocol/routes.md §4.7); accept-anonymous is -k: own anonymizing address
-	 * and the anonymous NETMAP into the subnet */
+	 * (doc/protocol/routes.md §4.7); accept-anonymous is -k: own
+	 * anonymizing address and the anonymous NETMAP into the subnet */
 	sys->anonymizer = r->cfg.anonymize;
 	sys->serve_anonymous = r->cfg.accept_anonymous;
 	sys->subnet_level = r->cfg.subnet_level;

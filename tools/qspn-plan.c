@@ -2,7 +2,8 @@
 /*
  * qspn-plan: what would qspnd do?  Reads a JSON description of a system's
  * state before and after (doc/qspn-plan.md) and prints the kernel commands
- * that take it from one to the other, in the shapes of doc/protocol/commands.md.
+ * that take it from one to the other, in the shapes of
+ * doc/protocol/commands.md.
  *
  * Exit status: 0 success, 1 usage or I/O error, 2 invalid input (the
  * message names the offending field).  Nothing is printed on stdout unless

@@ -47,8 +47,9 @@ static int failures, cases;
 static const char *dir = QSPN_CONFORMANCE_DIR;
 
 /*
- * "ip rule add fwmark N table T" goes in only once T is complete (doc/protocol/routes.md
- * §3.4-3.5): remember T's routes at that moment, compare with the end.
+ * "ip rule add fwmark N table T" goes in only once T is complete
+ * (doc/protocol/routes.md §3.4-3.5): remember T's routes at that moment,
+ * compare with the end.
  */
 struct rulecheck {
 	char ns[32], table[64];

@@ -6,9 +6,9 @@
  * Tables are modelled by number, as the kernel does: a name is resolved
  * through the modelled /etc/iproute2/rt_tables when the command runs.
  * Kernel side effects that the sources rely on are modelled too: deleting
- * the last copy of an address drops the routes using it as src (doc/protocol/routes.md
- * §2), deleting a link drops its addresses and the routes through it, and
- * deleting a namespace drops everything in it.
+ * the last copy of an address drops the routes using it as src
+ * (doc/protocol/routes.md §2), deleting a link drops its addresses and the
+ * routes through it, and deleting a namespace drops everything in it.
  */
 #include "kmodel.h"
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * kmodel.h: a model of the kernel state touched by the commands of
- * doc/protocol/commands.md (namespaces, links, addresses, routes of every table,
- * policy rules, iptables mangle/nat rules, sysctls, /etc/iproute2/rt_tables),
- * and a strict interpreter of those command shapes: a command that would
- * fail on a real kernel (adding an existing route, changing or deleting a
- * missing one, a rule for an unknown table name, a src that is not a local
- * address, ...) fails here too.
+ * doc/protocol/commands.md (namespaces, links, addresses, routes of every
+ * table, policy rules, iptables mangle/nat rules, sysctls,
+ * /etc/iproute2/rt_tables), and a strict interpreter of those command shapes: a
+ * command that would fail on a real kernel (adding an existing route, changing
+ * or deleting a missing one, a rule for an unknown table name, a src that is
+ * not a local address, ...) fails here too.
  */
 #ifndef KMODEL_H
 #define KMODEL_H

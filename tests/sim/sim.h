@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim.h: a deterministic network simulator for the QSPN engine
- * (doc/protocol/qspn.md §9.1): N engine instances in one process, a virtual clock in
- * milliseconds, physical links with latency, jitter and loss carrying
+ * (doc/protocol/qspn.md §9.1): N engine instances in one process, a virtual
+ * clock in milliseconds, physical links with latency, jitter and loss carrying
  * identity-arcs, a broadcast-with-ACK and a reliable unicast transport, a
  * seeded RNG, and an event log of every signal.
  *

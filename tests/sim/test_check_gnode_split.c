@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reference scenario check_gnode_split (doc/protocol/qspn.md §9.6, testsuites/scripts/
+ * Reference scenario check_gnode_split
+ * (doc/protocol/qspn.md §9.6, testsuites/scripts/
  * check_gnode_split): gsizes [8,4,4]; three networks merge (two of them
  * as whole level-1 g-nodes, guest level 1), then level-1 g-node (1,3)
  * splits when arc 430-530 is removed.  Systems 300 and 500 (neighbours of

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Connectivity identities in the simulator (doc/protocol/qspn.md §8.3-§8.5, §9.9.10):
- * B, the middle node of the chain A - B - D inside level-1 g-node (1,0),
- * becomes a connectivity identity with a virtual position.  Its one
+ * Connectivity identities in the simulator (doc/protocol/qspn.md §8.3-§8.5,
+ * §9.9.10): B, the middle node of the chain A - B - D inside level-1 g-node
+ * (1,0), becomes a connectivity identity with a virtual position.  Its one
  * empty ETP tells A and D that (0,1) is gone and (0,5) present;
  * check_connectivity() says B' cannot go (A and D only meet through it)
  * until a link A - D appears; remove_outer_arcs() drops the arc to C,

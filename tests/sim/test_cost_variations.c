@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reference scenario cost_variations (doc/protocol/qspn.md §9.5, testsuites/scripts/
+ * Reference scenario cost_variations
+ * (doc/protocol/qspn.md §9.5, testsuites/scripts/
  * cost_variations): a chain 1-2-...-9 in one level-1 g-node (gsizes
  * [16,2]); system 8 changes the cost of its arc to 9 six times.  Counts
  * path_changed towards (0,0) (= system 9): 6 at system 8 (a_changed forces

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Ingress with a virtual position that later becomes real (doc/protocol/qspn.md §5.3,
- * §8.2-§8.7; doc/protocol/routes.md §5.4-§5.5; doc/protocol/scenario.md E1-E3), driven exactly as
- * the daemon drives it: new identity = enter_net (virtual position at
- * host_level-1), old identity = make_connectivity, then make_real on the
- * new identity, and for a migrated g-node check_connectivity /
- * prepare_destroy / destroy on the old ones.
+ * Ingress with a virtual position that later becomes real
+ * (doc/protocol/qspn.md §5.3, §8.2-§8.7; doc/protocol/routes.md §5.4-§5.5;
+ * doc/protocol/scenario.md E1-E3), driven exactly as the daemon drives it: new
+ * identity = enter_net (virtual position at host_level-1), old identity =
+ * make_connectivity, then make_real on the new identity, and for a migrated
+ * g-node check_connectivity / prepare_destroy / destroy on the old ones.
  *
  * Topology 4.2.2.2 (gsize 2, 2, 2, 4 from level 0).  Addresses are written
  * top level first as in the scenario; the arrays below are level 0 first.
@@ -579,8 +579,8 @@ static void e3_env(void **state)
  * on the old identity) and, without a pending migration, phase 2
  * (make_real) at once.  The inner member mu2 has no arc outside chi': it
  * leaves bootstrap on the first ETP from delta1 that carries a level-1
- * path while both agree on their level-1 position (doc/protocol/qspn.md §5.4), or
- * after bootstrap_timeout_ms (10 s).
+ * path while both agree on their level-1 position (doc/protocol/qspn.md §5.4),
+ * or after bootstrap_timeout_ms (10 s).
  */
 
 /* all at the same moment: fast with or without the internal arc */

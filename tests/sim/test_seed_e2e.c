@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Seed end-to-end (issue 5 item 5): the reference scenario of
- * doc/protocol/scenario.md simulated with the QSPN engine up to the moment the seed
- * page (Eventi5) leaves it, each system's path view fed to the planner, and
- * the resulting kernel state compared with the state that pages 1-5 of the
+ * doc/protocol/scenario.md simulated with the QSPN engine up to the moment the
+ * seed page (Eventi5) leaves it, each system's path view fed to the planner,
+ * and the resulting kernel state compared with the state that pages 1-5 of the
  * vectors produce (the same computation as seed-state: cf_seed_model()).
  *
- * The history (doc/protocol/scenario.md §5, E0-E3), in the simulator (tests/sim):
+ * The history (doc/protocol/scenario.md §5, E0-E3), in the simulator
+ * (tests/sim):
  *
  *   E0  alpha 3·0·1·0, beta 1·0·1·0, gamma 2·1·1·0, delta 3·1·0·1,
  *       mu 1·0·1·1, epsilon 3·1·0·0 each start alone (create_net);
@@ -17,8 +18,8 @@
  *   E3  link gamma-delta; the level-1 g-node chi = {delta0, mu1} enters
  *       G_gamma as chi' = 2·1·0· (delta1 = 2·1·0·1, mu2 = 2·1·0·0, internal
  *       arc delta1-mu2, external arc delta1-gamma0); the old identities are
- *       dismissed once the new ones are built (doc/protocol/qspn.md §8.1-8.2; the pages'
- *       Part 6, the last blocks of Eventi5).
+ *       dismissed once the new ones are built (doc/protocol/qspn.md §8.1-8.2;
+ *       the pages' Part 6, the last blocks of Eventi5).
  *
  * The pages go through virtual positions (beta1 2·1·1·2, chi' 2·1·2·) and
  * connectivity identities in netns entr02/entr03 on the way; none of them
@@ -28,8 +29,8 @@
  * in their own networks (their links come in E4/E5).
  *
  * For every system the planner input is built from what the simulation
- * leaves: the NIC (MAC and link-local of doc/protocol/scenario.md §2), a neighbour per
- * physical link, the main identity with the engine's address, its
+ * leaves: the NIC (MAC and link-local of doc/protocol/scenario.md §2), a
+ * neighbour per physical link, the main identity with the engine's address, its
  * qspn-arcs as the engine lists them (peer MAC/link-local of the peer
  * system, peer address from qspn_get_naddr_for_arc) and the engine's path
  * view (qspn_path_source_of).  The only input not derived from the
@@ -81,9 +82,9 @@ static const struct sysdesc {
 };
 
 /*
- * Forwarding-table ids at the end of Eventi5 (doc/protocol/scenario.md §4, "Table ids
- * per system"): system, peer system, id.  delta's table for gamma is 248
- * because 249 was held by delta0's entr03 table when delta1's arc came.
+ * Forwarding-table ids at the end of Eventi5 (doc/protocol/scenario.md §4,
+ * "Table ids per system"): system, peer system, id.  delta's table for gamma is
+ * 248 because 249 was held by delta0's entr03 table when delta1's arc came.
  */
 static const struct tid {
 	int sys, peer;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reference scenario two_nodes (doc/protocol/qspn.md §9.2, testsuites/scripts/two_nodes):
- * system 1's new identity enters system 2's level-1 g-node through one
- * external arc; at 2000 ms both are out of bootstrap and know exactly one
- * destination.
+ * Reference scenario two_nodes (doc/protocol/qspn.md §9.2,
+ * testsuites/scripts/two_nodes): system 1's new identity enters system 2's
+ * level-1 g-node through one external arc; at 2000 ms both are out of bootstrap
+ * and know exactly one destination.
  */
 #include <setjmp.h>
 #include <stdarg.h>

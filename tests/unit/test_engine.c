@@ -2,10 +2,10 @@
 /*
  * Unit tests of the engine's state machines (lib/qspn_engine.c) driven by
  * hand: create_net's bootstrap signal, enter_net's bootstrap with its
- * refusal, give-up timeout, exit poll, publication and presence (doc/protocol/qspn.md
- * §5.3, §5.4, §9.9.9), request deadlines, messages for an arc not yet
- * known (§2.5), and the fixes of reference bugs 10.3 (arc removal in
- * bootstrap) and 10.10 (prepare_destroy propagated once).
+ * refusal, give-up timeout, exit poll, publication and presence
+ * (doc/protocol/qspn.md §5.3, §5.4, §9.9.9), request deadlines, messages for an
+ * arc not yet known (§2.5), and the fixes of reference bugs 10.3 (arc removal
+ * in bootstrap) and 10.10 (prepare_destroy propagated once).
  */
 #include <setjmp.h>
 #include <stdarg.h>

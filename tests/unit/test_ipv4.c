@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for lib/qspn_ipv4.c: every row of doc/protocol/routes.md §1.6, every
- * worked example of §1.5, the special ranges of §1.2-1.3 and the
+ * Unit tests for lib/qspn_ipv4.c: every row of doc/protocol/routes.md §1.6,
+ * every worked example of §1.5, the special ranges of §1.2-1.3 and the
  * destination / local sets of §1.7.
  */
 #include <setjmp.h>
@@ -165,7 +165,8 @@ ROW_TEST(30)
 ROW_TEST(31)
 ROW_TEST(32)
 
-/* doc/protocol/routes.md §1.5: n = 3.10.123.45, m = 3.10.67.89, o = 2.10.237.242 */
+/* doc/protocol/routes.md §1.5: n = 3.10.123.45, m = 3.10.67.89,
+ * o = 2.10.237.242 */
 static void test_worked_n(void **state)
 {
 	struct qspn_topology t;

@@ -2,8 +2,8 @@
 /*
  * Unit tests of the map and the ETP normalisation (lib/qspn_map.c,
  * lib/qspn_etp.c, lib/qspn_fp.c) on hand-built inputs: the disjointness
- * example of doc/protocol/qspn.md §4.5, the mandatory rules of §4.3, mch_ratio, the
- * grouping and acyclic rules (§9.9.1), the full-ETP withdrawal (§9.9.2),
+ * example of doc/protocol/qspn.md §4.5, the mandatory rules of §4.3, mch_ratio,
+ * the grouping and acyclic rules (§9.9.1), the full-ETP withdrawal (§9.9.2),
  * ignore_outside (§3.7), costs and fingerprints (§1.6.3, §2.1, 10.14).
  */
 #include <setjmp.h>

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for lib/qspn_plan.c: the per-destination rule of doc/protocol/routes.md §4.2
- * on the worked example of §4.9, src rules, NETMAP (§4.8) and SNAT (§4.7),
- * diff ordering (doc/protocol/commands.md §L), dismissal (§5.7), a neighbour's MAC
- * change, validation, and the incremental update against the full diff.
+ * Unit tests for lib/qspn_plan.c: the per-destination rule of
+ * doc/protocol/routes.md §4.2 on the worked example of §4.9, src rules, NETMAP
+ * (§4.8) and SNAT (§4.7), diff ordering (doc/protocol/commands.md §L),
+ * dismissal (§5.7), a neighbour's MAC change, validation, and the incremental
+ * update against the full diff.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -476,9 +477,9 @@ static void test_netmap_lambda(void **state)
 	free(t);
 }
 
-/* doc/protocol/commands.md §L: rt_tables line, mark, routes, rule; addresses before the
- * routes using them; on the way out routes before addresses, SNAT before
- * the global address. */
+/* doc/protocol/commands.md §L: rt_tables line, mark, routes, rule; addresses
+ * before the routes using them; on the way out routes before addresses, SNAT
+ * before the global address. */
 static void test_ordering(void **state)
 {
 	struct tsys s, s2;
@@ -619,8 +620,8 @@ static void test_dismissal(void **state)
 	qspn_kstate_free(b);
 }
 
-/* doc/protocol/commands.md §L.9: the neighbour's gateway moved to another namespace:
- * same table id, new MAC */
+/* doc/protocol/commands.md §L.9: the neighbour's gateway moved to another
+ * namespace: same table id, new MAC */
 static void test_peer_mac_change(void **state)
 {
 	struct tsys s, s2;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The planner on the real QSPN engine's path view (lib/qspn_paths.h), in the
- * network simulator of tests/sim: the four_nodes ring of doc/protocol/qspn.md §9.3
- * (gsizes [2,8], four level-1 g-nodes 1-2-3-4-1).  System 1's desired
- * kernel state is computed from its engine instance exactly as qspnd does
- * it (qspn_path_source_of, qspn_get_naddr_for_arc, arc handles), and checked
- * against doc/protocol/routes.md §4.2 on the ring; then, after system 2 dies, the
- * incremental update of each destination must agree with the full diff.
+ * network simulator of tests/sim: the four_nodes ring of
+ * doc/protocol/qspn.md §9.3 (gsizes [2,8], four level-1 g-nodes 1-2-3-4-1).
+ * System 1's desired kernel state is computed from its engine instance exactly
+ * as qspnd does it (qspn_path_source_of, qspn_get_naddr_for_arc, arc handles),
+ * and checked against doc/protocol/routes.md §4.2 on the ring; then, after
+ * system 2 dies, the incremental update of each destination must agree with the
+ * full diff.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests of the wire codec (lib/qspn_wire.c): round trips, and one
- * rejection per validation rule of doc/protocol/qspn.md §3.4 (plus the C additions of
- * §3.4.5); through the engine, a rejected message is counted, removes its
- * arc (§5.12) and changes nothing else.
+ * rejection per validation rule of doc/protocol/qspn.md §3.4 (plus the C
+ * additions of §3.4.5); through the engine, a rejected message is counted,
+ * removes its arc (§5.12) and changes nothing else.
  */
 #include <setjmp.h>
 #include <stdarg.h>

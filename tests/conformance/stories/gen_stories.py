@@ -4,10 +4,10 @@
 
 The stories are the states of each system of the reference scenario
 (doc/protocol/scenario.md; the pages in tests/conformance/vectors/) at the
-end of each step of the Eventi pages 1-7, in the JSON form of doc/qspn-plan.md.  They are INPUTS: the
-addresses, arcs, MACs, link-locals, table ids and the QSPN paths each
-identity knows; nothing here says which commands the planner must print.
-This script only saves typing; the JSON files are what the test reads.
+end of each step of the Eventi pages 1-7, in the JSON form of doc/qspn-plan.md.
+They are INPUTS: the addresses, arcs, MACs, link-locals, table ids and the QSPN
+paths each identity knows; nothing here says which commands the planner must
+print.  This script only saves typing; the JSON files are what the test reads.
 
     /usr/bin/python3 tests/conformance/stories/gen_stories.py
 """

@@ -23,8 +23,8 @@ level, the others under "namespaces").  Link-locals and MACs of the pages
 are mapped onto the ones of the run (a Maps object: the physical NICs have
 the pages' MACs, set by the tests, and random link-locals; pseudo-interfaces
 have random MACs and link-locals), table ids through the MAC marks: the mark
-of a forwarding table is its id (doc/protocol/routes.md §3), so the page's table of MAC X
-is the run's table whose mark matches the run's MAC for X.
+of a forwarding table is its id (doc/protocol/routes.md §3), so the page's
+table of MAC X is the run's table whose mark matches the run's MAC for X.
 """
 
 import ipaddress

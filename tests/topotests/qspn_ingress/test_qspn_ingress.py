@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-qspn_ingress: events E2 and E3 of the reference scenario (doc/protocol/scenario.md)
-driven live with qspnd's operations, the kernel state of every router (every
-network namespace) compared with the state the vectors of pages 2-5 leave.
+qspn_ingress: events E2 and E3 of the reference scenario
+(doc/protocol/scenario.md) driven live with qspnd's operations, the kernel
+state of every router (every network namespace) compared with the state the
+vectors of pages 2-5 leave.
 
     beta 1.0.1.0 (G_beta, network-id 2)       gamma 2.1.1.0 (G_gamma, 1)
     delta 3.1.0.1 -- mu 3.1.0.0 (G_delta, network-id 3)
 
-Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2; the four
-NICs are on one switch, which plays the scenario's radio PER PORT (the
+Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2;
+the four NICs are on one switch, which plays the scenario's radio PER PORT (the
 pseudo-interfaces of the connectivity identities are macvlans with MACs of
 their own, so a filter by MAC would not do): an nftables `bridge` table in
 the switch's namespace drops the frames between two systems' ports until
@@ -82,8 +83,8 @@ pytestmark = [pytest.mark.qspnd]
 DEV = "eth1"
 TIMEOUT = 60  # seconds, for every convergence
 
-# doc/protocol/scenario.md §2 and §3: MACs, the pages' link-locals, the addresses
-# at start and the global addresses at the end.
+# doc/protocol/scenario.md §2 and §3: MACs, the pages' link-locals, the
+# addresses at start and the global addresses at the end.
 SYSTEMS = {
     "beta": {
         "mac": "00:16:3E:EC:A3:E1",

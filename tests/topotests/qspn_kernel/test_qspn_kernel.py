@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-qspn_kernel: the kernel state qspnd puts, keeps and removes (doc/protocol/routes.md §2-§4).
+qspn_kernel: the kernel state qspnd puts, keeps and removes
+(doc/protocol/routes.md §2-§4).
 
     r1 (1.0.1.0, accept-anonymous) --- s1              alone: no neighbours
     r2 (2.1.1.0) --- s2 --- r3 (2.1.1.1)               neighbours at level 0
 
-Every expected value is computed here from the formulas of doc/protocol/routes.md §1
-(addresses, destinations) and the rules of §2-§4, not taken from qspnd.
+Every expected value is computed here from the formulas of
+doc/protocol/routes.md §1 (addresses, destinations) and the rules of §2-§4, not
+taken from qspnd.
 
 r1: table ntk (251) holds `unreachable` for every destination IP, through
 zebra; `ip rule` has `lookup ntk`; the global, anonymizing and internal
@@ -19,8 +21,8 @@ duplicates; a restarted zebra gets every route back; an operation that fails
 is counted and repaired.
 
 r2/r3: the route to the neighbour's node goes via its link-local with the
-`src` of doc/protocol/routes.md §4.2 (global address for global and anonymizing CIDRs,
-internal level-k address for internal level-k CIDRs), and `main` has the
+`src` of doc/protocol/routes.md §4.2 (global address for global and anonymizing
+CIDRs, internal level-k address for internal level-k CIDRs), and `main` has the
 /32 route to the peer's link-local with our link-local as src; the
 forwarding table of the arc has its name, MAC mark, fwmark rule and routes;
 `no router qspn` removes all of it (and the src route-map from zebra); a
@@ -62,7 +64,7 @@ CONFIG = {
 }
 
 
-# -- doc/protocol/routes.md §1: Netsukuku addresses in 10/8 ---------------------------------
+# -- doc/protocol/routes.md §1: Netsukuku addresses in 10/8 -------------------
 class Topo:
     def __init__(self, cli):
         self.gsize = [int(x) for x in reversed(cli.split("."))]  # level 0 first
@@ -562,9 +564,9 @@ def mac_of(router, dev):
 
 def check_forwarding_table(rname, pname):
     """None when rname has the forwarding table of its arc to pname
-    (doc/protocol/routes.md §3): a name in rt_tables.d, the MAC mark, the fwmark rule,
-    and every destination IP in it, unreachable (the only path to the
-    peer's node goes through the peer, §4.2; no internal level k <= the
+    (doc/protocol/routes.md §3): a name in rt_tables.d, the MAC mark, the
+    fwmark rule, and every destination IP in it, unreachable (the only path to
+    the peer's node goes through the peer, §4.2; no internal level k <= the
     level of the peer's g-node, so no blackhole)."""
     tgen = get_topogen()
     router, peer = tgen.gears[rname], tgen.gears[pname]

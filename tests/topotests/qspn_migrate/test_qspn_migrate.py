@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
 qspn_migrate: a node moves to another g-node of its own network (migration,
-doc/protocol/routes.md §5.6), keeps a connectivity identity in its own namespace, and
-dismisses it.  Topology 4.4, one network, a chain:
+doc/protocol/routes.md §5.6), keeps a connectivity identity in its own
+namespace, and dismisses it.  Topology 4.4, one network, a chain:
 
     a 1.1 -- b 1.2 -- c 2.1
 
@@ -41,8 +41,8 @@ def dotted(pos):
 
 
 def global_ip(pos):
-    """doc/protocol/routes.md §1.3: the global address of a node (no marker bits at
-    level 0 of the global range)."""
+    """doc/protocol/routes.md §1.3: the global address of a node (no marker
+    bits at level 0 of the global range)."""
     v, off = 0, 0
     for lvl, g in enumerate(GSIZES):
         v |= pos[lvl] << off

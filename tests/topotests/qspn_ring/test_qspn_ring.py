@@ -45,8 +45,9 @@ def dotted(pos):
 
 
 def global_prefix(pos, lvl):
-    """doc/protocol/routes.md §1.3: ip_global_gnode(n, lvl), the CIDR of n's g-node of
-    level lvl, as `ip -j route` prints it (no /32 for a single node)."""
+    """doc/protocol/routes.md §1.3: ip_global_gnode(n, lvl), the CIDR of n's
+    g-node of level lvl, as `ip -j route` prints it (no /32 for a single
+    node)."""
     v, off, offs = 0, 0, []
     for g in GSIZES:
         offs.append(off)
@@ -59,7 +60,8 @@ def global_prefix(pos, lvl):
 
 
 def hcoord(me, dest):
-    """doc/protocol/qspn.md §1.3: the maximum distinct g-node of dest for me."""
+    """doc/protocol/qspn.md §1.3: the maximum distinct g-node of dest
+    for me."""
     for lvl in reversed(range(len(GSIZES))):
         if me[lvl] != dest[lvl]:
             return lvl, dest[lvl]
@@ -123,8 +125,8 @@ def expected_gateways(rname, down_link=None, dead=()):
     """For each destination HCoord (l, p) of rname, the set of neighbours
     through which a shortest path leaves (the links have equal cost).  A path
     to a destination of level l stays inside rname's g-node of level l+1
-    (doc/protocol/qspn.md §3.7, ignore_outside): when that g-node is split inside, its
-    members behind the split are unreachable."""
+    (doc/protocol/qspn.md §3.7, ignore_outside): when that g-node is split
+    inside, its members behind the split are unreachable."""
     links = set()
     for i, a in enumerate(RING):
         b = RING[(i + 1) % len(RING)]

@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-qspn_seed: the systems beta, gamma, delta and mu of doc/protocol/scenario.md as the
-seed page (Eventi5) leaves them, once entr03's connectivity identities are
+qspn_seed: the systems beta, gamma, delta and mu of doc/protocol/scenario.md as
+the seed page (Eventi5) leaves them, once entr03's connectivity identities are
 dismissed: only main identities, all in G_gamma.
 
     beta 2.1.1.1 -- gamma 2.1.1.0 -- delta 2.1.0.1 -- mu 2.1.0.0
 
-Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2; the four
-NICs share one switch, which acts like the scenario's radio: each system
-drops, at the ingress of its eth1, the frames of the systems it does not
-hear (doc/protocol/scenario.md §2: beta-gamma, gamma-delta, delta-mu), so each one has
-exactly the neighbours of the seed page.  The chain has one path to each
-destination, so the vectors' choices do not depend on link costs and the
+Every system has one NIC, eth1, with its MAC of doc/protocol/scenario.md §2;
+the four NICs share one switch, which acts like the scenario's radio: each
+system drops, at the ingress of its eth1, the frames of the systems it does not
+hear (doc/protocol/scenario.md §2: beta-gamma, gamma-delta, delta-mu), so each
+one has exactly the neighbours of the seed page.  The chain has one path to
+each destination, so the vectors' choices do not depend on link costs and the
 costs are the measured ones.
 
 Expected state: tests/conformance/seed-state prints, per system, the kernel
@@ -51,8 +51,8 @@ RT_TABLES = kstate.RT_TABLES_D
 DEV = "eth1"
 PAGE = 5
 
-# doc/protocol/scenario.md §2 (MACs and the link-locals the pages use) and §3 (the
-# main identities at the seed page, their global addresses).
+# doc/protocol/scenario.md §2 (MACs and the link-locals the pages use) and §3
+# (the main identities at the seed page, their global addresses).
 SYSTEMS = {
     "beta": {
         "mac": "00:16:3E:EC:A3:E1",
