@@ -108,10 +108,16 @@ root_start() {
 		mkdir -p "$r/run/lock" "$r/run/netns"
 		hostname "$2"
 		exec chroot "$r" /usr/bin/perl -e "\$0 = q(pkgtest-init); while (1) { sleep 1 if wait() == -1 }"' sh "$dir" "$name" &
-	local outer=$! i pid=
-	for ((i = 0; i < 50; i++)); do
-		pid=$(pgrep -P "$outer" -f pkgtest-init || true)
-		[ -n "$pid" ] && break
+	local outer=$! i pid= p
+	# ready when the child of unshare runs chrooted in DIR: until then its
+	# root is the host's, and a command entered there would run on the host
+	for ((i = 0; i < 100; i++)); do
+		p=$(pgrep -P "$outer" || true)
+		if [ -n "$p" ] && [ "$(readlink "/proc/$p/root")" = "$(readlink -f "$dir")" ] &&
+			grep -q pkgtest-init "/proc/$p/cmdline" 2>/dev/null; then
+			pid=$p
+			break
+		fi
 		sleep 0.1
 	done
 	[ -n "$pid" ] || {
@@ -125,6 +131,11 @@ root_start() {
 inr() {
 	local name=$1
 	shift
+	# never on the host: the holder must be chrooted
+	[ -n "${holder[$name]:-}" ] && [ "$(readlink "/proc/${holder[$name]}/root")" != / ] || {
+		echo "package-test.sh: root $name is not running chrooted" >&2
+		return 1
+	}
 	nsenter -t "${holder[$name]}" -m -u -p -n -r -w \
 		/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		LC_ALL=C.UTF-8 /bin/bash -c "$*"
