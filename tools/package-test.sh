@@ -101,6 +101,9 @@ root_start() {
 	"${pre[@]}" unshare --mount --pid --uts --fork --propagation private \
 		/bin/sh -c '
 		r=$1
+		# the root a mount point of its own, as / is: `ip netns add`
+		# (the lab) makes / an rslave mount, which needs one
+		mount --bind "$r" "$r"
 		mount --rbind /dev "$r/dev"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
