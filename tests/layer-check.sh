@@ -29,6 +29,15 @@ fails=0
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 ko() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
+# acyclic WHAT EDGES: one verdict on whether the graph in file EDGES
+# ("from to" lines) has a circle
+acyclic() {
+	if tsort "$2" >/dev/null 2>"$tmp/tsort.err"; then
+		ok "the $1 graph has no circle"
+	else
+		ko "the $1 graph has a circle: $(tr '\n' ' ' <"$tmp/tsort.err")"
+	fi
+}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -131,11 +140,7 @@ else
 	ko "includes of a higher layer:$bad"
 fi
 awk '$2 != $3 { print $2, $3 }' "$tmp/inc" | sort -u >"$tmp/inc.edges"
-if tsort "$tmp/inc.edges" >/dev/null 2>"$tmp/tsort.err"; then
-	ok "the include graph has no circle"
-else
-	ko "the include graph has a circle: $(tr '\n' ' ' <"$tmp/tsort.err")"
-fi
+acyclic include "$tmp/inc.edges"
 
 # ---- 3. calls, from the objects
 # edges "caller-unit callee-unit symbol" of one set of objects
@@ -162,7 +167,7 @@ objs=
 [ -f "$build/qspnd/libqspnd.a" ] && objs="$objs $build/qspnd/libqspnd.a"
 mainobj=$(ls "$build"/qspnd/qspnd-qspnd_main.o 2>/dev/null)
 if [ -z "$objs" ]; then
-	ok "# SKIP calls: no objects in $build"
+	ko "calls: no objects in $build (build first: the call checks read them)"
 else
 	# shellcheck disable=SC2086
 	objedges $objs $mainobj |
@@ -185,11 +190,7 @@ else
 		ko "calls into a higher layer:$bad"
 	fi
 	awk '{ print $1, $2 }' "$tmp/calls" | sort -u >"$tmp/call.edges"
-	if tsort "$tmp/call.edges" >/dev/null 2>"$tmp/tsort.err"; then
-		ok "the call graph has no circle"
-	else
-		ko "the call graph has a circle: $(tr '\n' ' ' <"$tmp/tsort.err")"
-	fi
+	acyclic call "$tmp/call.edges"
 fi
 
 # ---- 4. lib/ stays pure
@@ -224,6 +225,8 @@ if [ -f "$build/lib/libqspn.a" ]; then
 	else
 		ko "lib/ writable globals: $bad"
 	fi
+else
+	ko "lib/ purity: no $build/lib/libqspn.a (build first: the checks read it)"
 fi
 
 # ---- 5. nothing outside the daemon includes it
