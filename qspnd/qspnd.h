@@ -3,8 +3,9 @@
  * qspnd.h: the ground of the daemon (qspnd.c): the configuration and
  * interface types, the process-wide globals, the memory group, the
  * privileges, the kernel counters, and time and randomness.  Every file of
- * qspnd/ may include it; it includes nothing of qspnd/ but qspnd_debug.h's
- * neighbour, and qspnd.c calls nothing above it (doc/architecture.md).
+ * qspnd/ may include it; it includes nothing of qspnd/ but its neighbours
+ * on the ground (qspnd_frr.h, the FRR release bridge, and qspnd_debug.h),
+ * and qspnd.c calls nothing above it (doc/architecture.md).
  *
  * The daemon is the thin FRR shell around libqspn (lib/): it owns the event
  * loop, the zebra connection, the CLI and the northbound callbacks.  The
@@ -21,7 +22,9 @@
 
 #include "qspn_addr.h"
 
-struct thread_master;
+#include "qspnd_frr.h"
+
+
 struct interface;
 struct zclient;
 struct zebra_privs_t;
@@ -101,7 +104,7 @@ struct qspnd_if {
 /* Process-wide state of the daemon (the glue may have globals; the core
  * may not). */
 struct qspnd_globals {
-	struct thread_master *master;
+	qspnd_loop_t *master;
 	struct qspnd_router *router; /* NULL without `router qspn` */
 	uint32_t zebra_connects;     /* successful (re)connections */
 	struct zclient *zclient;     /* set by qspnd_zebra_init() */

@@ -10,13 +10,14 @@
 #include "lib/debug.h"
 
 #include "qspnd_debug.h"
+#include "qspnd_frr.h"
 
-struct debug qspnd_dbg_events = {0, "QSPN events"};
-struct debug qspnd_dbg_etp = {0, "QSPN ETP processing"};
-struct debug qspnd_dbg_zebra = {0, "QSPN zebra"};
-struct debug qspnd_dbg_kernel = {0, "QSPN kernel state"};
-struct debug qspnd_dbg_packets = {0, "QSPN packets"};
-struct debug qspnd_dbg_nb = {0, "QSPN northbound"};
+QSPND_DEBUG_DEFINE(qspnd_dbg_events, "debug qspn events", "QSPN events");
+QSPND_DEBUG_DEFINE(qspnd_dbg_etp, "debug qspn etp", "QSPN ETP processing");
+QSPND_DEBUG_DEFINE(qspnd_dbg_zebra, "debug qspn zebra", "QSPN zebra");
+QSPND_DEBUG_DEFINE(qspnd_dbg_kernel, "debug qspn kernel", "QSPN kernel state");
+QSPND_DEBUG_DEFINE(qspnd_dbg_packets, "debug qspn packets", "QSPN packets");
+QSPND_DEBUG_DEFINE(qspnd_dbg_nb, "debug qspn northbound", "QSPN northbound");
 
 static const struct {
 	struct debug *dbg;
@@ -49,6 +50,8 @@ int qspnd_debug_config_write(struct vty *vty)
 {
 	int written = 0;
 
+	if (!QSPND_DEBUG_WRITES_CONFIG)
+		return 0; /* lib writes each flag's .conf line */
 	for (size_t i = 0; i < array_size(qspnd_debugs); i++)
 		if (DEBUG_MODE_CHECK(qspnd_debugs[i].dbg, DEBUG_MODE_CONF)) {
 			vty_out(vty, "debug qspn %s\n", qspnd_debugs[i].word);
@@ -65,11 +68,11 @@ void qspnd_debug_status_write(struct vty *vty)
 				qspnd_debugs[i].dbg->desc);
 }
 
-static struct debug_callbacks qspnd_dbg_cbs = {
-	.debug_set_all = qspnd_debug_set_all,
-};
-
 void qspnd_debug_init(void)
 {
-	debug_init(&qspnd_dbg_cbs);
+	struct debug *dbgs[array_size(qspnd_debugs)];
+
+	for (size_t i = 0; i < array_size(qspnd_debugs); i++)
+		dbgs[i] = qspnd_debugs[i].dbg;
+	qspnd_debug_register(dbgs, array_size(dbgs), qspnd_debug_set_all);
 }

@@ -42,7 +42,7 @@
 
 #include "lib/log.h"
 #include "lib/privs.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 #include "lib/vrf.h"
 
 #include "qspn.h"
@@ -79,7 +79,7 @@ static struct {
 	int64_t fp_id;
 	int guest_level;
 	bool migrate;
-	struct thread *t_deadline;
+	qspnd_event_t *t_deadline;
 } ingress;
 
 static int virtual_level(const struct qspn_naddr *a,
@@ -221,7 +221,7 @@ void qspnd_ident_engine_create(struct qspnd_ident *id,
 	struct qspn_fp fp0;
 	int32_t eld[QSPN_MAX_LEVELS] = {0};
 
-	THREAD_OFF(id->t_engine);
+	EVENT_OFF(id->t_engine);
 	if (id->inst)
 		qspn_instance_free(id->inst);
 	qspnd_ident_engine_params(cfg, &p);
@@ -241,7 +241,7 @@ static void ident_forget(struct qspnd_ident *id)
 		if (auto_dismiss[i] == id)
 			auto_dismiss[i] = NULL;
 	if (ingress.old == id || ingress.nw == id) {
-		THREAD_OFF(ingress.t_deadline);
+		EVENT_OFF(ingress.t_deadline);
 		memset(&ingress, 0, sizeof(ingress));
 	}
 }
@@ -261,9 +261,9 @@ void qspnd_ident_stop_all(void)
 		ident_free(qspnd_neigh_ident_first());
 }
 
-static void dismiss_finish(struct thread *t)
+static void dismiss_finish(qspnd_event_t *t)
 {
-	struct qspnd_ident *id = THREAD_ARG(t);
+	struct qspnd_ident *id = EVENT_ARG(t);
 
 	zlog_info("identity %u in %s dismissed", id->index, id->netns);
 	qspnd_neigh_hello_now(id); /* "leaving", once more */
@@ -289,13 +289,13 @@ static void dismiss_start(struct qspnd_ident *id, bool prepare)
 	}
 	id->dismissing = true;
 	qspnd_neigh_hello_now(id);
-	thread_add_timer_msec(qspnd.master, dismiss_finish, id,
+	event_add_timer_msec(qspnd.master, dismiss_finish, id,
 			      DISMISS_GRACE_MS, &id->t_dismiss);
 }
 
-static void remove_cb(struct thread *t)
+static void remove_cb(qspnd_event_t *t)
 {
-	dismiss_start(THREAD_ARG(t), false);
+	dismiss_start(EVENT_ARG(t), false);
 }
 
 static void remove_requested(struct qspnd_ident *id)
@@ -306,11 +306,11 @@ static void remove_requested(struct qspnd_ident *id)
 	}
 	/* called from inside the engine: destroy() after it returns */
 	if (!id->dismissing)
-		thread_add_event(qspnd.master, remove_cb, id, 0,
+		event_add_event(qspnd.master, remove_cb, id, 0,
 				 &id->t_dismiss);
 }
 
-static void auto_dismiss_cb(struct thread *t)
+static void auto_dismiss_cb(qspnd_event_t *t)
 {
 	for (size_t i = 0; i < array_size(auto_dismiss); i++) {
 		struct qspnd_ident *id = auto_dismiss[i];
@@ -326,9 +326,9 @@ static void auto_dismiss_cb(struct thread *t)
 
 static void schedule_auto_dismiss(void)
 {
-	static struct thread *t_auto;
+	static qspnd_event_t *t_auto;
 
-	thread_add_timer_msec(qspnd.master, auto_dismiss_cb, NULL,
+	event_add_timer_msec(qspnd.master, auto_dismiss_cb, NULL,
 			      AUTO_DISMISS_MS, &t_auto);
 }
 
@@ -376,7 +376,7 @@ static void enter_commit(void)
 			}
 		schedule_auto_dismiss();
 	}
-	THREAD_OFF(ingress.t_deadline);
+	EVENT_OFF(ingress.t_deadline);
 	memset(&ingress, 0, sizeof(ingress));
 }
 
@@ -389,7 +389,7 @@ static void enter_rollback(const char *why)
 
 	zlog_warn("enter-net: %s: back to identity %u at the previous address",
 		  why, old->index);
-	THREAD_OFF(ingress.t_deadline);
+	EVENT_OFF(ingress.t_deadline);
 	memset(&ingress, 0, sizeof(ingress));
 	while (old->n_ports)
 		qspnd_neigh_port_free(old->ports[old->n_ports - 1]);
@@ -410,7 +410,7 @@ static void enter_rollback(const char *why)
 	qspnd_kernel_sync_later();
 }
 
-static void enter_deadline(struct thread *t)
+static void enter_deadline(qspnd_event_t *t)
 {
 	if (ingress.nw)
 		enter_rollback("the host network did not answer in time");
@@ -426,7 +426,7 @@ static void bootstrap_complete(struct qspnd_ident *id)
 		enter_commit();
 	else
 		/* called from inside the engine: undo after it returns */
-		thread_add_timer_msec(qspnd.master, enter_deadline, NULL, 0,
+		event_add_timer_msec(qspnd.master, enter_deadline, NULL, 0,
 				      &ingress.t_deadline);
 }
 
@@ -586,7 +586,7 @@ static int enter_validate(struct qspnd_ident_enter_args *a,
 				 a->ns);
 	for (size_t i = 0; i < m->n_ports; i++)
 		if (strlen(a->ns) + 1 + strlen(m->ports[i]->nic) >=
-		    INTERFACE_NAMSIZ)
+		    IFNAMSIZ)
 			return qspn_errf(
 				err, len,
 				"%s_%s is too long for an interface name",
@@ -622,7 +622,7 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	tmp->addr.pos[a->guest_level] = a->conn_pos;
 	tmp->network_id = old->network_id;
 	for (size_t i = 0; i < old->n_ports; i++) {
-		char dev[2 * INTERFACE_NAMSIZ];
+		char dev[2 * IFNAMSIZ];
 		struct qspnd_port *pt;
 
 		/* fits: checked by enter_validate() */
@@ -713,7 +713,7 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 		"%s: identity %u is now connectivity in %s; identity %u is main in network %u",
 		a->migrate ? "migrate" : "enter-net", old->index, old->netns,
 		nw->index, nw->network_id);
-	thread_add_timer_msec(qspnd.master, enter_deadline, NULL,
+	event_add_timer_msec(qspnd.master, enter_deadline, NULL,
 			      ENTER_DEADLINE_MS, &ingress.t_deadline);
 	qspnd_neigh_hello_now(nw);
 	qspnd_kernel_sync_later();

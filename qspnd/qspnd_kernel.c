@@ -37,7 +37,7 @@
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/privs.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 #include "lib/typesafe.h"
 #include "lib/vrf.h"
 
@@ -57,7 +57,7 @@ static struct qspn_kstate *empty;
 static bool inited;
 static bool need_repair;
 static unsigned int repair_delay; /* seconds, back-off */
-static struct thread *t_repair;
+static qspnd_event_t *t_repair;
 static size_t batch_errors;
 
 /* removals that failed: tried again by the repair pass */
@@ -895,15 +895,15 @@ static struct qspn_kstate *desired_state(struct sysbuf *b)
 
 /* ---- sync, repair ---- */
 
-static void repair_cb(struct thread *t);
+static void repair_cb(qspnd_event_t *t);
 
 static void after_batch(void)
 {
 	if (batch_errors) {
 		need_repair = true;
 		repair_delay = repair_delay ? MIN(repair_delay * 2, 30) : 1;
-		thread_cancel(&t_repair);
-		thread_add_timer(qspnd.master, repair_cb, NULL, repair_delay,
+		event_cancel(&t_repair);
+		event_add_timer(qspnd.master, repair_cb, NULL, repair_delay,
 				 &t_repair);
 		zlog_warn("%zu kernel operations failed; trying again in %us",
 			  batch_errors, repair_delay);
@@ -912,7 +912,7 @@ static void after_batch(void)
 			zlog_info("kernel state repaired");
 		need_repair = false;
 		repair_delay = 0;
-		thread_cancel(&t_repair);
+		event_cancel(&t_repair);
 	}
 }
 
@@ -970,7 +970,7 @@ void qspnd_kernel_sync(void)
 	sysbuf_free(&b);
 }
 
-static void repair_cb(struct thread *t)
+static void repair_cb(qspnd_event_t *t)
 {
 	qspnd_kernel_sync();
 }
@@ -1027,7 +1027,7 @@ static void qspnd_kernel_update_dest(struct qspn_hcoord dest)
 /* ---- batching: the changes of one engine call, applied after it ---- */
 
 static struct {
-	struct thread *t_flush;
+	qspnd_event_t *t_flush;
 	bool sync_pending;
 	/* path changes of the main identity, for the incremental update */
 	struct qspn_hcoord *dirty;
@@ -1035,7 +1035,7 @@ static struct {
 } batch;
 
 /* After the engine call: the route changes its signals announced. */
-static void flush_changes(struct thread *t)
+static void flush_changes(qspnd_event_t *t)
 {
 	size_t n = batch.n_dirty;
 
@@ -1052,7 +1052,7 @@ static void flush_changes(struct thread *t)
 void qspnd_kernel_sync_later(void)
 {
 	batch.sync_pending = true;
-	thread_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
+	event_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
 }
 
 void qspnd_kernel_dest_changed(struct qspn_hcoord h)
@@ -1066,12 +1066,12 @@ void qspnd_kernel_dest_changed(struct qspn_hcoord h)
 				       batch.cap_dirty * sizeof(*batch.dirty));
 	}
 	batch.dirty[batch.n_dirty++] = h;
-	thread_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
+	event_add_event(qspnd.master, flush_changes, NULL, 0, &batch.t_flush);
 }
 
 void qspnd_kernel_fini(void)
 {
-	THREAD_OFF(batch.t_flush);
+	EVENT_OFF(batch.t_flush);
 	XFREE(MTYPE_QSPND_KERNEL, batch.dirty);
 	batch.cap_dirty = 0;
 }
@@ -1082,7 +1082,7 @@ void qspnd_kernel_stop(void)
 
 	if (!inited)
 		return;
-	thread_cancel(&t_repair);
+	event_cancel(&t_repair);
 	need_repair = false;
 	batch_errors = 0;
 	if (installed) {

@@ -16,7 +16,7 @@
 #include "lib/privs.h"
 #include "lib/routing_nb.h"
 #include "lib/sigevent.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 #include "lib/vrf.h"
 
 #include "qspnd.h"

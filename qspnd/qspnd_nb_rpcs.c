@@ -12,24 +12,10 @@
 #include "lib/yang.h"
 
 #include "qspnd.h"
+#include "qspnd_frr.h"
 #include "qspnd_ident.h"
 #include "qspnd_nb.h"
 
-static const char *rpc_input(const struct list *input, const char *leaf)
-{
-	struct listnode *node;
-	struct yang_data *d;
-	size_t ll = strlen(leaf);
-
-	for (ALL_LIST_ELEMENTS_RO(input, node, d)) {
-		size_t xl = strlen(d->xpath);
-
-		if (xl > ll && d->xpath[xl - ll - 1] == '/' &&
-		    strcmp(d->xpath + xl - ll, leaf) == 0)
-			return d->value;
-	}
-	return NULL;
-}
 
 static int rpc_ingress(struct nb_cb_rpc_args *args, bool migrate)
 {
@@ -44,30 +30,30 @@ static int rpc_ingress(struct nb_cb_rpc_args *args, bool migrate)
 			 "router qspn is not running");
 		return NB_ERR;
 	}
-	s = rpc_input(args->input, "neighbor");
+	s = qspnd_rpc_input(args, "neighbor");
 	if (!s || inet_pton(AF_INET, s, &in) != 1) {
 		snprintf(args->errmsg, args->errmsg_len, "bad neighbor");
 		return NB_ERR;
 	}
 	a.neighbor_ll = ntohl(in.s_addr);
-	s = rpc_input(args->input, "guest-level");
+	s = qspnd_rpc_input(args, "guest-level");
 	a.guest_level = s ? atoi(s) : -1;
-	s = rpc_input(args->input, "address");
+	s = qspnd_rpc_input(args, "address");
 	if (!s || qspn_naddr_parse(&a.addr, &r->cfg.topo, s, true, perr,
 				   sizeof(perr)) < 0) {
 		snprintf(args->errmsg, args->errmsg_len, "bad address: %s",
 			 s ? perr : "missing");
 		return NB_ERR;
 	}
-	if ((s = rpc_input(args->input, "connectivity-position"))) {
+	if ((s = qspnd_rpc_input(args, "connectivity-position"))) {
 		a.has_conn_pos = true;
 		a.conn_pos = (uint32_t)strtoul(s, NULL, 10);
 	}
-	if ((s = rpc_input(args->input, "real-position"))) {
+	if ((s = qspnd_rpc_input(args, "real-position"))) {
 		a.has_real_pos = true;
 		a.real_pos = (uint32_t)strtoul(s, NULL, 10);
 	}
-	if ((s = rpc_input(args->input, "namespace")))
+	if ((s = qspnd_rpc_input(args, "namespace")))
 		strlcpy(a.ns, s, sizeof(a.ns));
 	if (qspnd_ident_enter_net(&a, args->errmsg, args->errmsg_len) < 0) {
 		zlog_warn("%s refused: %s", migrate ? "migrate" : "enter-net",
@@ -89,8 +75,8 @@ int qspnd_rpc_migrate(struct nb_cb_rpc_args *args)
 
 int qspnd_rpc_make_real(struct nb_cb_rpc_args *args)
 {
-	const char *s = rpc_input(args->input, "position");
-	const char *e = rpc_input(args->input, "eldership");
+	const char *s = qspnd_rpc_input(args, "position");
+	const char *e = qspnd_rpc_input(args, "eldership");
 
 	if (!s) {
 		snprintf(args->errmsg, args->errmsg_len, "position missing");
@@ -107,7 +93,7 @@ int qspnd_rpc_make_real(struct nb_cb_rpc_args *args)
 
 int qspnd_rpc_dismiss_identity(struct nb_cb_rpc_args *args)
 {
-	const char *s = rpc_input(args->input, "namespace");
+	const char *s = qspnd_rpc_input(args, "namespace");
 
 	if (qspnd_ident_dismiss(s ? s : "", args->errmsg, args->errmsg_len) <
 	    0) {

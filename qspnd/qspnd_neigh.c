@@ -57,7 +57,7 @@
 #include "lib/network.h"
 #include "lib/privs.h"
 #include "lib/sockopt.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 #include "lib/vrf.h"
 
 #include "qspn.h"
@@ -403,7 +403,7 @@ static void neigh_free(struct qspnd_neigh *n)
 	struct qspnd_neigh **pp;
 
 	session_close(n, "neighbour gone");
-	THREAD_OFF(n->t_retry);
+	EVENT_OFF(n->t_retry);
 	for (pp = &n->port->id->neighs; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
 			*pp = n->next;
@@ -483,9 +483,9 @@ static bool session_send(struct qspnd_neigh *n, const uint8_t *buf, size_t len)
 	return true;
 }
 
-static void connect_done(struct thread *t)
+static void connect_done(qspnd_event_t *t)
 {
-	struct qspnd_neigh *n = THREAD_ARG(t);
+	struct qspnd_neigh *n = EVENT_ARG(t);
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -549,18 +549,18 @@ static void neigh_connect(struct qspnd_neigh *n)
 	}
 	n->sess.fd = fd;
 	n->state = NEIGH_CONNECTING;
-	thread_add_write(qspnd.master, connect_done, n, fd, &n->sess.t_write);
+	event_add_write(qspnd.master, connect_done, n, fd, &n->sess.t_write);
 }
 
 /* Start a session when both sides have link-locals; the smaller id dials. */
-static void neigh_try_session(struct thread *t)
+static void neigh_try_session(qspnd_event_t *t)
 {
-	struct qspnd_neigh *n = THREAD_ARG(t);
+	struct qspnd_neigh *n = EVENT_ARG(t);
 
 	if (n->state == NEIGH_HEARD && n->linklocal && n->port->linklocal &&
 	    n->port->running && self.system_id < n->system_id)
 		neigh_connect(n);
-	thread_add_timer_msec(qspnd.master, neigh_try_session, n,
+	event_add_timer_msec(qspnd.master, neigh_try_session, n,
 			      CONNECT_RETRY_MS, &n->t_retry);
 }
 
@@ -576,15 +576,15 @@ static struct qspnd_neigh *neigh_by_session(struct qspnd_ident *id,
 	return NULL;
 }
 
-static void listen_accept(struct thread *t)
+static void listen_accept(qspnd_event_t *t)
 {
-	struct qspnd_ident *id = THREAD_ARG(t);
+	struct qspnd_ident *id = EVENT_ARG(t);
 	struct sockaddr_in peer, local;
 	socklen_t len = sizeof(peer), llen = sizeof(local);
 	struct qspnd_neigh *n;
 	int fd;
 
-	thread_add_read(qspnd.master, listen_accept, id, id->listen_fd,
+	event_add_read(qspnd.master, listen_accept, id, id->listen_fd,
 			&id->t_accept);
 	fd = accept(id->listen_fd, (struct sockaddr *)&peer, &len);
 	if (fd < 0)
@@ -628,12 +628,12 @@ static void listen_start(struct qspnd_ident *id)
 		return;
 	}
 	id->listen_fd = fd;
-	thread_add_read(qspnd.master, listen_accept, id, fd, &id->t_accept);
+	event_add_read(qspnd.master, listen_accept, id, fd, &id->t_accept);
 }
 
 static void listen_stop(struct qspnd_ident *id)
 {
-	THREAD_OFF(id->t_accept);
+	EVENT_OFF(id->t_accept);
 	if (id->listen_fd >= 0)
 		close(id->listen_fd);
 	id->listen_fd = -1;
@@ -682,9 +682,9 @@ void qspnd_neigh_hello_now(struct qspnd_ident *id)
 			hello_send(id->ports[i], 0, 0);
 }
 
-static void hello_timer(struct thread *t)
+static void hello_timer(qspnd_event_t *t)
 {
-	struct qspnd_port *p = THREAD_ARG(t);
+	struct qspnd_port *p = EVENT_ARG(t);
 	uint64_t now = qspnd_now_ms();
 	struct qspnd_neigh *n, *next;
 
@@ -701,7 +701,7 @@ static void hello_timer(struct thread *t)
 		}
 	}
 	/* +-10% jitter */
-	thread_add_timer_msec(qspnd.master, hello_timer, p,
+	event_add_timer_msec(qspnd.master, hello_timer, p,
 			      HELLO_INTERVAL_MS * 9 / 10 +
 				      frr_weak_random() %
 					      (HELLO_INTERVAL_MS / 5),
@@ -760,7 +760,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		self.c.neighbours_new++;
 		zlog_info("new neighbour %016" PRIx64 " on %s", h->system_id,
 			  p->dev);
-		thread_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
+		event_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
 	}
 	if (n->linklocal != h->linklocal) {
@@ -811,15 +811,15 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	}
 }
 
-static void udp_read(struct thread *t)
+static void udp_read(qspnd_event_t *t)
 {
-	struct qspnd_port *p = THREAD_ARG(t);
+	struct qspnd_port *p = EVENT_ARG(t);
 	uint8_t buf[QSPN_HELLO_MAX_BYTES + 1];
 	struct qspn_hello h;
 	const char *why;
 	ssize_t r;
 
-	thread_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
+	event_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
 	r = recv(p->udp_fd, buf, sizeof(buf), 0);
 	if (r < 0)
 		return;
@@ -878,8 +878,8 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	p->running = true;
 	if (!p->linklocal)
 		port_set_linklocal(p, qspnd_neigh_pick_linklocal());
-	thread_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
-	thread_add_timer_msec(qspnd.master, hello_timer, p, 0, &p->t_hello);
+	event_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
+	event_add_timer_msec(qspnd.master, hello_timer, p, 0, &p->t_hello);
 	listen_start(p->id);
 	QSPND_DEBUG(events, "%s: running", p->dev);
 }
@@ -895,8 +895,8 @@ static void qspnd_neigh_port_stop(struct qspnd_port *p)
 	}
 	if (!p->running)
 		return;
-	THREAD_OFF(p->t_udp);
-	THREAD_OFF(p->t_hello);
+	EVENT_OFF(p->t_udp);
+	EVENT_OFF(p->t_hello);
 	close(p->udp_fd);
 	p->udp_fd = -1;
 	p->running = false;
@@ -942,8 +942,8 @@ void qspnd_neigh_take_ports(struct qspnd_ident *to, struct qspnd_ident *from)
 	    strcmp(from->netns, to->netns) == 0) {
 		to->listen_fd = from->listen_fd;
 		from->listen_fd = -1;
-		THREAD_OFF(from->t_accept);
-		thread_add_read(qspnd.master, listen_accept, to, to->listen_fd,
+		EVENT_OFF(from->t_accept);
+		event_add_read(qspnd.master, listen_accept, to, to->listen_fd,
 				&to->t_accept);
 	}
 	listen_stop(from);
@@ -956,9 +956,9 @@ void qspnd_neigh_listen_stop(struct qspnd_ident *id)
 
 /* ---- the engines --------------------------------------------------------- */
 
-static void engine_timer(struct thread *t)
+static void engine_timer(qspnd_event_t *t)
 {
-	struct qspnd_ident *id = THREAD_ARG(t);
+	struct qspnd_ident *id = EVENT_ARG(t);
 
 	if (!id->inst)
 		return;
@@ -970,14 +970,14 @@ static void engine_schedule(struct qspnd_ident *id)
 {
 	uint64_t dl, now;
 
-	THREAD_OFF(id->t_engine);
+	EVENT_OFF(id->t_engine);
 	if (!id->inst)
 		return;
 	dl = qspn_next_deadline(id->inst);
 	if (dl == UINT64_MAX)
 		return;
 	now = qspnd_now_ms();
-	thread_add_timer_msec(qspnd.master, engine_timer, id,
+	event_add_timer_msec(qspnd.master, engine_timer, id,
 			      dl > now ? (long)(dl - now) : 0, &id->t_engine);
 }
 
@@ -987,9 +987,9 @@ void qspnd_neigh_engine_schedule(struct qspnd_ident *id)
 }
 
 /* A send that can't happen is reported after the engine call returns. */
-static void report_transport_error(struct thread *t)
+static void report_transport_error(qspnd_event_t *t)
 {
-	uint32_t arc = (uint32_t)THREAD_VAL(t);
+	uint32_t arc = (uint32_t)EVENT_VAL(t);
 	struct qspnd_neigh *n = neigh_by_id(arc);
 
 	if (n && n->port->id->inst && n->arc_added) {
@@ -1006,7 +1006,7 @@ void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len)
 	struct qspnd_neigh *n = neigh_by_id(arc);
 
 	if (!n || !session_send(n, buf, len))
-		thread_add_event(qspnd.master, report_transport_error, NULL,
+		event_add_event(qspnd.master, report_transport_error, NULL,
 				 (int)arc, NULL);
 }
 
@@ -1056,8 +1056,8 @@ void qspnd_neigh_ident_free(struct qspnd_ident *id)
 	while (id->neighs)
 		neigh_free(id->neighs);
 	listen_stop(id);
-	THREAD_OFF(id->t_engine);
-	THREAD_OFF(id->t_dismiss);
+	EVENT_OFF(id->t_engine);
+	EVENT_OFF(id->t_dismiss);
 	if (id->inst)
 		qspn_instance_free(id->inst);
 	for (pp = &self.idents; *pp; pp = &(*pp)->next)

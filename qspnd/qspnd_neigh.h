@@ -30,19 +30,19 @@
 #define QSPND_MAX_PORTS 16
 
 struct qspnd_ident;
-struct thread;
+
 
 /* One identity on one managed NIC: the NIC itself for the main identity,
  * its macvlan for a connectivity identity. */
 struct qspnd_port {
 	struct qspnd_ident *id;
-	char nic[INTERFACE_NAMSIZ]; /* the real NIC */
-	char dev[INTERFACE_NAMSIZ]; /* the device, in the identity's netns */
+	char nic[IFNAMSIZ]; /* the real NIC */
+	char dev[IFNAMSIZ]; /* the device, in the identity's netns */
 	ifindex_t ifindex;	    /* in that namespace; 0: not there yet */
 	uint8_t mac[6];
 	uint32_t linklocal; /* host order */
 	int udp_fd;
-	struct thread *t_udp, *t_hello;
+	qspnd_event_t *t_udp, *t_hello;
 	bool running;
 };
 
@@ -56,7 +56,7 @@ struct qspnd_neigh {
 	struct qspnd_neigh *next;
 	struct qspnd_port *port;
 	uint32_t id;		       /* the arc handle given to the engine */
-	char ifname[INTERFACE_NAMSIZ]; /* port->nic */
+	char ifname[IFNAMSIZ]; /* port->nic */
 	uint64_t system_id;
 	uint64_t identity_id;
 	uint32_t network_id;
@@ -75,7 +75,7 @@ struct qspnd_neigh {
 	int64_t arc_cost;
 	uint32_t table_id;	   /* while the arc exists */
 	struct qspnd_session sess; /* the ETP session (also while connecting) */
-	struct thread *t_retry;
+	qspnd_event_t *t_retry;
 	uint64_t frames_in, frames_out;
 };
 
@@ -93,11 +93,11 @@ struct qspnd_ident {
 	size_t n_ports;
 	struct qspnd_neigh *neighs;
 	int listen_fd;
-	struct thread *t_accept;
+	qspnd_event_t *t_accept;
 	struct qspn_instance *inst;
-	struct thread *t_engine;
+	qspnd_event_t *t_engine;
 	bool dismissing;
-	struct thread *t_dismiss;
+	qspnd_event_t *t_dismiss;
 	/* the peer identities we have had identity-arcs with */
 	uint64_t *known;
 	size_t n_known, cap_known;

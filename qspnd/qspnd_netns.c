@@ -67,7 +67,7 @@ static void state_paths(void)
 		return;
 	/* FRR's state directory, with the pathspace: private to each router
 	 * in the topotests (like /var/run/frr), one per -N in the lab */
-	snprintf(state_dir, sizeof(state_dir), "%s", frr_vtydir);
+	snprintf(state_dir, sizeof(state_dir), "%s", QSPND_RUNSTATEDIR);
 	snprintf(state_file, sizeof(state_file), "%s/qspnd-netns", state_dir);
 }
 

@@ -11,15 +11,15 @@
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/network.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 
 #include "qspnd.h"
 #include "qspnd_session.h"
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
 
-static void session_read(struct thread *t);
-static void session_write(struct thread *t);
+static void session_read(qspnd_event_t *t);
+static void session_write(qspnd_event_t *t);
 
 void qspnd_session_start(struct qspnd_session *s, int fd,
 			 const struct qspnd_session_ops *ops, void *arg)
@@ -31,9 +31,9 @@ void qspnd_session_start(struct qspnd_session *s, int fd,
 	s->arg = arg;
 	set_nonblocking(fd);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	thread_add_read(qspnd.master, session_read, s, fd, &s->t_read);
+	event_add_read(qspnd.master, session_read, s, fd, &s->t_read);
 	if (s->out_len > s->out_sent)
-		thread_add_write(qspnd.master, session_write, s, fd,
+		event_add_write(qspnd.master, session_write, s, fd,
 				 &s->t_write);
 }
 
@@ -45,8 +45,8 @@ bool qspnd_session_stop(struct qspnd_session *s)
 		close(s->fd);
 		s->fd = -1;
 	}
-	THREAD_OFF(s->t_read);
-	THREAD_OFF(s->t_write);
+	EVENT_OFF(s->t_read);
+	EVENT_OFF(s->t_write);
 	XFREE(MTYPE_QSPND_FRAME, s->body);
 	XFREE(MTYPE_QSPND_FRAME, s->out);
 	s->hdr_got = s->body_len = s->body_got = 0;
@@ -54,9 +54,9 @@ bool qspnd_session_stop(struct qspnd_session *s)
 	return was_open;
 }
 
-static void session_write(struct thread *t)
+static void session_write(qspnd_event_t *t)
 {
-	struct qspnd_session *s = THREAD_ARG(t);
+	struct qspnd_session *s = EVENT_ARG(t);
 	ssize_t w;
 
 	while (s->out_sent < s->out_len) {
@@ -74,7 +74,7 @@ static void session_write(struct thread *t)
 		s->out_sent = s->out_len = 0;
 		return;
 	}
-	thread_add_write(qspnd.master, session_write, s, s->fd, &s->t_write);
+	event_add_write(qspnd.master, session_write, s, s->fd, &s->t_write);
 }
 
 bool qspnd_session_send(struct qspnd_session *s, const uint8_t *buf, size_t len,
@@ -100,13 +100,13 @@ bool qspnd_session_send(struct qspnd_session *s, const uint8_t *buf, size_t len,
 	s->out[s->out_len++] = (uint8_t)len;
 	memcpy(s->out + s->out_len, buf, len);
 	s->out_len += len;
-	thread_add_write(qspnd.master, session_write, s, s->fd, &s->t_write);
+	event_add_write(qspnd.master, session_write, s, s->fd, &s->t_write);
 	return true;
 }
 
-static void session_read(struct thread *t)
+static void session_read(qspnd_event_t *t)
 {
-	struct qspnd_session *s = THREAD_ARG(t);
+	struct qspnd_session *s = EVENT_ARG(t);
 	uint8_t buf[16384];
 	ssize_t r = read(s->fd, buf, sizeof(buf));
 	size_t off = 0;
@@ -150,5 +150,5 @@ static void session_read(struct thread *t)
 		}
 	}
 again:
-	thread_add_read(qspnd.master, session_read, s, s->fd, &s->t_read);
+	event_add_read(qspnd.master, session_read, s, s->fd, &s->t_read);
 }

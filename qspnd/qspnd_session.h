@@ -15,9 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qspnd_frr.h"
+
 #define QSPND_FRAME_HDR 4
 
-struct thread;
+
 
 struct qspnd_session_ops {
 	/* a whole frame; the owner may stop the session inside */
@@ -30,7 +32,7 @@ struct qspnd_session_ops {
 
 struct qspnd_session {
 	int fd; /* the socket (also while it connects); -1: none */
-	struct thread *t_read, *t_write;
+	qspnd_event_t *t_read, *t_write;
 	const struct qspnd_session_ops *ops;
 	void *arg;
 	/* receive: header then body */

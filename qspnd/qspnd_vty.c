@@ -17,6 +17,7 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_frr.h"
 #include "qspnd_nb.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
@@ -593,21 +594,10 @@ DEFPY(show_qspn_identities, show_qspn_identities_cmd,
 /* The operations on identities: the RPCs of frr-qspnd.yang. */
 static int rpc(struct vty *vty, const char *name, const char *const *kv)
 {
-	struct list *input = yang_data_list_new();
 	char xpath[XPATH_MAXLEN];
-	int ret;
 
-	for (; kv[0]; kv += 2) {
-		if (!kv[1])
-			continue;
-		snprintf(xpath, sizeof(xpath), "/frr-qspnd:%s/%s", name,
-			 kv[0]);
-		listnode_add(input, yang_data_new(xpath, kv[1]));
-	}
 	snprintf(xpath, sizeof(xpath), "/frr-qspnd:%s", name);
-	ret = nb_cli_rpc(vty, xpath, input, NULL);
-	list_delete(&input);
-	return ret;
+	return qspnd_cli_rpc(vty, xpath, kv);
 }
 
 static int ingress(struct vty *vty, const char *name, const char *nbr,

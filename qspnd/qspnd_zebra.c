@@ -16,6 +16,7 @@
 
 #include "qspnd.h"
 #include "qspnd_debug.h"
+#include "qspnd_frr.h"
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
 #include "qspnd_zebra.h"
@@ -24,6 +25,8 @@
 static void qspnd_zebra_connected(struct zclient *zc)
 {
 	qspnd.zebra_connects++;
+	/* zebra's verdict on each route qspnd installs (qspnd_zroute.c) */
+	zebra_route_notify_send(ZEBRA_ROUTE_NOTIFY_REQUEST, zc, true);
 	zclient_send_reg_requests(zc, VRF_DEFAULT);
 	zlog_info("connected to zebra (connection #%u)", qspnd.zebra_connects);
 	qspnd_kernel_zebra_connected();
@@ -61,17 +64,17 @@ static int qspnd_ifp_destroy(struct interface *ifp)
 	return 0;
 }
 
-/* zebra's verdict on each route (the zclient asks for it: receive_notify) */
+/* zebra's verdict on each route (asked for on connect) */
 static zclient_handler *const qspnd_handlers[] = {
 	[ZEBRA_ROUTE_NOTIFY_OWNER] = qspnd_zroute_notify,
 };
 
 void qspnd_zebra_init(void)
 {
-	struct zclient_options opt = {.receive_notify = true};
+	struct zclient_options opt = {};
 
-	if_zapi_callbacks(qspnd_ifp_create, qspnd_ifp_up, qspnd_ifp_down,
-			  qspnd_ifp_destroy);
+	qspnd_if_zapi_register(qspnd_ifp_create, qspnd_ifp_up, qspnd_ifp_down,
+			       qspnd_ifp_destroy);
 	qspnd.zclient = zclient_new(qspnd.master, &opt, qspnd_handlers,
 				    array_size(qspnd_handlers));
 	zclient_init(qspnd.zclient, QSPND_ROUTE_TYPE, 0, &qspnd_privs);

@@ -39,7 +39,7 @@
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/nexthop.h"
-#include "lib/thread.h"
+#include "qspnd_frr.h"
 #include "lib/typesafe.h"
 #include "lib/vrf.h"
 #include "lib/zclient.h"
@@ -83,7 +83,7 @@ DECLARE_RBTREE_UNIQ(zroutes, struct zr_item, link, zr_cmp);
 static struct zroutes_head zroutes;
 
 /* re-sending the routes zebra could not install */
-static struct thread *t_retry;
+static qspnd_event_t *t_retry;
 static unsigned int retry_delay;
 
 static struct zr_item *zr_find(uint32_t tid, struct qspn_prefix dst)
@@ -257,7 +257,7 @@ void qspnd_zroute_walk(uint32_t tid,
 
 /* ---- what zebra says about the routes ---- */
 
-static void zr_retry_cb(struct thread *t)
+static void zr_retry_cb(qspnd_event_t *t)
 {
 	struct zr_item *it;
 	size_t n = 0;
@@ -322,7 +322,7 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 			retry_delay =
 				retry_delay ? MIN(retry_delay * 2, 30) : 1;
 			if (!t_retry)
-				thread_add_timer(qspnd.master, zr_retry_cb,
+				event_add_timer(qspnd.master, zr_retry_cb,
 						 NULL, retry_delay, &t_retry);
 		}
 		break;
@@ -379,7 +379,7 @@ static int zvty_open(struct zvty *v)
 	struct timeval tv = {.tv_sec = 5};
 
 	snprintfrr(sa.sun_path, sizeof(sa.sun_path), "%s/zebra.vty",
-		   frr_vtydir);
+		   QSPND_RUNSTATEDIR);
 	v->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (v->fd < 0)
 		return -1;
@@ -593,7 +593,7 @@ static void src_ensure(const uint32_t *want, size_t n)
 	if (zvty_begin(&v) < 0) {
 		zlog_warn(
 			"cannot reach zebra's vty to set route sources (%s/zebra.vty)",
-			frr_vtydir);
+			QSPND_RUNSTATEDIR);
 		qspnd_kstats.op_errors++;
 		return;
 	}

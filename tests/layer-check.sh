@@ -64,6 +64,7 @@ qspn_ident	9	identity commands of the engine
 # ---- qspnd/: the daemon
 qspnd	100	ground: types, globals, privileges, memory group, counters
 qspnd_debug	100	debug flags
+qspnd_frr	100	the FRR release bridge (8.4 / 10.3)
 qspnd_netns	101	executor: namespaces
 qspnd_zroute	101	executor: routes through zebra
 qspnd_nft	101	executor: nftables
