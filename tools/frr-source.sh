@@ -82,11 +82,33 @@ need_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
 }
 
-# What FRR's configure needs for the installed FRR's arguments (Debian 12).
+frr_major=${frr_version%%.*}
+frr_minor=${frr_version#*.}
+frr_minor=${frr_minor%%.*}
+# FRR 8.5 replaced vtysh/extract.pl by xref notes read from the binaries;
+# FRR 9.0 brought mgmtd, whose protobuf-c header lib/vty.h includes.
+if [ "$frr_major" -gt 8 ] || { [ "$frr_major" = 8 ] && [ "$frr_minor" -ge 5 ]; }; then
+	vtysh_gen=xref
+else
+	vtysh_gen=extract
+fi
+
+# What FRR's configure needs for the installed FRR's arguments: Debian 12's
+# FRR 8.4 builds with libyang 2, Debian 13's FRR 10.3 with libyang 3 (the only
+# one trixie has).
+if [ "$frr_major" -ge 10 ]; then
+	libyang_dev=libyang-dev
+else
+	libyang_dev=libyang2-dev
+fi
+extra=()
+case " $conf_line " in
+*"'--enable-scripting'"*) extra+=(liblua5.3-dev lua5.3) ;;
+esac
 need_pkgs dpkg-dev autoconf automake libtool make gcc bison flex pkg-config \
-	python3-dev python3-sphinx libjson-c-dev libyang2-dev libreadline-dev \
+	python3-dev python3-sphinx libjson-c-dev "$libyang_dev" libreadline-dev \
 	libcap-dev libelf-dev libc-ares-dev libpcre2-dev libsnmp-dev librtr-dev \
-	libpam0g-dev texinfo
+	libpam0g-dev texinfo libprotobuf-c-dev protobuf-c-compiler ${extra[@]+"${extra[@]}"}
 
 if [ -z "$source" ]; then
 	debver=$(dpkg-query -W -f='${Version}' frr 2>/dev/null) ||
@@ -147,12 +169,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 	rm -rf "$build"
 	mkdir -p "$build"
 	log "configuring FRR $frr_version like the installed one"
-	# A relative path to configure: vtysh/extract.pl depends on it.
+	# A relative path to configure: 8.4's vtysh/extract.pl depends on it.
 	(cd "$build" && ../configure "${conf_args[@]}") >&2
 	echo "$want" >"$stamp"
 fi
 log "building clippy and generated headers"
-make -C "$build" -j"$(nproc)" lib/clippy lib/route_types.h lib/version.h lib/gitversion.h >&2
+targets=(lib/clippy lib/route_types.h lib/version.h lib/gitversion.h)
+[ "$frr_major" -lt 9 ] || targets+=(lib/mgmt.pb-c.h)
+make -C "$build" -j"$(nproc)" "${targets[@]}" >&2
 
 # What FRR's own build feeds vtysh/extract.pl and vtysh/daemons.pl; the
 # qspn-aware vtysh (vtysh/subdir.am) uses the same plus qspnd's files.
@@ -160,10 +184,15 @@ frr_var() {
 	printf 'print-%%:\n\t@echo $($*)\n' |
 		make -s -C "$build" -f Makefile -f - "print-$1"
 }
-vtysh_scan=$(frr_var vtysh_scan)
 vtysh_daemons=$(frr_var vtysh_daemons)
-extract_args="$(frr_var HAVE_ISISD) $(frr_var HAVE_FABRICD)"
-[ -n "$vtysh_scan" ] || die "cannot read vtysh_scan from FRR's Makefile"
+[ -n "$vtysh_daemons" ] || die "cannot read vtysh_daemons from FRR's Makefile"
+vtysh_scan=
+extract_args=
+if [ "$vtysh_gen" = extract ]; then
+	vtysh_scan=$(frr_var vtysh_scan)
+	extract_args="$(frr_var HAVE_ISISD) $(frr_var HAVE_FABRICD)"
+	[ -n "$vtysh_scan" ] || die "cannot read vtysh_scan from FRR's Makefile"
+fi
 
 libdir=$(arg_value libdir)
 [ -f "$libdir/libfrr.so.0" ] || die "libfrr.so.0 not found in $libdir (from --libdir of the installed FRR)"
@@ -179,5 +208,6 @@ FRR_MODULEDIR='$(arg_value with-moduledir)'
 FRR_VTYSH_SCAN='$vtysh_scan'
 FRR_VTYSH_DAEMONS='$vtysh_daemons'
 FRR_EXTRACT_ARGS='$extract_args'
+FRR_VTYSH_GEN='$vtysh_gen'
 EOF
 log "ready: $source"

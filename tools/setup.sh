@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# setup.sh: everything a fresh Debian 12 machine needs to build and test
+# setup.sh: everything a fresh Debian 12 or 13 machine needs to build and test
 # qspnd, then the build itself (in ./build).  Idempotent; run as root.
 #
 #   tools/setup.sh            install what is missing, configure, make
@@ -25,10 +25,21 @@ fi
 # what the package test uses (debhelper, lintian, mmdebstrap, rpm, rpmlint).
 # Nothing else is assumed: tools/package-test.sh runs the main command in a
 # fresh Debian root to prove it.
+# Debian 12 (FRR 8.4) and Debian 13 (FRR 10.3) differ in libyang's major
+# version and clang's.
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+case $codename in
+bookworm) rel_pkgs=(libyang2-dev libyang2-tools libclang-rt-14-dev) ;;
+trixie) rel_pkgs=(libyang-dev libyang3-tools libclang-rt-19-dev) ;;
+*)
+	echo "setup.sh: Debian 12 (bookworm) or 13 (trixie) is needed, this is '$codename'" >&2
+	exit 1
+	;;
+esac
 pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
-	perl patch dpkg-dev clang libclang-rt-14-dev git xz-utils
-	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libyang2-dev
-	libyang2-tools libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
+	perl patch dpkg-dev clang "${rel_pkgs[@]}" git xz-utils
+	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev
+	libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
 	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping
 	nftables
 	debhelper lintian mmdebstrap rpm rpmlint)
