@@ -176,7 +176,7 @@ static inline const char *qspnd_rpc_input(const struct nb_cb_rpc_args *args,
 					  const char *leaf)
 {
 #if QSPND_FRR_AT_LEAST(10, 1)
-	if (!args->input || !yang_dnode_exists(args->input, "%s", leaf))
+	if (!args->input || !yang_dnode_exists(args->input, leaf))
 		return NULL;
 	return yang_dnode_get_string(args->input, "%s", leaf);
 #else

@@ -33,6 +33,8 @@
  */
 #include <zebra.h>
 
+#include <linux/rtnetlink.h>
+
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/memory.h"

@@ -6,6 +6,8 @@
  */
 #include <zebra.h>
 
+#include <linux/rtnetlink.h>
+
 #include "lib/command.h"
 #include "lib/json.h"
 #include "lib/vty.h"

@@ -12,6 +12,7 @@
  */
 #include <zebra.h>
 
+#include <fcntl.h>
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>

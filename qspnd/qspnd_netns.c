@@ -17,11 +17,13 @@
  */
 #include <zebra.h>
 
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include "lib/libfrr.h"
