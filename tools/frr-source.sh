@@ -102,6 +102,8 @@ else
 	libyang_dev=libyang2-dev
 fi
 extra=()
+# vtysh's command table comes from every installed daemon and module
+[ "$vtysh_gen" = extract ] || extra+=(frr-snmp frr-rpki-rtrlib)
 case " $conf_line " in
 *"'--enable-scripting'"*) extra+=(liblua5.3-dev lua5.3) ;;
 esac
@@ -196,6 +198,78 @@ fi
 
 libdir=$(arg_value libdir)
 [ -f "$libdir/libfrr.so.0" ] || die "libfrr.so.0 not found in $libdir (from --libdir of the installed FRR)"
+moduledir=$(arg_value with-moduledir)
+sbindir=$(arg_value sbindir)
+
+# FRR 8.5+ generates vtysh's command table from the xref notes of the
+# compiled daemons and modules (python/xrelfo.py).  qspnd's vtysh reads them
+# from the *installed* files, which the same configure arguments built: each
+# of FRR's xref targets is linked into FRR's build directory at its path
+# there, as FRR's own build has it (xref2vtysh.py names a daemon by the
+# binary's name, a module by its directory, and tells fabricd from isisd by
+# "isisd/fabricd"), so the list is exactly FRR's own.  A module that is not
+# installed would silently drop its commands from vtysh: it is an error.
+xref_files=
+if [ "$vtysh_gen" = xref ]; then
+	xdir=$build
+	for t in $(frr_var xrefs); do
+		t=${t%.xref}
+		case $t in
+		*.la)
+			name=$(basename "$t" .la)
+			case " $(frr_var lib_LTLIBRARIES) " in
+			*" $t "*) f="$libdir/$name.so.0" ;;
+			*) f="$moduledir/$name.so" ;;
+			esac
+			link="${t%.la}.so"
+			;;
+		*)
+			name=$(basename "$t")
+			f="$sbindir/$name"
+			[ -e "$f" ] || f="/usr/bin/$name"
+			link=$t
+			;;
+		esac
+		if [ ! -e "$f" ]; then
+			case " $vtysh_daemons " in
+			*" $name "*) die "$name is not installed ($f): vtysh needs every daemon" ;;
+			esac
+			case $t in
+			*.la) die "FRR module $f is not installed (frr-snmp, frr-rpki-rtrlib?): its commands would be missing from vtysh" ;;
+			esac
+			log "no $f: $t has no commands for vtysh, skipped"
+			continue
+		fi
+		if [ -e "$xdir/$link" ] && [ ! -L "$xdir/$link" ]; then
+			die "$xdir/$link exists and is not a link to an installed file"
+		fi
+		mkdir -p "$xdir/$(dirname "$link")"
+		ln -sfn "$f" "$xdir/$link"
+		xref_files="$xref_files $link"
+	done
+	[ -n "$xref_files" ] || die "no FRR binaries found for vtysh's command table"
+	xref_files=${xref_files# }
+	# xrefs name a command's source file relative to where FRR was compiled
+	# (Debian: "../lib/if.c", from a build directory below the tree), and
+	# xref2vtysh.py maps lib/'s commands to their daemons by that path: from
+	# $xdir it must resolve into this tree's lib/, or vtysh would send them to
+	# the wrong daemons.
+	log "checking the source paths in libfrr's xrefs"
+	(cd "$xdir" && "$build/lib/clippy" "$source/python/xrelfo.py" \
+		-o "$build/qspnd-libfrr.xref" lib/libfrr.so) >&2 ||
+		die "python/xrelfo.py cannot read $libdir/libfrr.so.0"
+	python3 - "$build/qspnd-libfrr.xref" "$xdir" "$source" <<'PY' ||
+import json, os, sys
+xref, cwd, src = sys.argv[1:4]
+files = {s["defun"]["file"] for c in json.load(open(xref))["cli"].values() for s in c.values()}
+bad = [f for f in files if not os.path.isfile(os.path.join(cwd, f)) or
+       not os.path.realpath(os.path.join(cwd, f)).startswith(os.path.realpath(src) + "/lib/")]
+if not files or bad:
+    sys.exit("libfrr's commands are defined in %s, which are not %s/lib/ files seen from %s" % (sorted(bad)[:3], src, cwd))
+PY
+		die "the installed FRR was not compiled from a directory one level below its tree"
+	rm -f "$build/qspnd-libfrr.xref"
+fi
 
 cat >"$out" <<EOF
 FRR_SRC_VERSION='$src_version'
@@ -209,5 +283,7 @@ FRR_VTYSH_SCAN='$vtysh_scan'
 FRR_VTYSH_DAEMONS='$vtysh_daemons'
 FRR_EXTRACT_ARGS='$extract_args'
 FRR_VTYSH_GEN='$vtysh_gen'
+FRR_XREF_DIR='${xdir:-}'
+FRR_XREF_FILES='$xref_files'
 EOF
 log "ready: $source"
