@@ -1579,16 +1579,18 @@ static size_t present_keys(const struct qspn_kstate *ks, const struct ktable *t,
 }
 
 /*
- * The identity that owns table n is not the one that owned o: it replaced
- * it in its namespace at a duplication (§5.3 step 1).  Only when both
- * identities say who they are.
+ * The identity that owns table n is not the one that owned o, and has
+ * another address: it replaced it in its namespace at a duplication (§5.3
+ * step 1).  Only when both identities say who they are.
  */
 static bool replaced_owner(const struct dctx *c, const struct ktable *o,
 			   const struct ktable *n)
 {
-	uint64_t a = c->from->ids[o->owner].id, b = c->to->ids[n->owner].id;
+	const struct kident *a = &c->from->ids[o->owner];
+	const struct kident *b = &c->to->ids[n->owner];
 
-	return a && b && a != b;
+	return a->id && b->id && a->id != b->id &&
+	       !qspn_naddr_equal(&a->addr, &b->addr);
 }
 
 /* of the keys v[0..n), those of internal routes of levels <= g (§5.4 step

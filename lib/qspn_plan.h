@@ -114,8 +114,9 @@ struct qspn_plan_identity {
 	struct qspn_path_source paths; /* get_paths may be NULL: no paths */
 	/*
 	 * Which identity this is (0: not said).  When a namespace's identity
-	 * in the new state has another nonzero id than in the old state, the
-	 * new identity replaced the old one there (a duplication, §5.3): the
+	 * in the new state has another nonzero id than in the old state, and
+	 * another address, the new identity replaced the old one there (a
+	 * duplication, §5.3): the
 	 * routes of the old destination set are deleted and the new set is
 	 * added (§5.4 steps 4 and 7), except the internal routes of levels
 	 * <= guest_level, which are kept (§7 item 9).
