@@ -75,6 +75,8 @@ enum {
 	ADD_NETNS = 2,	 /* namespaces, macvlans and what lives on them */
 	ADD_LLROUTE = 3, /* link-local routes in the default namespace */
 	ADD_OWNADDR = 4, /* own addresses, SNAT, NETMAP */
+	ADD_HOSTS = 5,	 /* routes in ntk to subnet hosts, after the tables
+			  * (a slot route of the same CIDR goes first) */
 };
 
 struct kitem {
@@ -744,7 +746,7 @@ static void subnet_host_items(struct bctx *c,
 			   ADD_LLROUTE);
 		for (int k = 0; k < s; k++)
 			host.pos[k] = sh->pos[k];
-		o = item(c, QSPN_OP_ROUTE_ADD, "", ADD_OWNADDR, DEL_BEFORE, 1);
+		o = item(c, QSPN_OP_ROUTE_ADD, "", ADD_HOSTS, DEL_BEFORE, 1);
 		if (!o)
 			return;
 		snprintf(o->table, sizeof(o->table), "ntk");
@@ -1429,6 +1431,7 @@ static void items_pass(struct dctx *c, bool add, int phase)
 			emit_item_add(c, v[x]);
 		} else if (!c->item_deleted[v[x] - c->from->items]) {
 			emit_item_del(c, v[x]);
+			c->item_deleted[v[x] - c->from->items] = true;
 		}
 	}
 	free(v);
@@ -1850,6 +1853,7 @@ int qspn_plan_diff(const struct qspn_kstate *from, const struct qspn_kstate *to,
 	items_pass(&c, true, ADD_LLROUTE);
 	items_pass(&c, true, ADD_OWNADDR);
 	tables_pass(&c);
+	items_pass(&c, true, ADD_HOSTS);
 	items_pass(&c, false, DEL_OWNADDR);
 	items_pass(&c, false, DEL_LINKS);
 	items_pass(&c, false, DEL_NETNS);
