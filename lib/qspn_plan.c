@@ -533,23 +533,30 @@ int qspn_plan_subnet_pos_parse(const struct qspn_topology *t, int s,
 
 		while (*p >= '0' && *p <= '9' && v <= UINT32_MAX)
 			v = v * 10 + (unsigned long)(*p++ - '0');
-		if (p == start || k < 0 || v >= t->gsize[k])
-			return qspn_errf(
-				err, errlen,
-				"position \"%s\": %d positions below %u, %u, ... (top level first) expected",
-				text, s, t->gsize[s - 1], t->gsize[0]);
-		pos[k--] = (uint32_t)v;
-		if (!*p)
-			break;
-		if (*p++ != '.')
+		if (p == start || (*p && *p != '.'))
 			return qspn_errf(err, errlen,
 					 "position \"%s\": not dotted numbers",
 					 text);
+		if (k < 0)
+			return qspn_errf(
+				err, errlen,
+				"position \"%s\": %d positions expected (levels %d..0, top level first)",
+				text, s, s - 1);
+		if (v >= t->gsize[k])
+			return qspn_errf(
+				err, errlen,
+				"position \"%s\": %lu at level %d is not below %u",
+				text, v, k, t->gsize[k]);
+		pos[k--] = (uint32_t)v;
+		if (!*p)
+			break;
+		p++;
 	}
 	if (k != -1)
-		return qspn_errf(err, errlen,
-				 "position \"%s\": %d positions expected (levels %d..0)",
-				 text, s, s - 1);
+		return qspn_errf(
+			err, errlen,
+			"position \"%s\": %d positions expected (levels %d..0, top level first)",
+			text, s, s - 1);
 	return 0;
 }
 
