@@ -476,8 +476,9 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 		}
 	}
 	if (sys->n_subnet_hosts && sys->subnet_level < 1)
-		return qspn_errf(err, errlen,
-				 "subnet_hosts: only a gateway of an autonomous subnet (subnet_level > 0) has hosts");
+		return qspn_errf(
+			err, errlen,
+			"subnet_hosts: only a gateway of an autonomous subnet (subnet_level > 0) has hosts");
 	for (size_t h = 0; h < sys->n_subnet_hosts; h++) {
 		const struct qspn_plan_subnet_host *sh = &sys->subnet_hosts[h];
 

@@ -65,8 +65,8 @@ extern struct zebra_privs_t qspnd_privs;
 #define QSPND_MAX_SUBNET_HOSTS 64
 struct qspnd_subnet_host {
 	uint32_t linklocal; /* the key (host order) */
-	char ifname[16]; /* IFNAMSIZ */
-	char position[64]; /* dotted, levels subnet-level-1 .. 0 */
+	char ifname[16];    /* IFNAMSIZ */
+	char position[64];  /* dotted, levels subnet-level-1 .. 0 */
 };
 
 /* The router configuration, as the northbound applied it. */

@@ -292,17 +292,16 @@ static struct json_object *subnet_hosts_json(void)
 		json_object_string_add(jh, "position", h->position);
 		if (m && r->cfg.has_topology && r->cfg.subnet_level > 0) {
 			host = m->addr;
-			if (qspn_plan_subnet_pos_parse(&r->cfg.topo,
-						       r->cfg.subnet_level,
-						       h->position, host.pos,
-						       NULL, 0) == 0) {
+			if (qspn_plan_subnet_pos_parse(
+				    &r->cfg.topo, r->cfg.subnet_level,
+				    h->position, host.pos, NULL, 0) == 0) {
 				f.dst = qspn_ip_internal_node(
 					&r->cfg.topo, &host,
 					r->cfg.subnet_level);
 				qspn_ipv4_format(f.dst, buf, sizeof(buf));
 				json_object_string_add(jh, "address", buf);
-				qspnd_zroute_walk(QSPN_TID_NTK,
-						  host_route_find, &f);
+				qspnd_zroute_walk(QSPN_TID_NTK, host_route_find,
+						  &f);
 			}
 		}
 		if (f.r) {
@@ -311,8 +310,8 @@ static struct json_object *subnet_hosts_json(void)
 			route_json(f.r, jroutes);
 			json_object_object_foreach(jroutes, key, jr)
 			{
-				json_object_object_add(
-					jh, "route", json_object_get(jr));
+				json_object_object_add(jh, "route",
+						       json_object_get(jr));
 				(void)key;
 			}
 			json_object_free(jroutes);
@@ -406,14 +405,15 @@ DEFUN(show_qspn_tables, show_qspn_tables_cmd, "show qspn tables [json]",
 	    json_object_array_length(v)) {
 		vty_out(vty, "Subnet hosts:\n");
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			struct json_object *jh = json_object_array_get_idx(v, i);
+			struct json_object *jh =
+				json_object_array_get_idx(v, i);
 			struct json_object *a, *rt;
 
 			vty_out(vty, "  %s on %s, position %s: %s, %s\n",
-				json_object_get_string(
-					json_object_object_get(jh, "linkLocal")),
-				json_object_get_string(
-					json_object_object_get(jh, "interface")),
+				json_object_get_string(json_object_object_get(
+					jh, "linkLocal")),
+				json_object_get_string(json_object_object_get(
+					jh, "interface")),
 				json_object_get_string(
 					json_object_object_get(jh, "position")),
 				json_object_object_get_ex(jh, "address", &a)

@@ -101,10 +101,10 @@ static int subnet_hosts_validate(const struct lyd_node *rtr,
 	bool has_addr = false;
 
 	if (topo && yang_dnode_exists(rtr, "./address"))
-		has_addr = qspn_naddr_parse(&addr, topo,
-					    yang_dnode_get_string(rtr,
-								  "./address"),
-					    false, NULL, 0) == 0;
+		has_addr = qspn_naddr_parse(
+				   &addr, topo,
+				   yang_dnode_get_string(rtr, "./address"),
+				   false, NULL, 0) == 0;
 	LY_LIST_FOR (lyd_child(rtr), h) {
 		uint32_t pos[QSPN_MAX_LEVELS];
 		char err[QSPN_ERRBUF_SIZE];
@@ -114,23 +114,24 @@ static int subnet_hosts_validate(const struct lyd_node *rtr,
 			continue;
 		ll = yang_dnode_get_string(h, "./link-local");
 		if (!topo || sl == 0) {
-			snprintf(errmsg, errlen,
-				 "subnet-host %s: only a gateway of an autonomous subnet (a topology and subnet-level > 0) has hosts",
-				 ll);
+			snprintf(
+				errmsg, errlen,
+				"subnet-host %s: only a gateway of an autonomous subnet (a topology and subnet-level > 0) has hosts",
+				ll);
 			return -1;
 		}
-		if (qspn_plan_subnet_pos_parse(topo, sl,
-					       yang_dnode_get_string(
-						       h, "./position"),
-					       pos, err, sizeof(err)) < 0) {
+		if (qspn_plan_subnet_pos_parse(
+			    topo, sl, yang_dnode_get_string(h, "./position"),
+			    pos, err, sizeof(err)) < 0) {
 			snprintf(errmsg, errlen, "subnet-host %s: %s", ll, err);
 			return -1;
 		}
 		if (has_addr &&
 		    !memcmp(pos, addr.pos, (size_t)sl * sizeof(pos[0]))) {
-			snprintf(errmsg, errlen,
-				 "subnet-host %s: position %s is this node's own",
-				 ll, yang_dnode_get_string(h, "./position"));
+			snprintf(
+				errmsg, errlen,
+				"subnet-host %s: position %s is this node's own",
+				ll, yang_dnode_get_string(h, "./position"));
 			return -1;
 		}
 	}
@@ -369,8 +370,7 @@ int qspnd_subnet_host_destroy(struct nb_cb_destroy_args *args)
 		h = &r->cfg.subnet_hosts[i];
 		if (h->linklocal != ntohl(ip.ipaddr_v4.s_addr))
 			continue;
-		memmove(h, h + 1,
-			(r->cfg.n_subnet_hosts - i - 1) * sizeof(*h));
+		memmove(h, h + 1, (r->cfg.n_subnet_hosts - i - 1) * sizeof(*h));
 		r->cfg.n_subnet_hosts--;
 		break;
 	}

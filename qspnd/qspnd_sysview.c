@@ -182,9 +182,9 @@ static size_t plan_subnet_hosts(const struct qspn_plan_system *sys,
 		    qspn_plan_subnet_pos_parse(&sys->topo, sys->subnet_level,
 					       h->position, ph->pos, NULL,
 					       0) < 0 ||
-		    (m && !memcmp(ph->pos, m->addr.pos,
-				  (size_t)sys->subnet_level *
-					  sizeof(ph->pos[0]))))
+		    (m &&
+		     !memcmp(ph->pos, m->addr.pos,
+			     (size_t)sys->subnet_level * sizeof(ph->pos[0]))))
 			continue;
 		strlcpy(ph->dev, h->ifname, sizeof(ph->dev));
 		ph->linklocal = h->linklocal;

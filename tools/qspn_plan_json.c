@@ -452,22 +452,22 @@ int qspn_json_state(struct json_object *obj, const char *path,
 		    struct qspn_json_state *st, char *err, size_t errlen)
 {
 	static const char *const skeys[] = {
-		"started",    "anonymizer", "serve_anonymous", "subnet_level",
-		"nics",	      "neighbours", "identities",      "subnet_hosts",
-		NULL};
+		"started",	"anonymizer",	"serve_anonymous",
+		"subnet_level", "nics",		"neighbours",
+		"identities",	"subnet_hosts", NULL};
 	static const char *const hkeys[] = {"dev", "linklocal", "position",
 					    NULL};
 	static const char *const nkeys[] = {"dev", "mac", "linklocal", NULL};
 	static const char *const bkeys[] = {"dev", "linklocal", NULL};
 	static const char *const ikeys[] = {
-		"name", "address", "netns",	  "pseudodevs",
-		"arcs", "paths",   "id",	  "guest_level",
-		NULL};
+		"name",	 "address", "netns",	   "pseudodevs", "arcs",
+		"paths", "id",	    "guest_level", NULL};
 	static const char *const pdkeys[] = {"dev", "name", "mac", "linklocal",
 					     NULL};
 	static const char *const akeys[] = {
 		"id",	"dev",	    "peer_mac",	    "peer_linklocal",
-		"qspn", "table_id", "peer_address", "peer_outside", NULL};
+		"qspn", "table_id", "peer_address", "peer_outside",
+		NULL};
 	struct qspn_plan_system *sys = &st->sys;
 	struct json_object *arr;
 	size_t n;

@@ -318,9 +318,8 @@ static int run_story(const char *name)
 		qspn_ops_init(&ops);
 		if (qspn_json_state(v, "$.initial", &topo, &prev, err,
 				    sizeof(err)) < 0 ||
-		    (tag_ids(v, &prev),
-		     qspn_plan_build(&prev.sys, &kprev, perr, sizeof(perr)) <
-			     0)) {
+		    (tag_ids(v, &prev), qspn_plan_build(&prev.sys, &kprev, perr,
+							sizeof(perr)) < 0)) {
 			printf("not ok - %s initial state: %s%s\n", name, err,
 			       perr);
 			failures++;

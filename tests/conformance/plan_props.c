@@ -253,8 +253,7 @@ static void rsys_random(struct rsys *s, const char *topo)
 	/* hosts of the autonomous subnet: positions below subnet_level, not
 	 * the main identity's own, not each other's */
 	for (uint32_t k = s->sys.subnet_level > 0 ? rnd2(3) : 0; k > 0; k--) {
-		struct qspn_plan_subnet_host *h =
-			&s->sh[s->sys.n_subnet_hosts];
+		struct qspn_plan_subnet_host *h = &s->sh[s->sys.n_subnet_hosts];
 		bool clash = false;
 
 		snprintf(h->dev, sizeof(h->dev), "eth1");

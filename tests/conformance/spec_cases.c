@@ -93,9 +93,10 @@ static bool check_step(struct json_object *step, const struct qspn_kstate *kp,
 	for (size_t i = 0; i < ops.n || i < n_exp; i++) {
 		char line[512] = "";
 		const char *want =
-			i < n_exp ? json_object_get_string(
-					    json_object_array_get_idx(expect, i))
-				  : NULL;
+			i < n_exp
+				? json_object_get_string(
+					  json_object_array_get_idx(expect, i))
+				: NULL;
 
 		if (i < ops.n)
 			qspn_op_format(&ops.v[i], line, sizeof(line));
