@@ -55,6 +55,8 @@ struct kident {
 	size_t n_pds;
 	int *tables; /* indices in ks->tables */
 	size_t n_tables;
+	uint64_t id;	 /* 0: not said */
+	int guest_level; /* internal levels <= G kept at replacement */
 };
 
 /* delete phases of the generic items */
@@ -73,6 +75,8 @@ enum {
 	ADD_NETNS = 2,	 /* namespaces, macvlans and what lives on them */
 	ADD_LLROUTE = 3, /* link-local routes in the default namespace */
 	ADD_OWNADDR = 4, /* own addresses, SNAT, NETMAP */
+	ADD_HOSTS = 5,	 /* routes in ntk to subnet hosts, after the tables
+			  * (a slot route of the same CIDR goes first) */
 };
 
 struct kitem {
@@ -388,6 +392,11 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 					"identities[%zu].pseudodevs[%zu].name: empty or longer than %d characters",
 					i, p, QSPN_NAMELEN - 1);
 		}
+		if (id->guest_level < 0 || id->guest_level >= t->levels)
+			return qspn_errf(
+				err, errlen,
+				"identities[%zu].guest_level: %d is not in 0..%d",
+				i, id->guest_level, t->levels - 1);
 		for (size_t a = 0; a < id->n_arcs; a++) {
 			const struct qspn_plan_arc *arc = &id->arcs[a];
 
@@ -420,6 +429,11 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 					err, errlen,
 					"identities[%zu].arcs[%zu].peer_address: %d levels, the topology has %d",
 					i, a, arc->peer_addr.levels, t->levels);
+			if (arc->peer_outside && !arc->qspn)
+				return qspn_errf(
+					err, errlen,
+					"identities[%zu].arcs[%zu].peer_outside: only a qspn-arc has a table",
+					i, a);
 			if (!arc->qspn)
 				continue;
 			if (arc->table_id < QSPN_TID_MIN ||
@@ -461,6 +475,89 @@ static int validate(const struct qspn_plan_system *sys, char *err,
 			}
 		}
 	}
+	if (sys->n_subnet_hosts && sys->subnet_level < 1)
+		return qspn_errf(
+			err, errlen,
+			"subnet_hosts: only a gateway of an autonomous subnet (subnet_level > 0) has hosts");
+	for (size_t h = 0; h < sys->n_subnet_hosts; h++) {
+		const struct qspn_plan_subnet_host *sh = &sys->subnet_hosts[h];
+
+		if (!find_nic(sys, sh->dev))
+			return qspn_errf(
+				err, errlen,
+				"subnet_hosts[%zu].dev: \"%s\" is not a managed NIC",
+				h, sh->dev);
+		if (!sh->linklocal)
+			return qspn_errf(err, errlen,
+					 "subnet_hosts[%zu].linklocal: missing",
+					 h);
+		for (int k = 0; k < sys->subnet_level; k++)
+			if (sh->pos[k] >= t->gsize[k])
+				return qspn_errf(
+					err, errlen,
+					"subnet_hosts[%zu].position: %u at level %d is not in 0..%u",
+					h, sh->pos[k], k, t->gsize[k] - 1);
+		for (size_t i = 0; i < sys->n_ids; i++)
+			if (!sys->ids[i].netns[0] &&
+			    !memcmp(sys->ids[i].addr.pos, sh->pos,
+				    (size_t)sys->subnet_level *
+					    sizeof(sh->pos[0])))
+				return qspn_errf(
+					err, errlen,
+					"subnet_hosts[%zu].position: the gateway's own position",
+					h);
+		for (size_t g = 0; g < h; g++)
+			if (!memcmp(sys->subnet_hosts[g].pos, sh->pos,
+				    (size_t)sys->subnet_level *
+					    sizeof(sh->pos[0])))
+				return qspn_errf(
+					err, errlen,
+					"subnet_hosts[%zu].position: the same as subnet_hosts[%zu]",
+					h, g);
+	}
+	return 0;
+}
+
+int qspn_plan_subnet_pos_parse(const struct qspn_topology *t, int s,
+			       const char *text, uint32_t pos[], char *err,
+			       size_t errlen)
+{
+	const char *p = text;
+	int k = s - 1;
+
+	if (s < 1 || s >= t->levels)
+		return qspn_errf(err, errlen,
+				 "no autonomous subnet (subnet level %d)", s);
+	for (;;) {
+		unsigned long v = 0;
+		const char *start = p;
+
+		while (*p >= '0' && *p <= '9' && v <= UINT32_MAX)
+			v = v * 10 + (unsigned long)(*p++ - '0');
+		if (p == start || (*p && *p != '.'))
+			return qspn_errf(err, errlen,
+					 "position \"%s\": not dotted numbers",
+					 text);
+		if (k < 0)
+			return qspn_errf(
+				err, errlen,
+				"position \"%s\": %d positions expected (levels %d..0, top level first)",
+				text, s, s - 1);
+		if (v >= t->gsize[k])
+			return qspn_errf(
+				err, errlen,
+				"position \"%s\": %lu at level %d is not below %u",
+				text, v, k, t->gsize[k]);
+		pos[k--] = (uint32_t)v;
+		if (!*p)
+			break;
+		p++;
+	}
+	if (k != -1)
+		return qspn_errf(
+			err, errlen,
+			"position \"%s\": %d positions expected (levels %d..0, top level first)",
+			text, s, s - 1);
 	return 0;
 }
 
@@ -632,6 +729,45 @@ static void own_items(struct bctx *c, const struct qspn_plan_system *sys,
 	}
 }
 
+/*
+ * The hosts of our autonomous subnet (§4.8; the reference leaves these to
+ * "another mechanism", doc/protocol/routes.md §4.8 end): the /32 route to a
+ * host's link-local in `main`, then, once our own addresses exist, its
+ * internal address of level s in `ntk` via that link-local, src our own
+ * internal address of level s when it is computable.
+ */
+static void subnet_host_items(struct bctx *c,
+			      const struct qspn_plan_system *sys,
+			      const struct kident *id)
+{
+	int s = sys->subnet_level;
+
+	for (size_t h = 0; h < sys->n_subnet_hosts; h++) {
+		const struct qspn_plan_subnet_host *sh = &sys->subnet_hosts[h];
+		const struct qspn_plan_nic *nic = find_nic(sys, sh->dev);
+		struct qspn_naddr host = id->addr;
+		struct qspn_op *o;
+
+		if (!nic->linklocal)
+			continue;
+		it_llroute(c, "", sh->linklocal, nic->dev, nic->linklocal,
+			   ADD_LLROUTE);
+		for (int k = 0; k < s; k++)
+			host.pos[k] = sh->pos[k];
+		o = item(c, QSPN_OP_ROUTE_ADD, "", ADD_HOSTS, DEL_BEFORE, 1);
+		if (!o)
+			return;
+		snprintf(o->table, sizeof(o->table), "ntk");
+		o->dst.addr = qspn_ip_internal_node(&c->ks->topo, &host, s);
+		o->dst.len = 32;
+		o->rtype = QSPN_RT_VIA;
+		o->gw = sh->linklocal;
+		snprintf(o->dev, sizeof(o->dev), "%s", nic->dev);
+		if (id->local.has_intern[s])
+			o->src = id->local.intern[s];
+	}
+}
+
 static const char *arc_dev(const struct kident *id,
 			   const struct qspn_plan_arc *arc)
 {
@@ -773,6 +909,13 @@ static void compute_dest(struct qspn_kstate *ks,
 				r->type = QSPN_RT_BLACKHOLE;
 				continue;
 			}
+			/* kept from the old identity (§5.4 step 4, §5.6) */
+			if (!t->is_ntk && !t->known && k >= 1 &&
+			    k <= id->guest_level &&
+			    id->arcs[t->arc].peer_outside) {
+				r->type = QSPN_RT_BLACKHOLE;
+				continue;
+			}
 			if (!best) {
 				r->type = QSPN_RT_UNREACHABLE;
 				continue;
@@ -860,6 +1003,8 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 		struct kident *id = &ks->ids[i];
 
 		id->addr = in->addr;
+		id->id = in->id;
+		id->guest_level = in->guest_level;
 		snprintf(id->ns, sizeof(id->ns), "%s", in->netns);
 		qspn_local_ips(&ks->topo, &id->addr, &id->local);
 		id->arcs = calloc(in->n_arcs + 1, sizeof(*id->arcs));
@@ -977,6 +1122,7 @@ int qspn_plan_build(const struct qspn_plan_system *sys,
 					   ADD_LLROUTE);
 		}
 		own_items(&c, sys, id);
+		subnet_host_items(&c, sys, id);
 	}
 	if (c.oom)
 		goto oom;
@@ -1221,6 +1367,13 @@ static void emit_item_del(struct dctx *c, const struct kitem *it)
 	case QSPN_OP_NETMAP_ADD:
 		o.code = QSPN_OP_NETMAP_DEL;
 		break;
+	case QSPN_OP_ROUTE_ADD: /* a route to a host of our subnet */
+		o.code = QSPN_OP_ROUTE_DEL;
+		o.rtype = QSPN_RT_NONE;
+		o.gw = 0;
+		o.src = 0;
+		o.dev[0] = '\0';
+		break;
 	default:
 		return;
 	}
@@ -1234,13 +1387,15 @@ static void emit_item_del(struct dctx *c, const struct kitem *it)
  */
 static void free_route_key(struct dctx *c, const struct kitem *it)
 {
-	if (it->o.code != QSPN_OP_LLROUTE_ADD)
+	if (it->o.code != QSPN_OP_LLROUTE_ADD &&
+	    it->o.code != QSPN_OP_ROUTE_ADD)
 		return;
 	for (size_t x = 0; x < c->from->n_items; x++) {
 		const struct kitem *old = &c->from->items[x];
 
-		if (old->o.code != QSPN_OP_LLROUTE_ADD || c->item_deleted[x] ||
+		if (old->o.code != it->o.code || c->item_deleted[x] ||
 		    strcmp(old->o.ns, it->o.ns) ||
+		    strcmp(old->o.table, it->o.table) ||
 		    old->o.dst.addr != it->o.dst.addr ||
 		    find_item(c->to, &old->o))
 			continue;
@@ -1284,6 +1439,7 @@ static void items_pass(struct dctx *c, bool add, int phase)
 			emit_item_add(c, v[x]);
 		} else if (!c->item_deleted[v[x] - c->from->items]) {
 			emit_item_del(c, v[x]);
+			c->item_deleted[v[x] - c->from->items] = true;
 		}
 	}
 	free(v);
@@ -1434,15 +1590,53 @@ static size_t present_keys(const struct qspn_kstate *ks, const struct ktable *t,
 }
 
 /*
+ * The identity that owns table n is not the one that owned o, and has
+ * another address: it replaced it in its namespace at a duplication (§5.3
+ * step 1).  Only when both identities say who they are.
+ */
+static bool replaced_owner(const struct dctx *c, const struct ktable *o,
+			   const struct ktable *n)
+{
+	const struct kident *a = &c->from->ids[o->owner];
+	const struct kident *b = &c->to->ids[n->owner];
+
+	return a->id && b->id && a->id != b->id &&
+	       !qspn_naddr_equal(&a->addr, &b->addr);
+}
+
+/* of the keys v[0..n), those of internal routes of levels <= g (§5.4 step
+ * 4: the routes a replaced identity leaves in place, §7 item 9) */
+static size_t keep_kept(const struct qspn_kstate *ks, struct ckey *v, size_t n,
+			int g)
+{
+	size_t w = 0;
+
+	for (size_t x = 0; x < n; x++) {
+		int lvl, s;
+		uint32_t pos;
+
+		slot_info(ks, v[x].slot, &lvl, &pos, &s);
+		if (s >= 2 && qspn_internal_of_slot(&ks->topo, s) <= g)
+			v[w++] = v[x];
+	}
+	return w;
+}
+
+/*
  * Routes of one table: deletions, additions (unreachable), then changes.
  * When both sides have the same owner address the slots line up and the
- * comparison is slot by slot; otherwise the CIDRs are matched.
+ * comparison is slot by slot; otherwise the CIDRs are matched (an address
+ * that became real, §5.5).  When the owner was replaced (§5.4), only its
+ * kept internal routes are matched: every other route of the old set is
+ * deleted and the new set is added, as the reference does (steps 4 and 7),
+ * even where a CIDR is in both sets.
  */
 static void routes_diff(struct dctx *c, const struct ktable *o,
 			const struct ktable *n)
 {
 	const struct qspn_kstate *F = c->from, *T = c->to;
-	bool same = o && o->r && n->r && F->has_topo &&
+	bool replaced = o && o->r && n->r && replaced_owner(c, o, n);
+	bool same = o && o->r && n->r && !replaced && F->has_topo &&
 		    topo_equal(&F->topo, &T->topo) &&
 		    F->subnet_level == T->subnet_level &&
 		    qspn_naddr_equal(&F->ids[o->owner].addr,
@@ -1520,6 +1714,12 @@ static void routes_diff(struct dctx *c, const struct ktable *o,
 		}
 		on = present_keys(F, o, ov);
 		nn = present_keys(T, n, nv);
+		if (replaced) {
+			int g = T->ids[n->owner].guest_level;
+
+			on = keep_kept(F, ov, on, g);
+			nn = keep_kept(T, nv, nn, g);
+		}
 		for (int s = 0; s < F->n_slots; s++)
 			o2n[s] = -1;
 		for (int s = 0; s < T->n_slots; s++)
@@ -1661,6 +1861,7 @@ int qspn_plan_diff(const struct qspn_kstate *from, const struct qspn_kstate *to,
 	items_pass(&c, true, ADD_LLROUTE);
 	items_pass(&c, true, ADD_OWNADDR);
 	tables_pass(&c);
+	items_pass(&c, true, ADD_HOSTS);
 	items_pass(&c, false, DEL_OWNADDR);
 	items_pass(&c, false, DEL_LINKS);
 	items_pass(&c, false, DEL_NETNS);

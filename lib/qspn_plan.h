@@ -78,6 +78,30 @@ struct qspn_plan_arc {
 	uint32_t table_id; /* QSPN_TID_MIN..QSPN_TID_MAX, qspn-arcs only */
 	bool peer_known;   /* get_naddr_for_arc() != NULL: first ETP seen */
 	struct qspn_naddr peer_addr; /* valid when peer_known */
+	/*
+	 * A qspn-arc inherited at a migration whose peer was known to the old
+	 * identity (its rule was added) and is outside the migrating g-node:
+	 * §5.6 drops its rule until the peer's first ETP to this identity,
+	 * and §5.4 step 4 keeps the internal routes of levels <= the
+	 * identity's guest_level, which were blackholes (the peer's maximum
+	 * distinct g-node has level >= G >= k, §4.2).  While !peer_known,
+	 * those routes stay blackhole instead of unreachable.
+	 */
+	bool peer_outside;
+};
+
+/*
+ * A host of the autonomous subnet behind this gateway (subnet_level > 0,
+ * doc/protocol/routes.md §4.8): a /32 route to its link-local in `main`
+ * (src the NIC's link-local, as for a neighbour) and a route in `ntk` to its
+ * internal address of level subnet_level, via that link-local, src our own
+ * internal address of that level.
+ */
+struct qspn_plan_subnet_host {
+	char dev[QSPN_NAMELEN]; /* a managed NIC */
+	uint32_t linklocal;
+	/* its positions inside the subnet, levels 0 .. subnet_level-1 */
+	uint32_t pos[QSPN_MAX_LEVELS];
 };
 
 struct qspn_plan_identity {
@@ -88,6 +112,17 @@ struct qspn_plan_identity {
 	const struct qspn_plan_arc *arcs;
 	size_t n_arcs;
 	struct qspn_path_source paths; /* get_paths may be NULL: no paths */
+	/*
+	 * Which identity this is (0: not said).  When a namespace's identity
+	 * in the new state has another nonzero id than in the old state, and
+	 * another address, the new identity replaced the old one there (a
+	 * duplication, §5.3): the
+	 * routes of the old destination set are deleted and the new set is
+	 * added (§5.4 steps 4 and 7), except the internal routes of levels
+	 * <= guest_level, which are kept (§7 item 9).
+	 */
+	uint64_t id;
+	int guest_level; /* G of the duplication that made it (0: none) */
 };
 
 struct qspn_plan_system {
@@ -102,7 +137,18 @@ struct qspn_plan_system {
 	size_t n_neighbours;
 	const struct qspn_plan_identity *ids;
 	size_t n_ids;
+	const struct qspn_plan_subnet_host *subnet_hosts; /* subnet_level > 0 */
+	size_t n_subnet_hosts;
 };
+
+/*
+ * The position of a subnet host inside the subnet: `s` positions, top level
+ * first, dotted ("1", "0.3"), each below its level's gsize; into pos[0..s).
+ * 0, or -1 with a message in err.
+ */
+int qspn_plan_subnet_pos_parse(const struct qspn_topology *t, int s,
+			       const char *text, uint32_t pos[], char *err,
+			       size_t errlen);
 
 /*
  * Table id for a new qspn-arc towards `mac` (doc/protocol/routes.md §3.2,

@@ -62,6 +62,16 @@ extern struct zebra_privs_t qspnd_privs;
 	"[vrf='default']"
 #define QSPND_XPATH QSPND_CPP_XPATH "/frr-qspnd:qspnd"
 
+/* A host of the autonomous subnet behind this gateway (subnet-host, §4.8
+ * of doc/protocol/routes.md): kept as configured, read by the planner's
+ * input (qspnd_sysview.c) against the current topology and subnet-level. */
+#define QSPND_MAX_SUBNET_HOSTS 64
+struct qspnd_subnet_host {
+	uint32_t linklocal; /* the key (host order) */
+	char ifname[16];    /* IFNAMSIZ */
+	char position[64];  /* dotted, levels subnet-level-1 .. 0 */
+};
+
 /* The router configuration, as the northbound applied it. */
 struct qspnd_config {
 	bool has_topology;
@@ -74,6 +84,8 @@ struct qspnd_config {
 	bool anonymize;	       /* SNAT relay for the anonymizing range */
 	uint8_t subnet_level;
 	uint32_t network_id; /* the network the router starts in */
+	struct qspnd_subnet_host subnet_hosts[QSPND_MAX_SUBNET_HOSTS];
+	size_t n_subnet_hosts;
 };
 
 /* Why the router is not running its protocol instance. */

@@ -657,6 +657,7 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	nw->addr = a->addr;
 	nw->network_id = n->network_id;
 	nw->prev_identity_id = old->identity_id;
+	nw->guest_level = a->guest_level;
 	ingress.old = old;
 	ingress.nw = nw;
 	ingress.old_addr = old->addr;

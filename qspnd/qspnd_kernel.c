@@ -821,6 +821,13 @@ static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 		ikey_put(k, sys->nics[i].mac, 6);
 		ikey_u32(k, sys->nics[i].linklocal);
 	}
+	ikey_u32(k, sys->n_subnet_hosts);
+	for (size_t i = 0; i < sys->n_subnet_hosts; i++) {
+		ikey_str(k, sys->subnet_hosts[i].dev);
+		ikey_u32(k, sys->subnet_hosts[i].linklocal);
+		ikey_put(k, sys->subnet_hosts[i].pos,
+			 sizeof(sys->subnet_hosts[i].pos));
+	}
 	ikey_u32(k, sys->n_neighbours);
 	for (size_t i = 0; i < sys->n_neighbours; i++) {
 		ikey_str(k, sys->neighbours[i].dev);
@@ -832,6 +839,8 @@ static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 		const struct qspn_plan_identity *id = &sys->ids[d];
 
 		ikey_naddr(k, &id->addr);
+		ikey_put(k, &id->id, sizeof(id->id));
+		ikey_u32(k, (uint32_t)id->guest_level);
 		ikey_str(k, id->netns);
 		ikey_u32(k, id->n_pseudodevs);
 		for (size_t p = 0; p < id->n_pseudodevs; p++) {
@@ -851,7 +860,8 @@ static void ikey_build(struct ikey *k, const struct qspn_plan_system *sys)
 			ikey_str(k, a->dev);
 			ikey_put(k, a->peer_mac, 6);
 			ikey_u32(k, a->peer_linklocal);
-			ikey_u32(k, a->qspn | a->peer_known << 1);
+			ikey_u32(k, a->qspn | a->peer_known << 1 |
+					    a->peer_outside << 2);
 			ikey_u32(k, a->table_id);
 			if (a->peer_known)
 				ikey_naddr(k, &a->peer_addr);

@@ -15,6 +15,7 @@
 #include "qspnd.h"
 #include "qspnd_kernel.h"
 #include "qspnd_kernel_vty.h"
+#include "qspnd_neigh.h"
 #include "qspnd_netns.h"
 #include "qspnd_nft.h"
 #include "qspnd_vty.h"
@@ -252,6 +253,76 @@ static struct json_object *ns_tables_json(const char *ns)
 	return jtables;
 }
 
+struct host_find {
+	uint32_t dst;
+	const struct qspnd_zroute *r;
+	struct qspnd_zroute copy;
+};
+
+static void host_route_find(const struct qspnd_zroute *r, void *arg)
+{
+	struct host_find *f = arg;
+
+	if (r->dst.addr == f->dst && r->dst.len == 32) {
+		f->copy = *r;
+		f->r = &f->copy;
+	}
+}
+
+/*
+ * The configured hosts of the autonomous subnet (doc/protocol/routes.md
+ * §4.8): their internal address of level subnet-level and the route qspnd
+ * installed to it in ntk (none while the host cannot be routed: its
+ * interface not managed, no main identity, a bad position).
+ */
+static struct json_object *subnet_hosts_json(void)
+{
+	struct json_object *jarr = json_object_new_array();
+	const struct qspnd_router *r = qspnd.router;
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
+
+	for (size_t i = 0; r && i < r->cfg.n_subnet_hosts; i++) {
+		const struct qspnd_subnet_host *h = &r->cfg.subnet_hosts[i];
+		struct json_object *jh = json_object_new_object();
+		char buf[INET_ADDRSTRLEN];
+		struct host_find f = {};
+		struct qspn_naddr host;
+
+		qspn_ipv4_format(h->linklocal, buf, sizeof(buf));
+		json_object_string_add(jh, "linkLocal", buf);
+		json_object_string_add(jh, "interface", h->ifname);
+		json_object_string_add(jh, "position", h->position);
+		if (m && r->cfg.has_topology && r->cfg.subnet_level > 0) {
+			host = m->addr;
+			if (qspn_plan_subnet_pos_parse(
+				    &r->cfg.topo, r->cfg.subnet_level,
+				    h->position, host.pos, NULL, 0) == 0) {
+				f.dst = qspn_ip_internal_node(
+					&r->cfg.topo, &host,
+					r->cfg.subnet_level);
+				qspn_ipv4_format(f.dst, buf, sizeof(buf));
+				json_object_string_add(jh, "address", buf);
+				qspnd_zroute_walk(QSPN_TID_NTK, host_route_find,
+						  &f);
+			}
+		}
+		if (f.r) {
+			struct json_object *jroutes = json_object_new_object();
+
+			route_json(f.r, jroutes);
+			json_object_object_foreach(jroutes, key, jr)
+			{
+				json_object_object_add(jh, "route",
+						       json_object_get(jr));
+				(void)key;
+			}
+			json_object_free(jroutes);
+		}
+		json_object_array_add(jarr, jh);
+	}
+	return jarr;
+}
+
 static struct json_object *tables_json(void)
 {
 	struct json_object *json = json_object_new_object();
@@ -261,6 +332,7 @@ static struct json_object *tables_json(void)
 
 	json_object_object_add(json, "tables", ns_tables_json(""));
 	json_object_int_add(json, "nftRules", qspnd_nft_rule_count(""));
+	json_object_object_add(json, "subnetHosts", subnet_hosts_json());
 	if (n_ns) {
 		struct json_object *jns = json_object_new_object();
 
@@ -331,6 +403,29 @@ DEFUN(show_qspn_tables, show_qspn_tables_cmd, "show qspn tables [json]",
 			json_object_object_get(json, "zebraSrcRouteMap"))
 			? "yes"
 			: "no");
+	if (json_object_object_get_ex(json, "subnetHosts", &v) &&
+	    json_object_array_length(v)) {
+		vty_out(vty, "Subnet hosts:\n");
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *jh =
+				json_object_array_get_idx(v, i);
+			struct json_object *a, *rt;
+
+			vty_out(vty, "  %s on %s, position %s: %s, %s\n",
+				json_object_get_string(json_object_object_get(
+					jh, "linkLocal")),
+				json_object_get_string(json_object_object_get(
+					jh, "interface")),
+				json_object_get_string(
+					json_object_object_get(jh, "position")),
+				json_object_object_get_ex(jh, "address", &a)
+					? json_object_get_string(a)
+					: "no address",
+				json_object_object_get_ex(jh, "route", &rt)
+					? "routed in ntk"
+					: "no route");
+		}
+	}
 	if (json_object_object_get_ex(json, "namespaces", &jns)) {
 		json_object_object_foreach(jns, ns, jn)
 		{

@@ -101,6 +101,26 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = RTR "/subnet-host",
+			.cbs = {
+				.create = qspnd_subnet_host_create,
+				.destroy = qspnd_subnet_host_destroy,
+				.cli_show = qspnd_cli_show_subnet_host,
+			},
+		},
+		{
+			.xpath = RTR "/subnet-host/interface",
+			.cbs = {
+				.modify = qspnd_subnet_host_interface_modify,
+			},
+		},
+		{
+			.xpath = RTR "/subnet-host/position",
+			.cbs = {
+				.modify = qspnd_subnet_host_position_modify,
+			},
+		},
+		{
 			.xpath = RTR "/state/neighbor",
 			.cbs = {
 				.get_next = qspnd_state_neighbor_get_next,

@@ -23,6 +23,10 @@ int qspnd_mch_ratio_modify(struct nb_cb_modify_args *args);
 int qspnd_accept_anonymous_modify(struct nb_cb_modify_args *args);
 int qspnd_anonymize_modify(struct nb_cb_modify_args *args);
 int qspnd_subnet_level_modify(struct nb_cb_modify_args *args);
+int qspnd_subnet_host_create(struct nb_cb_create_args *args);
+int qspnd_subnet_host_destroy(struct nb_cb_destroy_args *args);
+int qspnd_subnet_host_interface_modify(struct nb_cb_modify_args *args);
+int qspnd_subnet_host_position_modify(struct nb_cb_modify_args *args);
 int qspnd_network_id_modify(struct nb_cb_modify_args *args);
 void qspnd_cli_show_network_id(struct vty *vty, const struct lyd_node *dnode,
 			       bool show_defaults);
@@ -74,6 +78,8 @@ void qspnd_cli_show_accept_anonymous(struct vty *vty,
 				     bool show_defaults);
 void qspnd_cli_show_anonymize(struct vty *vty, const struct lyd_node *dnode,
 			      bool show_defaults);
+void qspnd_cli_show_subnet_host(struct vty *vty, const struct lyd_node *dnode,
+				bool show_defaults);
 void qspnd_cli_show_subnet_level(struct vty *vty, const struct lyd_node *dnode,
 				 bool show_defaults);
 void qspnd_cli_show_if_enable(struct vty *vty, const struct lyd_node *dnode,

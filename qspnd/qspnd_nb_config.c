@@ -22,6 +22,7 @@
 #include "qspnd_nb.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
+#include "qspn_plan.h"
 
 /*
  * XPath: /frr-routing:routing/control-plane-protocols/control-plane-protocol
@@ -88,6 +89,55 @@ static int router_check(struct nb_cb_pre_validate_args *args);
 
 /* The reason of a refusal goes to the log as well: a configuration file read
  * at start-up has no terminal to show it on. */
+/* every subnet-host against the candidate's topology and subnet-level
+ * (routes.md §4.8): a position of the subnet, not ours */
+static int subnet_hosts_validate(const struct lyd_node *rtr,
+				 const struct qspn_topology *topo, char *errmsg,
+				 size_t errlen)
+{
+	const struct lyd_node *h;
+	uint8_t sl = yang_dnode_get_uint8(rtr, "./subnet-level");
+	struct qspn_naddr addr;
+	bool has_addr = false;
+
+	if (topo && yang_dnode_exists(rtr, "./address"))
+		has_addr = qspn_naddr_parse(
+				   &addr, topo,
+				   yang_dnode_get_string(rtr, "./address"),
+				   false, NULL, 0) == 0;
+	LY_LIST_FOR (lyd_child(rtr), h) {
+		uint32_t pos[QSPN_MAX_LEVELS];
+		char err[QSPN_ERRBUF_SIZE];
+		const char *ll;
+
+		if (strcmp(h->schema->name, "subnet-host"))
+			continue;
+		ll = yang_dnode_get_string(h, "./link-local");
+		if (!topo || sl == 0) {
+			snprintf(
+				errmsg, errlen,
+				"subnet-host %s: only a gateway of an autonomous subnet (a topology and subnet-level > 0) has hosts",
+				ll);
+			return -1;
+		}
+		if (qspn_plan_subnet_pos_parse(
+			    topo, sl, yang_dnode_get_string(h, "./position"),
+			    pos, err, sizeof(err)) < 0) {
+			snprintf(errmsg, errlen, "subnet-host %s: %s", ll, err);
+			return -1;
+		}
+		if (has_addr &&
+		    !memcmp(pos, addr.pos, (size_t)sl * sizeof(pos[0]))) {
+			snprintf(
+				errmsg, errlen,
+				"subnet-host %s: position %s is this node's own",
+				ll, yang_dnode_get_string(h, "./position"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int qspnd_router_pre_validate(struct nb_cb_pre_validate_args *args)
 {
 	int ret = router_check(args);
@@ -146,6 +196,9 @@ static int router_check(struct nb_cb_pre_validate_args *args)
 			return NB_ERR_VALIDATION;
 		}
 	}
+	if (subnet_hosts_validate(args->dnode, has_topo ? &topo : NULL,
+				  args->errmsg, args->errmsg_len) < 0)
+		return NB_ERR_VALIDATION;
 	return NB_OK;
 }
 
@@ -265,6 +318,88 @@ int qspnd_subnet_level_modify(struct nb_cb_modify_args *args)
 	if (args->event == NB_EV_APPLY)
 		router_of(args->dnode)->cfg.subnet_level =
 			yang_dnode_get_uint8(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: .../frr-qspnd:qspnd/subnet-host
+ */
+static struct qspnd_subnet_host *subnet_host_of(const struct lyd_node *dnode)
+{
+	struct qspnd_router *r = router_of(dnode);
+	struct ipaddr ip;
+
+	yang_dnode_get_ip(&ip, dnode, "../link-local");
+	for (size_t i = 0; i < r->cfg.n_subnet_hosts; i++)
+		if (r->cfg.subnet_hosts[i].linklocal ==
+		    ntohl(ip.ipaddr_v4.s_addr))
+			return &r->cfg.subnet_hosts[i];
+	return NULL;
+}
+
+int qspnd_subnet_host_create(struct nb_cb_create_args *args)
+{
+	struct qspnd_router *r;
+	struct qspnd_subnet_host *h;
+	struct ipaddr ip;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	r = router_of(args->dnode);
+	/* max-elements in the YANG model */
+	if (r->cfg.n_subnet_hosts >= QSPND_MAX_SUBNET_HOSTS)
+		return NB_ERR_INCONSISTENCY;
+	yang_dnode_get_ip(&ip, args->dnode, "./link-local");
+	h = &r->cfg.subnet_hosts[r->cfg.n_subnet_hosts++];
+	memset(h, 0, sizeof(*h));
+	h->linklocal = ntohl(ip.ipaddr_v4.s_addr);
+	return NB_OK;
+}
+
+int qspnd_subnet_host_destroy(struct nb_cb_destroy_args *args)
+{
+	struct qspnd_router *r;
+	struct qspnd_subnet_host *h;
+	struct ipaddr ip;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	r = router_of(args->dnode);
+	yang_dnode_get_ip(&ip, args->dnode, "./link-local");
+	for (size_t i = 0; i < r->cfg.n_subnet_hosts; i++) {
+		h = &r->cfg.subnet_hosts[i];
+		if (h->linklocal != ntohl(ip.ipaddr_v4.s_addr))
+			continue;
+		memmove(h, h + 1, (r->cfg.n_subnet_hosts - i - 1) * sizeof(*h));
+		r->cfg.n_subnet_hosts--;
+		break;
+	}
+	return NB_OK;
+}
+
+int qspnd_subnet_host_interface_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_subnet_host *h;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	h = subnet_host_of(args->dnode);
+	if (h)
+		strlcpy(h->ifname, yang_dnode_get_string(args->dnode, NULL),
+			sizeof(h->ifname));
+	return NB_OK;
+}
+
+int qspnd_subnet_host_position_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_subnet_host *h;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	h = subnet_host_of(args->dnode);
+	if (h)
+		strlcpy(h->position, yang_dnode_get_string(args->dnode, NULL),
+			sizeof(h->position));
 	return NB_OK;
 }
 

@@ -84,6 +84,7 @@ struct qspnd_ident {
 	uint32_t index; /* local_identity_index: 0, 1, ... never reused */
 	uint64_t identity_id;
 	uint64_t prev_identity_id; /* the identity this one succeeded */
+	int guest_level; /* of the duplication that made it (0: none) */
 	bool main;
 	char netns[QSPN_NAMELEN]; /* "" for the main identity */
 	uint32_t network_id;

@@ -29,6 +29,7 @@ static struct {
 	struct qspn_plan_identity *pi;
 	struct qspn_plan_arc *pa;
 	struct qspn_plan_pseudodev *pd;
+	struct qspn_plan_subnet_host *sh;
 } view;
 
 static size_t neigh_count(const struct qspnd_ident *id)
@@ -130,6 +131,10 @@ static size_t plan_identities(const struct qspn_plan_identity **out)
 		struct qspn_plan_identity *pi = &view.pi[k++];
 
 		pi->addr = id->addr;
+		/* who it is: a new identity in a namespace replaces the old
+		 * one's routes (doc/protocol/routes.md §5.4) */
+		pi->id = id->identity_id;
+		pi->guest_level = id->guest_level;
 		strlcpy(pi->netns, id->netns, sizeof(pi->netns));
 		if (!id->main) {
 			for (size_t i = 0; i < id->n_ports; i++) {
@@ -149,6 +154,43 @@ static size_t plan_identities(const struct qspn_plan_identity **out)
 		pi->paths = ident_paths(id);
 	}
 	*out = view.pi;
+	return k;
+}
+
+/* The configured hosts of our autonomous subnet (routes.md §4.8) that can
+ * be routed now: on a managed NIC, with a position of the subnet that is
+ * not the main identity's own. */
+static size_t plan_subnet_hosts(const struct qspn_plan_system *sys,
+				const struct qspn_plan_subnet_host **out)
+{
+	const struct qspnd_config *cfg = &qspnd.router->cfg;
+	struct qspnd_ident *m = qspnd_neigh_ident_main();
+	size_t k = 0;
+
+	XFREE(MTYPE_QSPND_SYSVIEW, view.sh);
+	view.sh = XCALLOC(MTYPE_QSPND_SYSVIEW,
+			  (cfg->n_subnet_hosts + 1) * sizeof(*view.sh));
+	for (size_t i = 0; i < cfg->n_subnet_hosts && sys->subnet_level > 0;
+	     i++) {
+		const struct qspnd_subnet_host *h = &cfg->subnet_hosts[i];
+		struct qspn_plan_subnet_host *ph = &view.sh[k];
+		bool managed = false;
+
+		for (size_t d = 0; d < sys->n_nics; d++)
+			managed |= !strcmp(sys->nics[d].dev, h->ifname);
+		if (!managed ||
+		    qspn_plan_subnet_pos_parse(&sys->topo, sys->subnet_level,
+					       h->position, ph->pos, NULL,
+					       0) < 0 ||
+		    (m &&
+		     !memcmp(ph->pos, m->addr.pos,
+			     (size_t)sys->subnet_level * sizeof(ph->pos[0]))))
+			continue;
+		strlcpy(ph->dev, h->ifname, sizeof(ph->dev));
+		ph->linklocal = h->linklocal;
+		k++;
+	}
+	*out = view.sh;
 	return k;
 }
 
@@ -195,6 +237,7 @@ static void sysview_fill(struct qspn_plan_system *sys, bool *if_waiting)
 	}
 	sys->nics = nics;
 	sys->n_nics = n;
+	sys->n_subnet_hosts = plan_subnet_hosts(sys, &sys->subnet_hosts);
 	sys->n_neighbours = plan_neighbours(&sys->neighbours);
 	/* [0] the main identity (default namespace), then the connectivity
 	 * identities, each in its namespace */
@@ -221,4 +264,5 @@ void qspnd_sysview_fini(void)
 	XFREE(MTYPE_QSPND_SYSVIEW, view.pi);
 	XFREE(MTYPE_QSPND_SYSVIEW, view.pa);
 	XFREE(MTYPE_QSPND_SYSVIEW, view.pd);
+	XFREE(MTYPE_QSPND_SYSVIEW, view.sh);
 }

@@ -246,6 +246,60 @@ void qspnd_cli_show_subnet_level(struct vty *vty, const struct lyd_node *dnode,
 }
 
 /*
+ * `subnet-host A.B.C.D interface IFNAME position POS`: a host of the
+ * autonomous subnet behind this gateway (doc/protocol/routes.md §4.8)
+ */
+DEFPY_YANG(qspn_subnet_host, qspn_subnet_host_cmd,
+	   "subnet-host A.B.C.D$ll interface IFNAME$ifname position WORD$pos",
+	   "A host of the autonomous subnet behind this gateway\n"
+	   "The host's link-local address\n"
+	   "Interface the host is reached on\n"
+	   "Interface name\n"
+	   "The host's positions inside the subnet\n"
+	   "Positions of levels subnet-level - 1 .. 0, top first (e.g. 1)\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./subnet-host[link-local='%s']",
+		 ll_str);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
+	snprintf(xpath, sizeof(xpath),
+		 "./subnet-host[link-local='%s']/interface", ll_str);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, ifname);
+	snprintf(xpath, sizeof(xpath),
+		 "./subnet-host[link-local='%s']/position", ll_str);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, pos);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_subnet_host, no_qspn_subnet_host_cmd,
+	   "no subnet-host A.B.C.D$ll [interface IFNAME position WORD]",
+	   NO_STR
+	   "A host of the autonomous subnet behind this gateway\n"
+	   "The host's link-local address\n"
+	   "Interface the host is reached on\n"
+	   "Interface name\n"
+	   "The host's positions inside the subnet\n"
+	   "Positions of levels subnet-level - 1 .. 0, top first (e.g. 1)\n")
+{
+	char xpath[XPATH_MAXLEN];
+
+	snprintf(xpath, sizeof(xpath), "./subnet-host[link-local='%s']",
+		 ll_str);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_subnet_host(struct vty *vty, const struct lyd_node *dnode,
+				bool show_defaults)
+{
+	vty_out(vty, " subnet-host %s interface %s position %s\n",
+		yang_dnode_get_string(dnode, "./link-local"),
+		yang_dnode_get_string(dnode, "./interface"),
+		yang_dnode_get_string(dnode, "./position"));
+}
+
+/*
  * `interface IFNAME` / `qspn`
  */
 DEFPY_YANG(qspn_if_enable, qspn_if_enable_cmd, "[no] qspn",
@@ -830,6 +884,8 @@ void qspnd_vty_init(void)
 	install_element(QSPN_NODE, &no_qspn_network_id_cmd);
 	install_element(QSPN_NODE, &qspn_subnet_level_cmd);
 	install_element(QSPN_NODE, &no_qspn_subnet_level_cmd);
+	install_element(QSPN_NODE, &qspn_subnet_host_cmd);
+	install_element(QSPN_NODE, &no_qspn_subnet_host_cmd);
 
 	install_element(INTERFACE_NODE, &qspn_if_enable_cmd);
 	install_element(INTERFACE_NODE, &qspn_if_cost_cmd);

@@ -452,18 +452,22 @@ int qspn_json_state(struct json_object *obj, const char *path,
 		    struct qspn_json_state *st, char *err, size_t errlen)
 {
 	static const char *const skeys[] = {
-		"started", "anonymizer", "serve_anonymous", "subnet_level",
-		"nics",	   "neighbours", "identities",	    NULL};
+		"started",	"anonymizer",	"serve_anonymous",
+		"subnet_level", "nics",		"neighbours",
+		"identities",	"subnet_hosts", NULL};
+	static const char *const hkeys[] = {"dev", "linklocal", "position",
+					    NULL};
 	static const char *const nkeys[] = {"dev", "mac", "linklocal", NULL};
 	static const char *const bkeys[] = {"dev", "linklocal", NULL};
-	static const char *const ikeys[] = {"name",	  "address", "netns",
-					    "pseudodevs", "arcs",    "paths",
-					    NULL};
+	static const char *const ikeys[] = {
+		"name",	 "address", "netns",	   "pseudodevs", "arcs",
+		"paths", "id",	    "guest_level", NULL};
 	static const char *const pdkeys[] = {"dev", "name", "mac", "linklocal",
 					     NULL};
 	static const char *const akeys[] = {
 		"id",	"dev",	    "peer_mac",	    "peer_linklocal",
-		"qspn", "table_id", "peer_address", NULL};
+		"qspn", "table_id", "peer_address", "peer_outside",
+		NULL};
 	struct qspn_plan_system *sys = &st->sys;
 	struct json_object *arr;
 	size_t n;
@@ -529,6 +533,34 @@ int qspn_json_state(struct json_object *obj, const char *path,
 	sys->neighbours = st->neighbours;
 	sys->n_neighbours = n;
 
+	if (get_array(obj, path, "subnet_hosts", &arr, &n, err, errlen) < 0)
+		return -1;
+	st->hosts = calloc(n + 1, sizeof(*st->hosts));
+	if (!st->hosts)
+		return qspn_errf(err, errlen, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i), *jv;
+		struct qspn_plan_subnet_host *h = &st->hosts[i];
+		char e[QSPN_ERRBUF_SIZE];
+
+		sp(p, sizeof(p), "%s.subnet_hosts[%zu]", path, i);
+		if (want_object(o, p, err, errlen) < 0 ||
+		    qspn_json_only_keys(o, p, hkeys, err, errlen) < 0 ||
+		    get_name(o, p, "dev", true, false, h->dev, sizeof(h->dev),
+			     err, errlen) < 0 ||
+		    get_ip(o, p, "linklocal", true, &h->linklocal, err,
+			   errlen) < 0 ||
+		    get(o, p, "position", json_type_string, true, &jv, err,
+			errlen) < 0)
+			return -1;
+		if (qspn_plan_subnet_pos_parse(topo, sys->subnet_level,
+					       json_object_get_string(jv),
+					       h->pos, e, sizeof(e)) < 0)
+			return qspn_errf(err, errlen, "%s.position: %s", p, e);
+	}
+	sys->subnet_hosts = st->hosts;
+	sys->n_subnet_hosts = n;
+
 	if (get_array(obj, path, "identities", &arr, &n, err, errlen) < 0)
 		return -1;
 	st->ids = calloc(n + 1, sizeof(*st->ids));
@@ -552,8 +584,15 @@ int qspn_json_state(struct json_object *obj, const char *path,
 		    get_naddr(o, p, "address", true, topo, &id->addr, err,
 			      errlen) < 0 ||
 		    get_name(o, p, "netns", false, true, id->netns,
-			     sizeof(id->netns), err, errlen) < 0)
+			     sizeof(id->netns), err, errlen) < 0 ||
+		    get_int(o, p, "id", false, 0, 0, INT64_MAX, &v, err,
+			    errlen) < 0)
 			return -1;
+		id->id = (uint64_t)v;
+		if (get_int(o, p, "guest_level", false, 0, 0, topo->levels - 1,
+			    &v, err, errlen) < 0)
+			return -1;
+		id->guest_level = (int)v;
 		if (get_array(o, p, "pseudodevs", &sub, &m, err, errlen) < 0)
 			return -1;
 		ji->pds = calloc(m + 1, sizeof(*ji->pds));
@@ -617,6 +656,9 @@ int qspn_json_state(struct json_object *obj, const char *path,
 			if (r < 0)
 				return -1;
 			a->peer_known = r == 1;
+			if (get_bool(d, pp, "peer_outside", false,
+				     &a->peer_outside, err, errlen) < 0)
+				return -1;
 		}
 		id->arcs = ji->arcs;
 		id->n_arcs = m;
@@ -656,5 +698,6 @@ void qspn_json_state_free(struct qspn_json_state *st)
 	free(st->ids);
 	free(st->nics);
 	free(st->neighbours);
+	free(st->hosts);
 	memset(st, 0, sizeof(*st));
 }

@@ -21,6 +21,7 @@ struct qspn_json_state {
 	struct qspn_plan_neighbour *neighbours;
 	struct qspn_plan_identity *ids;
 	struct qspn_json_ident *jids; /* per identity: arcs, paths */
+	struct qspn_plan_subnet_host *hosts;
 };
 
 /*

@@ -35,6 +35,17 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)((seed >> 33) % n);
 }
 
+/* the fields added for issue 15 (identity ids, guest levels, peer_outside,
+ * subnet hosts) draw from their own sequence: the older ones stay as
+ * they were */
+static uint64_t seed2 = 0x15c0ffee15ULL;
+
+static uint32_t rnd2(uint32_t n)
+{
+	seed2 = seed2 * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)((seed2 >> 33) % n);
+}
+
 struct rpaths {
 	struct qspn_dest_paths d[MAX_DESTS];
 	size_t n;
@@ -50,6 +61,7 @@ struct rsys {
 	struct qspn_plan_arc arcs[MAX_IDS][MAX_ARCS];
 	struct qspn_plan_pseudodev pd[MAX_IDS][2];
 	struct rpaths paths[MAX_IDS];
+	struct qspn_plan_subnet_host sh[2];
 };
 
 static int rget(void *ctx, struct qspn_hcoord dest, struct qspn_dest_paths *out)
@@ -222,8 +234,12 @@ static void rsys_random(struct rsys *s, const char *topo)
 				if (qspn_naddr_equal(&a->peer_addr, &id->addr))
 					a->peer_addr.pos[0] ^= 1;
 			}
+			a->peer_outside = a->qspn && rnd2(2);
 			id->n_arcs++;
 		}
+		/* the same identity or another one (a replacement) */
+		id->id = 1 + rnd2(3);
+		id->guest_level = (int)rnd2((uint32_t)s->sys.topo.levels);
 		id->paths.get_paths = rget;
 		id->paths.ctx = &s->paths[s->sys.n_ids];
 		s->sys.n_ids++;
@@ -233,6 +249,32 @@ static void rsys_random(struct rsys *s, const char *topo)
 	s->sys.ids = s->ids;
 	/* the main identity, if any, must be the only one without netns:
 	 * already so by construction */
+
+	/* hosts of the autonomous subnet: positions below subnet_level, not
+	 * the main identity's own, not each other's */
+	for (uint32_t k = s->sys.subnet_level > 0 ? rnd2(3) : 0; k > 0; k--) {
+		struct qspn_plan_subnet_host *h = &s->sh[s->sys.n_subnet_hosts];
+		bool clash = false;
+
+		snprintf(h->dev, sizeof(h->dev), "eth1");
+		h->linklocal = (169u << 24) | (254u << 16) | (200u << 8) |
+			       (uint32_t)(1 + rnd2(4));
+		for (int l = 0; l < s->sys.subnet_level; l++)
+			h->pos[l] = rnd2(s->sys.topo.gsize[l]);
+		for (size_t i = 0; i < s->sys.n_ids; i++)
+			clash |= !s->ids[i].netns[0] &&
+				 !memcmp(s->ids[i].addr.pos, h->pos,
+					 (size_t)s->sys.subnet_level *
+						 sizeof(h->pos[0]));
+		for (size_t j = 0; j < s->sys.n_subnet_hosts; j++)
+			clash |= !memcmp(s->sh[j].pos, h->pos,
+					 (size_t)s->sys.subnet_level *
+						 sizeof(h->pos[0])) ||
+				 s->sh[j].linklocal == h->linklocal;
+		if (!clash)
+			s->sys.n_subnet_hosts++;
+	}
+	s->sys.subnet_hosts = s->sh;
 }
 
 static struct kmodel *model_of(const struct qspn_kstate *from, struct kmodel *m,

@@ -65,6 +65,11 @@ bad "path hop" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"identities\": [{
 bad "path arc" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"identities\": [{\"address\": \"2.1.1.1\", \"paths\": [{\"dest\": [0, 0], \"paths\": [{\"arc\": 9, \"hops\": [[0, 0]]}]}]}]}}" '$.after.identities[0].paths[0].paths[0].arc: no arc with id 9'
 bad "two main identities" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"identities\": [{\"address\": \"2.1.1.1\"}, {\"address\": \"2.1.1.0\"}]}}" '$.after.identities[1].netns'
 bad "error in before" "{\"topology\": \"4.2.2.2\", \"before\": {\"subnet_level\": 9}, \"after\": {}}" '$.before.subnet_level'
+bad "subnet host without a subnet" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"subnet_hosts\": [{\"dev\": \"eth1\", \"linklocal\": \"169.254.1.1\", \"position\": \"1\"}]}}" '$.after.subnet_hosts[0].position: no autonomous subnet'
+bad "subnet host position" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"subnet_level\": 2, \"subnet_hosts\": [{\"dev\": \"eth1\", \"linklocal\": \"169.254.1.1\", \"position\": \"1.0.1\"}]}}" '$.after.subnet_hosts[0].position: position "1.0.1": 2 positions expected'
+bad "subnet host is the gateway" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"subnet_level\": 1, \"identities\": [{\"address\": \"1.1.0.0\"}], \"subnet_hosts\": [{\"dev\": \"eth1\", \"linklocal\": \"169.254.1.1\", \"position\": \"0\"}]}}" "subnet_hosts[0].position: the gateway's own position"
+bad "guest level" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"identities\": [{\"address\": \"1.1.0.0\", \"guest_level\": 4}]}}" '$.after.identities[0].guest_level: 4 is not in 0..3'
+bad "peer_outside without a table" "{\"topology\": \"4.2.2.2\", \"after\": {$nic, \"identities\": [{\"address\": \"1.1.0.0\", \"arcs\": [{\"id\": 1, \"dev\": \"eth1\", \"peer_mac\": \"00:16:3E:5B:78:D5\", \"peer_linklocal\": \"169.254.94.1\", \"peer_outside\": true}]}]}}" 'arcs[0].peer_outside: only a qspn-arc has a table'
 
 # -- usage
 if "$plan" >/dev/null 2>&1; then ko "no argument: exit status"; else ok "no argument: usage"; fi

@@ -415,6 +415,95 @@ def test_r1_show_commands():
     assert tables["counters"]["operationErrors"] == 0, tables
 
 
+def r1_config(router, *lines):
+    cmd = "vtysh -c 'configure terminal' -c 'router qspn'"
+    for line in lines:
+        cmd += " -c '{}'".format(line)
+    out = router.run(cmd + " 2>&1")
+    assert "%" not in out, out
+
+
+def test_r1_subnet_host():
+    """A gateway of an autonomous subnet of level 1 (doc/protocol/routes.md
+    §4.8) with the host rho (position 1 inside the subnet) behind r1-eth0:
+    the /32 route to rho's link-local in main, src our link-local, and
+    rho's internal address of level 1 in ntk via that link-local, src our
+    internal address of level 1; `show qspn tables json` lists the host;
+    the running-config has the command; removing it removes both routes."""
+    r1 = get_topogen().gears["r1"]
+    t, n = expected("r1")
+    dev = CONFIG["r1"]["dev"]
+    host_ll = "169.254.110.188"
+    host = [1] + n[1:]  # rho: our positions, 1 at level 0
+    host_ip = t.internal_node(host, 1)
+    own_ip = t.internal_node(n, 1)
+    assert (host_ip, own_ip) == ("10.0.0.41", "10.0.0.40")  # routes.md §4.8
+
+    r1_config(
+        r1,
+        "subnet-level 1",
+        "subnet-host {} interface {} position 1".format(host_ll, dev),
+    )
+
+    def routed():
+        lls = linklocal_addrs(r1, dev)
+        if len(lls) != 1:
+            return "link-locals of {}: {}".format(dev, lls)
+        main = [r for r in table_routes(r1, "main") if r["dst"] == host_ll + "/32"]
+        want = {"dev": dev, "prefsrc": lls[0][0]}
+        if len(main) != 1 or any(main[0].get(k) != v for k, v in want.items()):
+            return "main, route to {}: {}".format(host_ll, main)
+        ntk = [r for r in table_routes(r1, NTK) if r["dst"] == host_ip + "/32"]
+        want = {"gateway": host_ll, "dev": dev, "prefsrc": own_ip}
+        if len(ntk) != 1 or any(ntk[0].get(k) != v for k, v in want.items()):
+            return "ntk, route to {}: {}".format(host_ip, ntk)
+        tables = r1.vtysh_cmd("show qspn tables json", isjson=True)
+        hosts = tables.get("subnetHosts")
+        want = [
+            {
+                "linkLocal": host_ll,
+                "interface": dev,
+                "position": "1",
+                "address": host_ip,
+                "route": {
+                    "type": "via",
+                    "gateway": host_ll,
+                    "interface": dev,
+                    "src": own_ip,
+                },
+            }
+        ]
+        return None if hosts == want else "subnetHosts: {}".format(hosts)
+
+    eventually(routed, "routes to the subnet host")
+    conf = r1.vtysh_cmd("show running-config", daemon="qspnd")
+    assert " subnet-host {} interface {} position 1\n".format(host_ll, dev) in conf, conf
+
+    # a position that is ours, or one of the wrong length, is refused
+    out = r1.run(
+        "vtysh -c 'configure terminal' -c 'router qspn' "
+        "-c 'subnet-host 169.254.1.1 interface {} position 0' 2>&1".format(dev)
+    )
+    assert "own" in out, out
+    out = r1.run(
+        "vtysh -c 'configure terminal' -c 'router qspn' "
+        "-c 'subnet-host 169.254.1.1 interface {} position 1.1' 2>&1".format(dev)
+    )
+    assert "position" in out, out
+
+    r1_config(r1, "no subnet-host {}".format(host_ll), "no subnet-level")
+
+    def gone():
+        if [r for r in table_routes(r1, "main") if r["dst"] == host_ll + "/32"]:
+            return "route to {} still in main".format(host_ll)
+        tables = r1.vtysh_cmd("show qspn tables json", isjson=True)
+        if tables.get("subnetHosts") != []:
+            return "subnetHosts: {}".format(tables.get("subnetHosts"))
+        return check_r1_state(r1)
+
+    eventually(gone, "subnet host removed")
+
+
 def test_r1_no_router_qspn():
     tgen = get_topogen()
     r1 = tgen.gears["r1"]
