@@ -43,7 +43,9 @@ sys.path.insert(0, FRR_TOPOTESTS)
 from lib import topogen, topotest  # noqa: E402
 from lib.topolog import logger  # noqa: E402
 
-RD_QSPN = 20
+# the next free daemon number: 20 on FRR 8.4's harness, 22 on 10.3's (which
+# took 20 and 21 for mgmtd and snmptrapd)
+RD_QSPN = max(topogen.TopoRouter.RD) + 1
 
 # -- qspnd as a known daemon ------------------------------------------------
 topogen.TopoRouter.RD_QSPN = RD_QSPN
@@ -109,7 +111,11 @@ def qspn_diagnose_env(rundir):
         if shutil.which(tool) is None:
             logger.error("could not find %s", tool)
             ok = False
-    for daemon in ("zebra", "staticd", "qspnd"):
+    # FRR 9+'s harness starts mgmtd in every router
+    needed = ["zebra", "staticd", "qspnd"]
+    if "mgmtd" in topogen.TopoRouter.RD.values():
+        needed.append("mgmtd")
+    for daemon in needed:
         if not os.path.isfile(os.path.join(FRRDIR, daemon)):
             logger.error("could not find %s in %s", daemon, FRRDIR)
             ok = False
