@@ -9,9 +9,10 @@ qspnd needs from it is adjusted here, at import time:
 
 * qspnd is a daemon the harness knows: TopoRouter.RD_QSPN, Router.daemons;
 * every router has its own /etc/iproute2/rt_tables.d;
-* (nothing to do for /run/netns: micronet mounts a tmpfs there in every host
-  it creates, in the host's own mount namespace, so the namespaces qspnd
-  creates with `ip netns` names are per router; qspn_ingress checks it);
+* /run/netns is per router (FRR 8.4's micronet mounts a tmpfs there in every
+  host; on FRR 10.3 it is one of the router's private mounts), so the
+  namespaces qspnd creates with `ip netns` names are per router;
+  qspn_ingress checks it;
 * the daemons come from an overlay directory (QSPN_FRRDIR) holding the
   installed FRR daemons plus the qspnd under test, and `vtysh` in PATH is the
   qspn-aware vtysh (run-topotests.sh prepares both);
@@ -23,6 +24,7 @@ qspnd needs from it is adjusted here, at import time:
 
 import grp
 import importlib.util
+import inspect
 import os
 import pwd
 import shutil
@@ -59,9 +61,22 @@ RT_TABLES_D = "/etc/iproute2/rt_tables.d"
 _add_router = topogen.Topogen.add_router
 
 
+# FRR 8.4's micronet calls a router's private mounts "privateDirs" and mounts
+# a tmpfs on /run/netns in every host; FRR 10.3's munet calls them
+# "private_mounts" and leaves /run/netns shared (the tmpfs is commented out
+# there), so qspnd's `ip netns` names would meet across routers: it is one of
+# the router's private mounts there.
+if "private_mounts" in inspect.getsource(topogen.TopoRouter.__init__):
+    _PRIVATE_KEY = "private_mounts"
+    _PRIVATE_EXTRA = [RT_TABLES_D, "/run/netns"]
+else:
+    _PRIVATE_KEY = "privateDirs"
+    _PRIVATE_EXTRA = [RT_TABLES_D]
+
+
 def _add_router_private_rt_tables(self, name=None, cls=None, **params):
-    if "privateDirs" not in params:
-        params["privateDirs"] = topogen.TopoRouter.PRIVATE_DIRS + [RT_TABLES_D]
+    if _PRIVATE_KEY not in params:
+        params[_PRIVATE_KEY] = topogen.TopoRouter.PRIVATE_DIRS + _PRIVATE_EXTRA
     return _add_router(self, name, cls, **params)
 
 
