@@ -41,7 +41,7 @@ pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
 	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev
 	libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
 	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping
-	nftables
+	nftables frr-snmp frr-rpki-rtrlib liblua5.3-dev lua5.3
 	debhelper lintian mmdebstrap rpm rpmlint)
 missing=()
 for p in "${pkgs[@]}"; do
