@@ -6,6 +6,12 @@
 #
 #   tools/package-test.sh [--no-lab]      (after tools/setup.sh; root)
 #
+# The roots are of this machine's Debian release (bookworm: FRR 8.4,
+# trixie: FRR 10.3).  With PKGTEST_PEER_SUITE=trixie and PKGTEST_PEER_DEBS=DIR
+# (qspnd's .debs built on that release), root B is a fresh root of that
+# release with those packages instead of a copy of A: the two qspnd, on two
+# FRR releases, form an arc, exchange ETPs and route between their addresses.
+#
 #  1. tools/build-packages.sh: .debs, lintian, SRPM, rpmlint;
 #  2. one fresh root with frr and frr-pythontools, the .debs installed into it
 #     by apt; copied to two roots, A and B, each in its own network, mount,
@@ -27,15 +33,31 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build}
 work=${PKGTEST_DIR:-$build/pkgtest}
 results=${PKGTEST_RESULTS:-$work/results}
-suite=bookworm
+suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+peer_suite=${PKGTEST_PEER_SUITE:-}
+peer_debs=${PKGTEST_PEER_DEBS:-}
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C.UTF-8
 run_lab=yes
 [ "${1:-}" = --no-lab ] && run_lab=no
 
-mirrors=("deb http://deb.debian.org/debian $suite main"
-	"deb http://deb.debian.org/debian $suite-updates main"
-	"deb http://deb.debian.org/debian-security $suite-security main")
+mirrors_of() {
+	echo "deb http://deb.debian.org/debian $1 main"
+	echo "deb http://deb.debian.org/debian $1-updates main"
+	echo "deb http://deb.debian.org/debian-security $1-security main"
+}
+mapfile -t mirrors < <(mirrors_of "$suite")
+case $suite in
+bookworm | trixie) ;;
+*)
+	echo "package-test.sh: Debian 12 or 13 is needed, this is '$suite'" >&2
+	exit 1
+	;;
+esac
+if [ -n "$peer_suite" ] && ! ls "$peer_debs"/qspnd_*.deb >/dev/null 2>&1; then
+	echo "package-test.sh: PKGTEST_PEER_SUITE=$peer_suite but no qspnd .deb in '$peer_debs'" >&2
+	exit 1
+fi
 
 [ "$(id -u)" = 0 ] || {
 	echo "package-test.sh: run as root" >&2
@@ -177,38 +199,57 @@ fi
 debs=("$work"/pkg/qspnd_*_amd64.deb "$work"/pkg/qspn-tools_*_amd64.deb)
 
 # ---- 2. a fresh root with the packages ---------------------------------------
-stage "2. a fresh $suite root (mmdebstrap, Debian's archive): frr, frr-pythontools, then qspnd by apt"
-base="$work/root-base.tar"
-if ! mmdebstrap --quiet --variant=apt \
-	--include=frr,frr-pythontools,iproute2,procps,iputils-ping \
-	"$suite" "$base" "${mirrors[@]}"; then
-	fail "mmdebstrap: a fresh $suite root"
-	exit 1
+# installed_root NAME DIR SUITE DEB...: a fresh root of SUITE in DIR with frr,
+# frr-pythontools, then the .debs installed by apt, as a user does
+installed_root() {
+	local name=$1 dir=$2 rsuite=$3 base
+	shift 3
+	local -a rmirrors
+	mapfile -t rmirrors < <(mirrors_of "$rsuite")
+	base="$work/root-base-$name.tar"
+	if ! mmdebstrap --quiet --variant=apt \
+		--include=frr,frr-pythontools,iproute2,procps,iputils-ping \
+		"$rsuite" "$base" "${rmirrors[@]}"; then
+		fail "mmdebstrap: a fresh $rsuite root"
+		return 1
+	fi
+	mkdir -p "$dir"
+	tar -C "$dir" -xf "$base"
+	rm -f "$base"
+	mkdir -p "$dir/tmp/debs"
+	cp "$@" "$dir/tmp/debs/"
+	# in the host's network (apt reaches Debian's archive), with no service
+	# started by a maintainer script (policy-rc.d, for the time of the install)
+	root_start "$name" "$dir" host
+	inr "$name" 'dpkg-query -W frr' | sed 's/^/   /'
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod 755 "$dir/usr/sbin/policy-rc.d"
+	# the user's steps: apt update, apt install ./qspnd_*.deb
+	check "$name ($rsuite): apt installs qspnd and qspn-tools with their dependencies" \
+		inr "$name" 'apt-get update -q && apt-get install -y -q /tmp/debs/*.deb'
+	rm -f "$dir/usr/sbin/policy-rc.d"
+	check "$name ($rsuite): the diversions of frr's vtysh and frrcommon.sh are in place" \
+		inr "$name" 'dpkg-divert --list qspnd | sort; [ "$(dpkg-divert --list qspnd | wc -l)" = 2 ] &&
+			[ -x /usr/bin/vtysh.frr ] && [ -f /usr/lib/frr/frrcommon.sh.frr ] &&
+			dpkg-divert --truename /usr/bin/vtysh | grep -qx /usr/bin/vtysh.frr &&
+			/usr/bin/vtysh --help >/dev/null'
+	inr "$name" 'rm -rf /tmp/debs'
+	root_stop "$name"
+}
+
+if [ -n "$peer_suite" ]; then
+	stage "2. fresh roots (mmdebstrap, Debian's archive): A $suite, B $peer_suite; frr, frr-pythontools, then qspnd by apt"
+else
+	stage "2. a fresh $suite root (mmdebstrap, Debian's archive): frr, frr-pythontools, then qspnd by apt"
 fi
-mkdir -p "$work/root-a"
-tar -C "$work/root-a" -xf "$base"
-rm -f "$base"
-mkdir -p "$work/root-a/tmp/debs"
-cp "${debs[@]}" "$work/root-a/tmp/debs/"
-# in the host's network (apt reaches Debian's archive), with no service
-# started by a maintainer script (policy-rc.d, for the time of the install)
-root_start qpkg-a "$work/root-a" host
-inr qpkg-a 'dpkg-query -W frr' | sed 's/^/   /'
-printf '#!/bin/sh\nexit 101\n' >"$work/root-a/usr/sbin/policy-rc.d"
-chmod 755 "$work/root-a/usr/sbin/policy-rc.d"
-# the user's steps: apt update, apt install ./qspnd_*.deb
-check "apt installs qspnd and qspn-tools with their dependencies" \
-	inr qpkg-a 'apt-get update -q && apt-get install -y -q /tmp/debs/*.deb'
-rm -f "$work/root-a/usr/sbin/policy-rc.d"
-check "the diversions of frr's vtysh and frrcommon.sh are in place" \
-	inr qpkg-a 'dpkg-divert --list qspnd | sort; [ "$(dpkg-divert --list qspnd | wc -l)" = 2 ] &&
-		[ -x /usr/bin/vtysh.frr ] && [ -f /usr/lib/frr/frrcommon.sh.frr ] &&
-		dpkg-divert --truename /usr/bin/vtysh | grep -qx /usr/bin/vtysh.frr &&
-		/usr/bin/vtysh --help >/dev/null'
-inr qpkg-a 'rm -rf /tmp/debs'
-root_stop qpkg-a
-# B is a copy of A's installed root
-cp -a "$work/root-a" "$work/root-b"
+installed_root qpkg-a "$work/root-a" "$suite" "${debs[@]}" || exit 1
+if [ -n "$peer_suite" ]; then
+	installed_root qpkg-b "$work/root-b" "$peer_suite" \
+		"$peer_debs"/qspnd_*_amd64.deb "$peer_debs"/qspn-tools_*_amd64.deb || exit 1
+else
+	# B is a copy of A's installed root
+	cp -a "$work/root-a" "$work/root-b"
+fi
 
 # ---- 3. FRR's service with qspnd ---------------------------------------------
 stage "3. FRR's service with qspnd: A integrated frr.conf, B split qspnd.conf"
@@ -219,6 +260,14 @@ ip link add eth1 netns qpkg-a type veth peer name eth1 netns qpkg-b
 for n in qpkg-a qpkg-b; do ip -n "$n" link set eth1 up; done
 root_start qpkg-a "$work/root-a"
 root_start qpkg-b "$work/root-b"
+for n in qpkg-a qpkg-b; do
+	echo "   $n: $(inr "$n" '. /etc/os-release; echo "Debian $VERSION_ID:"; dpkg-query -W frr qspnd' 2>&1 | tr '\n\t' '  ')"
+done
+if [ -n "$peer_suite" ]; then
+	frr_a=$(inr qpkg-a "dpkg-query -W -f='\${Version}' frr")
+	frr_b=$(inr qpkg-b "dpkg-query -W -f='\${Version}' frr")
+	check "mixed FRR releases: A runs frr $frr_a, B frr $frr_b" [ "${frr_a%%.*}" != "${frr_b%%.*}" ]
+fi
 
 # A: Debian's default, the integrated frr.conf, with a staticd route beside
 inr qpkg-a 'echo qspnd=yes >>/etc/frr/daemons

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# run-tests.sh: the whole test suite, from a fresh Debian 12 machine (root).
+# run-tests.sh: the whole test suite, from a fresh Debian 12 or Debian 13
+# machine (root).
 #
 #  1. tools/setup.sh: packages, FRR source, build (./build);
 #  2. `make check` in ./build: cmocka unit tests, conformance and simulator
@@ -9,10 +10,15 @@
 #     namespaces);
 #  3. a one-minute libFuzzer run of each fuzz target;
 #  4. all of it again with ASan + UBSan (./build-asan), qspnd included;
-#  5. tools/package-test.sh: the .debs and the SRPM built and linted, the
-#     packages installed in fresh Debian roots under FRR's own service, and
-#     the README's main command run from a clean clone in a fresh root;
-#  6. one closing line: "N passed, N failed".
+#  5. the other Debian release (Debian 12 <-> 13, FRR 8.4 <-> 10.3): this
+#     whole script, from a clean clone, in a fresh root of that release
+#     (tools/suite-in-root.sh), its packages included;
+#  6. tools/package-test.sh: the .debs and the SRPM built and linted, the
+#     packages installed in fresh Debian roots under FRR's own service (root
+#     B of the other release, with that release's packages: a qspnd on FRR
+#     8.4 and one on FRR 10.3 route between their addresses), and the
+#     README's main command run from a clean clone in a fresh root;
+#  7. one closing line: "N passed, N failed", the other release's included.
 # Each stage prints the time it took.
 set -uo pipefail
 
@@ -62,9 +68,21 @@ if [ -n "$reports" ]; then
 	status=1
 fi
 
-stage "the packages: build, lint, install and run under FRR's service in fresh roots; the main command in a fresh root"
+this=$(. /etc/os-release && echo "$VERSION_CODENAME")
+case $this in bookworm) other=trixie ;; *) other=bookworm ;; esac
+other_dir=$build/other-release
+other_result=
+peer=()
+if [ "${QSPND_OTHER_RELEASE:-yes}" != no ]; then
+	stage "the other Debian release: the whole suite in a fresh $other root (tools/suite-in-root.sh)"
+	"$top/tools/suite-in-root.sh" "$other" "$other_dir" || status=1
+	other_result=$(cat "$other_dir/result" 2>/dev/null || echo "0 passed, 1 failed")
+	peer=(PKGTEST_PEER_SUITE="$other" PKGTEST_PEER_DEBS="$other_dir/debs")
+fi
+
+stage "the packages: build, lint, install and run under FRR's service in fresh roots${other_result:+ (B: $other)}; the main command in a fresh root"
 pkg_results=$build/pkgtest/results
-PKGTEST_RESULTS=$pkg_results "$top/tools/package-test.sh" || status=1
+env PKGTEST_RESULTS="$pkg_results" ${peer[@]+"${peer[@]}"} "$top/tools/package-test.sh" || status=1
 stage ""
 
 # Count what ran: each automake test (.trs), or the cases inside it when it
@@ -114,6 +132,12 @@ if [ -f "$pkg_results" ]; then
 else
 	echo "run-tests.sh: the package test produced no results ($pkg_results)" >&2
 	failed=$((failed + 1))
+fi
+# the other release's run, as its own closing line said
+if [ -n "$other_result" ]; then
+	echo "run-tests.sh: $other: $other_result"
+	passed=$((passed + $(echo "$other_result" | sed -n 's/^\([0-9]*\) passed.*/\1/p')))
+	failed=$((failed + $(echo "$other_result" | sed -n 's/.* \([0-9]*\) failed$/\1/p')))
 fi
 if [ "$passed" -eq 0 ]; then
 	echo "run-tests.sh: no test ran" >&2

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# suite-in-root.sh SUITE OUTDIR: the whole test suite on the other Debian
+# release, from nothing: a fresh minbase root of SUITE (bookworm: FRR 8.4,
+# trixie: FRR 10.3) made by mmdebstrap from Debian's archive, a clean clone
+# of this repository's HEAD in it, and the README's test command,
+# tools/run-tests.sh, run there (tools/in-root.sh).  It installs everything
+# it needs itself, FRR from that release's frr package included.
+#
+# Leaves in OUTDIR: run-tests.log (the inner run's whole output), result
+# (its closing "N passed, N failed" line) and debs/ (the qspnd packages it
+# built and tested, for the mixed-release package test).  Exits as the inner
+# run does.  Root only; the root itself is removed at the end.
+set -uo pipefail
+
+suite=${1:?usage: suite-in-root.sh SUITE OUTDIR}
+out=${2:?usage: suite-in-root.sh SUITE OUTDIR}
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C.UTF-8
+
+[ "$(id -u)" = 0 ] || { echo "suite-in-root.sh: run as root" >&2; exit 1; }
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+root="$out/root"
+cleanup() { rm -rf --one-file-system "$root"; }
+trap cleanup EXIT
+
+t=$(date +%s)
+if ! mmdebstrap --quiet --variant=minbase --include=git,ca-certificates \
+	"$suite" "$root" \
+	"deb http://deb.debian.org/debian $suite main" \
+	"deb http://deb.debian.org/debian $suite-updates main" \
+	"deb http://deb.debian.org/debian-security $suite-security main"; then
+	echo "suite-in-root.sh: mmdebstrap $suite failed" >&2
+	echo "0 passed, 1 failed" >"$out/result"
+	exit 1
+fi
+git clone -q "$top" "$root/root/qspnd"
+# no init system in the root: maintainer scripts must not start FRR's service
+# (in the host's network)
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+echo "== suite-in-root: a fresh $suite root with a clean clone ($(($(date +%s) - t)) s)"
+
+# QSPND_OTHER_RELEASE=no: the inner run does not start yet another release
+"$top/tools/in-root.sh" "$root" /bin/bash -c \
+	'cd /root/qspnd && QSPND_OTHER_RELEASE=no tools/run-tests.sh' \
+	2>&1 | tee "$out/run-tests.log" | sed "s/^/[$suite] /"
+status=${PIPESTATUS[0]}
+tail -n 1 "$out/run-tests.log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' >"$out/result" ||
+	echo "0 passed, 1 failed" >"$out/result"
+mkdir -p "$out/debs"
+cp "$root"/root/qspnd/build/pkgtest/pkg/*.deb "$out/debs/" 2>/dev/null || true
+echo "== suite-in-root: $suite: $(cat "$out/result") (exit $status)"
+exit "$status"
