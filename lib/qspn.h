@@ -46,6 +46,10 @@ struct qspn_params {
 	uint32_t destroy_wait_ms;	/* 10000, §5.8 */
 	uint32_t max_msg_bytes;	 /* 4 MiB: larger messages are rejected */
 	uint32_t max_pending_rx; /* 64: messages held for an unknown arc */
+	/* true: a destination lost to received reports is asked back from
+	 * every arc (doc/protocol/recovery.md); false: the reference's
+	 * behaviour (it comes back with the periodic full ETP) */
+	bool regain;
 };
 
 void qspn_params_default(struct qspn_params *p);
@@ -78,6 +82,7 @@ struct qspn_stats {
 	uint64_t etp_processed; /* revised + merged ETPs */
 	uint64_t map_updates;
 	uint64_t tx_invalid; /* own ETPs failing §3.4: a bug */
+	uint64_t regains;    /* gathers started to regain lost destinations */
 };
 
 /* Arcs given to qspn_enter_net() (doc/protocol/qspn.md §5.3). */

@@ -54,6 +54,7 @@ void qspn_params_default(struct qspn_params *p)
 	p->destroy_wait_ms = 10000;
 	p->max_msg_bytes = 4u << 20;
 	p->max_pending_rx = 64;
+	p->regain = true;
 }
 
 const char *qspn_rx_result_str(enum qspn_rx_result r)
@@ -389,6 +390,8 @@ static struct qspn_gather *gather_find(struct qspn_instance *inst, uint32_t id)
 	return NULL;
 }
 
+static void regain_check(struct qspn_instance *inst);
+
 static void gather_complete(struct qspn_instance *inst, uint32_t id)
 {
 	struct qspn_gather g;
@@ -419,10 +422,13 @@ static void gather_complete(struct qspn_instance *inst, uint32_t id)
 	qspn_eplist_free(&p_out);
 	qspn_nplist_free(&g.q);
 	qspn_eplist_free(&g.dead);
+	if (g.regain && inst->regain_id == g.id)
+		inst->regain_id = 0;
+	regain_check(inst);
 }
 
 static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
-			 struct qspn_eplist *dead)
+			 struct qspn_eplist *dead, bool regain)
 {
 	struct qspn_gather *g;
 	uint32_t id = ++inst->next_gather;
@@ -437,6 +443,9 @@ static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	g->a_changed = a_changed;
+	g->regain = regain;
+	if (regain)
+		inst->regain_id = id;
 	if (dead) {
 		g->dead = *dead;
 		memset(dead, 0, sizeof(*dead));
@@ -474,6 +483,30 @@ static void gather_done_one(struct qspn_instance *inst, uint32_t id)
 		g->outstanding--;
 	if (g->outstanding == 0)
 		gather_complete(inst, id);
+}
+
+/*
+ * Regaining a lost destination (doc/protocol/recovery.md): when received
+ * reports took the last path of some destination away, ask every arc for
+ * its full ETP, as arc_is_changed does (§5.9), and merge the answers.  One
+ * such gather at a time; destinations lost while it runs start the next
+ * one when it completes.  A gather's own losses count too, so the repair
+ * goes on while the wave of DEAD reports it raced with is still passing.
+ */
+static void regain_check(struct qspn_instance *inst)
+{
+	if (!inst->lost)
+		return;
+	if (!inst->prm.regain || !inst->bootstrap_complete ||
+	    inst->n_arcs == 0 || inst->stopped) {
+		inst->lost = 0;
+		return;
+	}
+	if (inst->regain_id)
+		return; /* counted: the running gather restarts us */
+	inst->lost = 0;
+	inst->stats.regains++;
+	gather_start(inst, 0, NULL, true);
 }
 
 /* --- arc removal --------------------------------------------------------- */
@@ -587,7 +620,8 @@ static void arc_remove_internal(struct qspn_instance *inst, uint32_t arc_id,
 	if (module)
 		emit_arc_removed(inst, handle, bad_link);
 	reqs_of_arc_fail(inst, arc_id);
-	gather_start(inst, 0, &dead);
+	inst->lost = 0; /* this gather asks every arc already */
+	gather_start(inst, 0, &dead, false);
 	qspn_eplist_free(&dead);
 }
 
@@ -911,7 +945,7 @@ int qspn_arc_change(struct qspn_instance *inst, uint64_t now_ms,
 	a->cost = cost_usec;
 	if (!inst->bootstrap_complete)
 		return 0;
-	gather_start(inst, a->id, NULL);
+	gather_start(inst, a->id, NULL, false);
 	return 0;
 }
 
@@ -1012,6 +1046,7 @@ static enum qspn_rx_result on_send_etp(struct qspn_instance *inst,
 		send_etp_all(inst, &p_out, m->etp.hops, m->etp.n_hops, false,
 			     arc_id);
 	qspn_eplist_free(&p_out);
+	regain_check(inst);
 	return QSPN_RX_OK;
 }
 
@@ -1077,6 +1112,7 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		}
 		inst->stats.etp_processed++;
 		merge(inst, &q, 0, &p_out, false); /* B ignored (10.15) */
+		inst->lost = 0; /* the map is being built */
 		qspn_nplist_free(&q);
 		qspn_eplist_free(&p_out);
 		exit_bootstrap_phase(inst);
@@ -1090,6 +1126,7 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		    qspn_revise_etp(inst, &m->etp, a, true, &inst->arena, &q)) {
 			inst->stats.etp_processed++;
 			merge(inst, &q, 0, &p_out, false);
+			inst->lost = 0; /* the map is being built */
 		}
 		qspn_nplist_free(&q);
 		qspn_eplist_free(&p_out);
@@ -1119,6 +1156,7 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		a = qspn_arc_by_id(inst, arc_id);
 		if (a)
 			send_full_etp_to(inst, a);
+		regain_check(inst);
 		return;
 	}
 	case QSPN_REQ_GATHER: {

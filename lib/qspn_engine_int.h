@@ -154,6 +154,7 @@ struct qspn_gather {
 	struct qspn_nplist q;
 	struct qspn_eplist dead;
 	bool to_all_arcs;
+	bool regain; /* started by regain_check() (recovery.md) */
 };
 
 enum qspn_timer_kind {
@@ -219,6 +220,10 @@ struct qspn_instance {
 	struct qspn_gather *gathers;
 	uint32_t n_gathers, cap_gathers;
 	uint32_t next_gather;
+	/* destinations update_map lost since the last regain gather began,
+	 * and that gather's id while it runs (doc/protocol/recovery.md) */
+	uint32_t lost;
+	uint32_t regain_id;
 
 	struct qspn_timer *timers;
 	uint32_t n_timers, cap_timers;
