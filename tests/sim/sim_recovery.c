@@ -203,21 +203,38 @@ int rec_n_nodes(const struct rec_net *t)
 	return t->n;
 }
 
-/* live nodes reachable from the first live one, skipping link `skip_e`
- * and node `skip_v` */
-static bool connected_without(const struct rec_net *t, int skip_e, int skip_v)
+/* the level-k g-node of node i (hierarchical: 10 positions per level) */
+static int gnode_of(const struct rec_net *t, int i, int k)
+{
+	int d = 1;
+
+	if (t->flat)
+		return 0;
+	for (int l = 0; l < k; l++)
+		d *= 10;
+	return i / d;
+}
+
+/* live nodes of every level-k g-node reachable from each other inside it
+ * (k = levels: the whole graph), skipping link `skip_e` and node `skip_v` */
+static bool connected_at(const struct rec_net *t, int skip_e, int skip_v,
+			 int k)
 {
 	int *uf = malloc((size_t)t->n * sizeof(*uf));
-	int root = -1;
+	int *root = malloc((size_t)t->n * sizeof(*root));
 	bool ok = true;
 
-	for (int i = 0; i < t->n; i++)
+	for (int i = 0; i < t->n; i++) {
 		uf[i] = i;
-	for (int k = 0; k < t->ne; k++) {
-		const struct rec_edge *e = &t->e[k];
+		root[i] = -1;
+	}
+	for (int x = 0; x < t->ne; x++) {
+		const struct rec_edge *e = &t->e[x];
 		int a, b;
 
-		if (!e->up || k == skip_e || e->a == skip_v || e->b == skip_v)
+		if (!e->up || x == skip_e || e->a == skip_v || e->b == skip_v)
+			continue;
+		if (k < t->levels && gnode_of(t, e->a, k) != gnode_of(t, e->b, k))
 			continue;
 		a = e->a;
 		while (uf[a] != a)
@@ -229,19 +246,30 @@ static bool connected_without(const struct rec_net *t, int skip_e, int skip_v)
 			uf[a] = b;
 	}
 	for (int i = 0; i < t->n && ok; i++) {
-		int r = i;
+		int r = i, g = k < t->levels ? gnode_of(t, i, k) : 0;
 
 		if (!t->alive[i] || i == skip_v)
 			continue;
 		while (uf[r] != r)
 			r = uf[r];
-		if (root < 0)
-			root = r;
-		else if (r != root)
+		if (root[g] < 0)
+			root[g] = r;
+		else if (root[g] != r)
 			ok = false;
 	}
 	free(uf);
+	free(root);
 	return ok;
+}
+
+/* the live graph stays connected, and (hierarchical) so does every
+ * g-node inside itself: a failure that splits a g-node is another test */
+static bool connected_without(const struct rec_net *t, int skip_e, int skip_v)
+{
+	for (int k = t->flat ? t->levels : 1; k <= t->levels; k++)
+		if (!connected_at(t, skip_e, skip_v, k))
+			return false;
+	return true;
 }
 
 bool rec_link_is_bridge(const struct rec_net *t, int e)
