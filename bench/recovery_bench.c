@@ -10,8 +10,11 @@
  * went quiet, the worst, and the cost of a failure (messages and bytes per
  * node, message rounds, virtual time to the last delivery).
  *
- * Usage: recovery_bench [-n N] [-f] [-s seeds] [-l links] [-k nodes]
- * [-W fwd_window_ms] [-R 0|1] [-v]
+ * Usage: recovery_bench [-n N] [-f] [-s seeds] [-l links] [-t stage]
+ * [-k nodes] [-R 0|1] [-v]: -t only links of that bring-up stage or
+ * higher (1: between level-1 g-nodes), -R 0 without the regain rule
+ * (qspn_params.regain, the reference's behaviour).  The link list is
+ * sampled with a stride (every stage at first, then only stage >= -t).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,14 +81,14 @@ static double cpu_now(void)
 int main(int argc, char **argv)
 {
 	int n = 100, seeds = 20, links = 1000000, nodes = 1000000, opt;
-	int window = -1, regain = -1;
+	int regain = -1, min_stage = 0;
 	bool flat = false, verbose = false;
 	struct agg lf = {0}, nf = {0};
 	struct qspn_params qp;
 	double t0 = cpu_now(), bringup = 0;
 
 	qspn_params_default(&qp);
-	while ((opt = getopt(argc, argv, "n:fs:l:k:W:R:v")) != -1) {
+	while ((opt = getopt(argc, argv, "n:fs:l:k:t:W:R:v")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -102,8 +105,8 @@ int main(int argc, char **argv)
 		case 'k':
 			nodes = atoi(optarg);
 			break;
-		case 'W':
-			window = atoi(optarg);
+		case 't':
+			min_stage = atoi(optarg);
 			break;
 		case 'R':
 			regain = atoi(optarg);
@@ -113,12 +116,11 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: recovery_bench [-n N] [-f] "
-					"[-s seeds] [-l links] [-k nodes] "
-					"[-W ms] [-R 0|1] [-v]\n");
+					"[-s seeds] [-l links] [-t stage] "
+					"[-k nodes] [-R 0|1] [-v]\n");
 			return 2;
 		}
 	}
-	(void)window;
 	if (regain >= 0)
 		qp.regain = regain != 0;
 	for (int sd = 1; sd <= seeds; sd++) {
@@ -135,30 +137,38 @@ int main(int argc, char **argv)
 		if (r.missing || r.stale)
 			printf("seed %d: after the bring-up %d missing, %d "
 			       "stale\n", sd, r.missing, r.stale);
-		/* links spread over the list (every stage) */
-		stride = links ? rec_n_links(t) /
-				 (links < rec_n_links(t) ? links
-							 : rec_n_links(t))
-			       : 1;
-		if (stride < 1)
-			stride = 1;
-		for (int e = (sd * 7) % stride;
-		     e < rec_n_links(t) && done < links;
-		     e += stride) {
-			if (rec_link_is_bridge(t, e))
-				continue;
-			rec_fail_link(t, e, &r);
-			agg_add(&lf, &r, n);
-			if (verbose && (r.missing || r.stale))
-				printf("seed %d link %d: %d missing (%d nodes), "
-				       "%d stale, %.1f msgs/node, %u rounds\n",
-				       sd, e, r.missing, r.nodes_short, r.stale,
-				       (double)r.msgs / n, r.rounds);
-			rec_restore_link(t, e, &r);
-			if (r.missing || r.stale)
-				printf("seed %d link %d back: %d missing, %d "
-				       "stale\n", sd, e, r.missing, r.stale);
-			done++;
+		/* links of stage >= min_stage, spread over the list */
+		{
+			int *cand = calloc((size_t)rec_n_links(t), sizeof(*cand));
+			int nc = 0;
+
+			for (int e = 0; e < rec_n_links(t); e++)
+				if (rec_link_stage(t, e) >= min_stage)
+					cand[nc++] = e;
+			stride = links && links < nc ? nc / links : 1;
+			for (int i = (sd * 7) % stride; i < nc && done < links;
+			     i += stride) {
+				int e = cand[i];
+
+				if (rec_link_is_bridge(t, e))
+					continue;
+				rec_fail_link(t, e, &r);
+				agg_add(&lf, &r, n);
+				if (verbose && (r.missing || r.stale))
+					printf("seed %d link %d: %d missing (%d "
+					       "nodes), %d stale, %.1f msgs/node, "
+					       "%u rounds\n",
+					       sd, e, r.missing, r.nodes_short,
+					       r.stale, (double)r.msgs / n,
+					       r.rounds);
+				rec_restore_link(t, e, &r);
+				if (r.missing || r.stale)
+					printf("seed %d link %d back: %d "
+					       "missing, %d stale\n",
+					       sd, e, r.missing, r.stale);
+				done++;
+			}
+			free(cand);
 		}
 		done = 0;
 		stride = nodes ? n / (nodes < n ? nodes : n) : 1;

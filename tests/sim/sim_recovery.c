@@ -198,6 +198,11 @@ int rec_n_links(const struct rec_net *t)
 	return t->ne;
 }
 
+int rec_link_stage(const struct rec_net *t, int e)
+{
+	return t->e[e].stage;
+}
+
 int rec_n_nodes(const struct rec_net *t)
 {
 	return t->n;

@@ -44,6 +44,8 @@ void rec_net_free(struct rec_net *t);
 struct sim *rec_sim(struct rec_net *t);
 int rec_n_links(const struct rec_net *t);
 int rec_n_nodes(const struct rec_net *t);
+/* the bring-up stage of link e (0: inside level-1 g-nodes) */
+int rec_link_stage(const struct rec_net *t, int e);
 /* would the live graph stay connected without link e (or node v)? */
 bool rec_link_is_bridge(const struct rec_net *t, int e);
 bool rec_node_is_cut(const struct rec_net *t, int v);
