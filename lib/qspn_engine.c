@@ -380,6 +380,114 @@ static bool merge(struct qspn_instance *inst, struct qspn_nplist *q,
 	return changed;
 }
 
+/* --- merged forwards (doc/protocol/merging.md) --------------------------- */
+
+#ifndef QSPN_FWD_GROW
+#define QSPN_FWD_GROW 4 /* the window grows up to 4 times the base */
+#endif
+
+static void fwd_arm(struct qspn_instance *inst, uint64_t at)
+{
+	for (uint32_t i = 0; i < inst->n_timers; i++)
+		if (inst->timers[i].kind == QSPN_T_FWD_FLUSH)
+			return;
+	timer_simple(inst, QSPN_T_FWD_FLUSH, at);
+}
+
+/*
+ * Forward the changes of one update (§5.7, §5.9).  Window 0: at once, as
+ * the reference.  Otherwise the first forward after a quiet window goes at
+ * once too; one inside the window joins the pending set, which leaves at
+ * the window's end as one broadcast with an empty TP-list to every arc.
+ */
+static void forward(struct qspn_instance *inst, const struct qspn_eplist *p,
+		    bool changed, const struct qspn_hcoord *hops,
+		    uint32_t n_hops, uint32_t except)
+{
+	uint32_t base = inst->prm.fwd_window_ms;
+
+	if (!p->n && !changed)
+		return;
+	if (base == 0) {
+		send_etp_all(inst, p, hops, n_hops, false, except);
+		return;
+	}
+	if (!inst->fwd_w)
+		inst->fwd_w = base;
+	if (!inst->fwd_pending &&
+	    (!inst->fwd_sent || inst->now >= inst->fwd_last + inst->fwd_w)) {
+		/* quiet: relax the window, send as the reference does */
+		if (inst->fwd_sent &&
+		    inst->now >= inst->fwd_last + 2ull * inst->fwd_w)
+			inst->fwd_w = inst->fwd_w / 2 > base ? inst->fwd_w / 2
+							     : base;
+		send_etp_all(inst, p, hops, n_hops, false, except);
+		inst->fwd_last = inst->now;
+		inst->fwd_sent = true;
+		return;
+	}
+	inst->stats.fwd_merged++;
+	inst->fwd_n_merged++;
+	for (uint32_t i = 0; i < p->n; i++) {
+		bool seen = false;
+
+		for (uint32_t j = 0; j < inst->fwd.n && !seen; j++)
+			seen = qspn_epath_same(&inst->fwd.v[j], &p->v[i]);
+		if (!seen)
+			qspn_eplist_push_copy(&inst->fwd, &p->v[i]);
+	}
+	inst->fwd_pending = true;
+	fwd_arm(inst, inst->fwd_last + inst->fwd_w);
+}
+
+/* the window ended: every pending path with its current value (DEAD if
+ * no longer stored), one broadcast to every arc */
+static void fwd_flush(struct qspn_instance *inst)
+{
+	struct qspn_eplist out = {0};
+	uint32_t base = inst->prm.fwd_window_ms;
+
+	if (!inst->fwd_pending)
+		return;
+	for (uint32_t i = 0; i < inst->fwd.n; i++) {
+		const struct qspn_epath *k = &inst->fwd.v[i];
+		const struct qspn_dest *d =
+			qspn_map_find(inst, k->hops[k->n - 1]);
+		const struct qspn_npath *np = NULL;
+		struct qspn_epath e;
+
+		for (uint32_t j = 0; d && j < d->n && !np; j++)
+			if (qspn_epath_same(&d->paths[j]->p, k))
+				np = d->paths[j];
+		if (np) {
+			qspn_advertise(inst, np, false, &e);
+		} else {
+			qspn_epath_copy(&e, k);
+			e.cost = qspn_cost_dead();
+			e.ignore_outside = 0;
+		}
+		qspn_eplist_push_copy(&out, &e);
+		qspn_epath_free(&e);
+	}
+	qspn_eplist_free(&inst->fwd);
+	inst->fwd_pending = false;
+	qspn_finalize(inst, &out);
+	if (inst->n_arcs > 0 && !inst->stopped) {
+		inst->stats.fwd_flushes++;
+		send_etp_all(inst, &out, NULL, 0, false, 0);
+	}
+	qspn_eplist_free(&out);
+	inst->fwd_last = inst->now;
+	inst->fwd_sent = true;
+	/* changes kept coming (several merged in this window): a longer
+	 * window next time; one alone: back towards the base */
+	if (inst->fwd_n_merged > 1 && inst->fwd_w < QSPN_FWD_GROW * base)
+		inst->fwd_w *= 2;
+	else if (inst->fwd_n_merged <= 1 && inst->fwd_w / 2 >= base)
+		inst->fwd_w /= 2;
+	inst->fwd_n_merged = 0;
+}
+
 /* --- gathers (arc_is_changed / arc_remove, §5.9) ------------------------- */
 
 static struct qspn_gather *gather_find(struct qspn_instance *inst, uint32_t id)
@@ -418,7 +526,7 @@ static void gather_complete(struct qspn_instance *inst, uint32_t id)
 	qspn_finalize(inst, &p_out);
 	changed = qspn_update_clusters(inst);
 	if ((p_out.n || changed) && inst->n_arcs > 0)
-		send_etp_all(inst, &p_out, NULL, 0, false, 0);
+		forward(inst, &p_out, changed, NULL, 0, 0);
 	qspn_eplist_free(&p_out);
 	qspn_nplist_free(&g.q);
 	qspn_eplist_free(&g.dead);
@@ -874,6 +982,7 @@ void qspn_instance_free(struct qspn_instance *inst)
 		qspn_nplist_free(&inst->gathers[i].q);
 		qspn_eplist_free(&inst->gathers[i].dead);
 	}
+	qspn_eplist_free(&inst->fwd);
 	for (uint32_t i = 0; i < inst->n_prx; i++)
 		free(inst->prx[i].buf);
 	free(inst->prx);
@@ -1043,8 +1152,8 @@ static enum qspn_rx_result on_send_etp(struct qspn_instance *inst,
 		return QSPN_RX_OK;
 	}
 	if ((p_out.n || changed) && inst->n_arcs > 1)
-		send_etp_all(inst, &p_out, m->etp.hops, m->etp.n_hops, false,
-			     arc_id);
+		forward(inst, &p_out, changed, m->etp.hops, m->etp.n_hops,
+			arc_id);
 	qspn_eplist_free(&p_out);
 	regain_check(inst);
 	return QSPN_RX_OK;
@@ -1150,8 +1259,8 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		changed = merge(inst, &q, 0, &p_out, true);
 		qspn_nplist_free(&q);
 		if ((p_out.n || changed) && inst->n_arcs > 1)
-			send_etp_all(inst, &p_out, m->etp.hops, m->etp.n_hops,
-				     false, arc_id);
+			forward(inst, &p_out, changed, m->etp.hops,
+				m->etp.n_hops, arc_id);
 		qspn_eplist_free(&p_out);
 		a = qspn_arc_by_id(inst, arc_id);
 		if (a)
@@ -1442,6 +1551,9 @@ static void fire(struct qspn_instance *inst, struct qspn_timer *t)
 		break;
 	case QSPN_T_REMOVE_IDENTITY:
 		emit_simple(inst, QSPN_SIG_REMOVE_IDENTITY);
+		break;
+	case QSPN_T_FWD_FLUSH:
+		fwd_flush(inst);
 		break;
 	default:
 		break;

@@ -166,6 +166,7 @@ enum qspn_timer_kind {
 	QSPN_T_SPLIT_CHECK,
 	QSPN_T_PUBLISH_CONN,
 	QSPN_T_REMOVE_IDENTITY,
+	QSPN_T_FWD_FLUSH, /* merged forwards (merging.md) */
 };
 
 struct qspn_timer {
@@ -224,6 +225,14 @@ struct qspn_instance {
 	 * and that gather's id while it runs (doc/protocol/recovery.md) */
 	uint32_t lost;
 	uint32_t regain_id;
+
+	/* merged forwards (doc/protocol/merging.md) */
+	struct qspn_eplist fwd;	 /* pending paths (hops and arcs count) */
+	bool fwd_pending;	 /* a flush is due (paths or own info) */
+	uint64_t fwd_last;	 /* when the last forward left */
+	bool fwd_sent;		 /* fwd_last is meaningful */
+	uint32_t fwd_w;		 /* the current window, ms */
+	uint32_t fwd_n_merged;	 /* forwards merged in this window */
 
 	struct qspn_timer *timers;
 	uint32_t n_timers, cap_timers;
