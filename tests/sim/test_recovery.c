@@ -27,6 +27,8 @@ struct tally {
 	int failures, with_missing, missing, node_missing;
 };
 
+static uint32_t window_ms; /* qspn_params.fwd_window_ms */
+
 static void one_seed(bool flat, bool regain, uint64_t sd, int links,
 		     int nodes, struct tally *ty)
 {
@@ -40,6 +42,7 @@ static void one_seed(bool flat, bool regain, uint64_t sd, int links,
 
 	qspn_params_default(&qp);
 	qp.regain = regain;
+	qp.fwd_window_ms = window_ms;
 	t = rec_net_new(&c);
 	rec_check(t, &r);
 	assert_int_equal(r.missing, 0);
@@ -102,6 +105,16 @@ static void hierarchical(void **state)
 	run(false, 12, 2);
 }
 
+/* merged forwards (doc/protocol/merging.md): the bring-up ends with every
+ * destination, and the failures behave as unmerged */
+static void hierarchical_merged(void **state)
+{
+	(void)state;
+	window_ms = 10;
+	run(false, 12, 2);
+	window_ms = 0;
+}
+
 static void flat(void **state)
 {
 	(void)state;
@@ -112,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hierarchical),
+		cmocka_unit_test(hierarchical_merged),
 		cmocka_unit_test(flat),
 	};
 
