@@ -11,7 +11,9 @@
  * node, message rounds, virtual time to the last delivery).
  *
  * Usage: recovery_bench [-n N] [-f] [-s seeds] [-l links] [-t stage]
- * [-k nodes] [-R 0|1] [-v]: -t only links of that bring-up stage or
+ * [-k nodes] [-R 0|1] [-v] (defaults: 100 nodes, hierarchical, 20 seeds,
+ * 12 links and 2 nodes per seed, the rule as qspn_params_default() has it;
+ * `make bench` runs that, a few CPU seconds): -t only links of that bring-up stage or
  * higher (1: between level-1 g-nodes), -R 0 without the regain rule
  * (qspn_params.regain, the reference's behaviour).  The link list is
  * sampled with a stride (every stage at first, then only stage >= -t).
@@ -80,7 +82,7 @@ static double cpu_now(void)
 
 int main(int argc, char **argv)
 {
-	int n = 100, seeds = 20, links = 1000000, nodes = 1000000, opt;
+	int n = 100, seeds = 20, links = 12, nodes = 2, opt;
 	int regain = -1, min_stage = 0;
 	bool flat = false, verbose = false;
 	struct agg lf = {0}, nf = {0};
