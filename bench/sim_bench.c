@@ -332,7 +332,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: sim_bench [-H max_n] [-F max_n] [-S max_n] "
-		"[-n n1,n2,...] [-W ms] [-v]\n"
+		"[-n n1,n2,...] [-W ms [-M]] [-v]\n"
 		"  -H  largest hierarchical N, staged bring-up (default 1000)\n"
 		"  -F  largest flat N, staged bring-up (default 100)\n"
 		"  -S  largest N of the simultaneous cold start, both shapes "
@@ -341,6 +341,7 @@ static void usage(void)
 		"the maxima\n"
 		"  -W  also every run with merged forwards, window W ms "
 		"(qspn_params.fwd_window_ms), after the unmerged one\n"
+		"  -M  with -W, the merged runs only\n"
 		"  -v  per-stage figures\n");
 	exit(2);
 }
@@ -369,13 +370,17 @@ int main(int argc, char **argv)
 {
 	int max_h = 1000, max_f = 100, max_s = 100, opt;
 	uint32_t window = 0;
+	bool merged_only = false;
 	int sizes[MAX_SIZES] = {100, 1000, 10000}, n_sizes = 3;
 	struct run_cfg c = {0};
 
-	while ((opt = getopt(argc, argv, "H:F:S:n:W:v")) != -1) {
+	while ((opt = getopt(argc, argv, "H:F:S:n:W:Mv")) != -1) {
 		switch (opt) {
 		case 'W':
 			window = (uint32_t)atoi(optarg);
+			break;
+		case 'M':
+			merged_only = true;
 			break;
 		case 'H':
 			max_h = atoi(optarg);
@@ -409,13 +414,15 @@ int main(int argc, char **argv)
 			c.n = sizes[i];
 			c.flat = flat;
 			/* unmerged, then (-W) merged, side by side */
-			for (int w = 0; w < (window ? 2 : 1); w++) {
+			for (int w = merged_only && window; w < (window ? 2 : 1);
+			     w++) {
 				c.window = w ? window : 0;
 				c.staged = true;
 				if (c.n <= max)
 					run(&c);
 			}
-			for (int w = 0; w < (window ? 2 : 1); w++) {
+			for (int w = merged_only && window; w < (window ? 2 : 1);
+			     w++) {
 				c.window = w ? window : 0;
 				c.staged = false;
 				if (c.n <= max_s)
