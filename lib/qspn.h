@@ -50,6 +50,9 @@ struct qspn_params {
 	 * every arc (doc/protocol/recovery.md); false: the reference's
 	 * behaviour (it comes back with the periodic full ETP) */
 	bool regain;
+	/* 20: hold-down before a regain gather starts, so that the wave of
+	 * DEAD reports that caused the loss passes first (ms; 0: at once) */
+	uint32_t regain_delay_ms;
 	/* merged forwards (doc/protocol/merging.md): 0 forwards every
 	 * change at once (the reference); W > 0: a forward within the
 	 * window of the previous one is merged with the others into one

@@ -55,6 +55,7 @@ void qspn_params_default(struct qspn_params *p)
 	p->max_msg_bytes = 4u << 20;
 	p->max_pending_rx = 64;
 	p->regain = true;
+	p->regain_delay_ms = 20;
 }
 
 const char *qspn_rx_result_str(enum qspn_rx_result r)
@@ -581,6 +582,39 @@ static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
 		gather_complete(inst, id);
 }
 
+/*
+ * A gather holds the replies until the last one is in (§5.9), and a reply
+ * may be older than what its arc sent after it: a later ETP on the same
+ * arc updates the held copy of every path it reports (a DEAD report
+ * included), or the gather would install a path its arc has withdrawn
+ * meanwhile (doc/protocol/recovery.md §2 item 5).
+ */
+static void gathers_refresh(struct qspn_instance *inst, uint32_t arc_id,
+			    const struct qspn_nplist *q)
+{
+	for (uint32_t gi = 0; gi < inst->n_gathers; gi++) {
+		struct qspn_nplist *held = &inst->gathers[gi].q;
+
+		for (uint32_t i = 0; i < held->n; i++) {
+			struct qspn_npath *c = held->v[i];
+
+			if (c->arc_id != arc_id)
+				continue;
+			for (uint32_t j = 0; j < q->n; j++) {
+				const struct qspn_npath *np = q->v[j];
+
+				if (np->arc_id != arc_id ||
+				    !qspn_epath_same(&c->p, &np->p))
+					continue;
+				c->p.cost = np->p.cost;
+				c->p.fp = np->p.fp;
+				c->p.nodes_inside = np->p.nodes_inside;
+				break;
+			}
+		}
+	}
+}
+
 static void gather_done_one(struct qspn_instance *inst, uint32_t id)
 {
 	struct qspn_gather *g = gather_find(inst, id);
@@ -612,6 +646,15 @@ static void regain_check(struct qspn_instance *inst)
 	}
 	if (inst->regain_id)
 		return; /* counted: the running gather restarts us */
+	if (inst->prm.regain_delay_ms && !inst->regain_due) {
+		for (uint32_t i = 0; i < inst->n_timers; i++)
+			if (inst->timers[i].kind == QSPN_T_REGAIN)
+				return; /* armed */
+		timer_simple(inst, QSPN_T_REGAIN,
+			     inst->now + inst->prm.regain_delay_ms);
+		return;
+	}
+	inst->regain_due = false;
 	inst->lost = 0;
 	inst->stats.regains++;
 	gather_start(inst, 0, NULL, true);
@@ -1144,6 +1187,8 @@ static enum qspn_rx_result on_send_etp(struct qspn_instance *inst,
 		return QSPN_RX_IGNORED;
 	}
 	inst->stats.etp_processed++;
+	if (inst->prm.regain)
+		gathers_refresh(inst, arc_id, &q);
 	changed = merge(inst, &q, 0, &p_out, true);
 	qspn_nplist_free(&q);
 	if (must_exit) {
@@ -1554,6 +1599,11 @@ static void fire(struct qspn_instance *inst, struct qspn_timer *t)
 		break;
 	case QSPN_T_FWD_FLUSH:
 		fwd_flush(inst);
+		break;
+	case QSPN_T_REGAIN:
+		inst->regain_due = true;
+		regain_check(inst);
+		inst->regain_due = false;
 		break;
 	default:
 		break;

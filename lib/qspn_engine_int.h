@@ -167,6 +167,7 @@ enum qspn_timer_kind {
 	QSPN_T_PUBLISH_CONN,
 	QSPN_T_REMOVE_IDENTITY,
 	QSPN_T_FWD_FLUSH, /* merged forwards (merging.md) */
+	QSPN_T_REGAIN,	  /* a regain gather after its hold-down */
 };
 
 struct qspn_timer {
@@ -225,6 +226,7 @@ struct qspn_instance {
 	 * and that gather's id while it runs (doc/protocol/recovery.md) */
 	uint32_t lost;
 	uint32_t regain_id;
+	bool regain_due; /* the hold-down ended (QSPN_T_REGAIN) */
 
 	/* merged forwards (doc/protocol/merging.md) */
 	struct qspn_eplist fwd;	 /* pending paths (hops and arcs count) */
