@@ -83,14 +83,14 @@ static double cpu_now(void)
 int main(int argc, char **argv)
 {
 	int n = 100, seeds = 20, links = 12, nodes = 2, opt;
-	int regain = -1, min_stage = 0;
+	int regain = -1, min_stage = 0, delay = -1;
 	bool flat = false, verbose = false;
 	struct agg lf = {0}, nf = {0};
 	struct qspn_params qp;
 	double t0 = cpu_now(), bringup = 0;
 
 	qspn_params_default(&qp);
-	while ((opt = getopt(argc, argv, "n:fs:l:k:t:W:R:v")) != -1) {
+	while ((opt = getopt(argc, argv, "n:fs:l:k:t:R:D:v")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -110,6 +110,9 @@ int main(int argc, char **argv)
 		case 't':
 			min_stage = atoi(optarg);
 			break;
+		case 'D':
+			delay = atoi(optarg);
+			break;
 		case 'R':
 			regain = atoi(optarg);
 			break;
@@ -119,12 +122,14 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: recovery_bench [-n N] [-f] "
 					"[-s seeds] [-l links] [-t stage] "
-					"[-k nodes] [-R 0|1] [-v]\n");
+					"[-k nodes] [-R 0|1] [-D ms] [-v]\n");
 			return 2;
 		}
 	}
 	if (regain >= 0)
 		qp.regain = regain != 0;
+	if (delay >= 0)
+		qp.regain_delay_ms = (uint32_t)delay;
 	for (int sd = 1; sd <= seeds; sd++) {
 		struct rec_cfg c = {.n = n, .flat = flat,
 				    .graph_seed = 1000 + (uint64_t)sd,

@@ -24,7 +24,7 @@
 #define MAX_ROUNDS 200
 
 struct tally {
-	int failures, with_missing, missing, node_missing;
+	int failures, with_missing, missing, node_missing, stale;
 };
 
 static uint32_t window_ms; /* qspn_params.fwd_window_ms */
@@ -56,6 +56,7 @@ static void one_seed(bool flat, bool regain, uint64_t sd, int links,
 		assert_true(r.rounds <= MAX_ROUNDS);
 		ty->failures++;
 		ty->missing += r.missing;
+		ty->stale += r.stale;
 		if (r.missing)
 			ty->with_missing++;
 		rec_restore_link(t, e, &r);
@@ -69,6 +70,7 @@ static void one_seed(bool flat, bool regain, uint64_t sd, int links,
 		assert_true(r.rounds <= MAX_ROUNDS);
 		ty->failures++;
 		ty->node_missing += r.missing;
+		ty->stale += r.stale;
 		done++;
 	}
 	assert_int_equal(sim_tx_invalid(rec_sim(t)), 0);
@@ -88,10 +90,11 @@ static void run(bool flat, int links, int nodes)
 	printf("# %s: without regain (%d seeds, %d failures) %d link "
 	       "failures left destinations missing (%d pairs; node failures "
 	       "%d pairs); with it (%d seeds, %d failures) %d (%d pairs; node "
-	       "failures %d pairs)\n",
+	       "failures %d pairs); stale pairs %d without, %d with\n",
 	       flat ? "flat" : "hier", SEEDS_OFF, off.failures,
 	       off.with_missing, off.missing, off.node_missing, SEEDS,
-	       on.failures, on.with_missing, on.missing, on.node_missing);
+	       on.failures, on.with_missing, on.missing, on.node_missing,
+	       off.stale, on.stale);
 	/* the reference loses destinations; the regain rule repairs all
 	 * but a few (doc/protocol/recovery.md "What is left") */
 	assert_true(off.missing + off.node_missing > 0);
