@@ -403,8 +403,9 @@ void rec_fail_node(struct rec_net *t, int v, struct rec_result *r)
 
 	memset(r, 0, sizeof(*r));
 	sim_rounds_reset(t->s);
-	/* it stops at once (no destroy sent); its neighbours notice the
-	 * links going down, as qspnd's hello timeout does */
+	/* it stops at once: what it sends on its way down is lost with its
+	 * links; its neighbours notice the links going down, as qspnd's
+	 * hello timeout does */
 	sim_kill_system(t->s, v);
 	t->alive[v] = false;
 	for (int k = 0; k < t->ne; k++) {
