@@ -155,6 +155,7 @@ struct run_cfg {
 	bool flat;
 	bool staged;
 	bool verbose;
+	uint32_t window; /* qspn_params.fwd_window_ms */
 };
 
 struct bench {
@@ -192,8 +193,18 @@ static void converge(struct bench *b, uint64_t limit, bool quiet)
 		sim_run_until(b->s, t);
 		if (sim_stats(b->s)->delivered != before)
 			sample_mem(b);
-		if (t >= limit || (quiet && !sim_in_flight(b->s)))
+		if (t >= limit)
 			break;
+		if (quiet && !sim_in_flight(b->s)) {
+			/* merged forwards wait for their window (at most 8 W):
+			 * quiet means nothing sent for 200 ms more */
+			uint64_t m0 = sim_stats(b->s)->msgs;
+			uint64_t t2 = sim_now(b->s) + 200;
+
+			sim_run_until(b->s, t2 < limit ? t2 : limit);
+			if (sim_stats(b->s)->msgs == m0)
+				break;
+		}
 	}
 }
 
@@ -226,6 +237,7 @@ static void run(const struct run_cfg *c)
 	sp.seed = 7;
 	sp.no_event_log = true;
 	qspn_params_default(&qp);
+	qp.fwd_window_ms = c->window;
 	b.s = sim_new(&topo, &qp, &sp);
 	for (int i = 0; i < n; i++) {
 		uint32_t pos[4];
@@ -292,9 +304,10 @@ static void run(const struct run_cfg *c)
 			known_max = k;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	printf("%-4s %-5s %6d %6d %7.3f %9.1f %10.0f %7.1f %8.2f %7.1f %7.1f "
-	       "%6ld %4d-%d\n",
-	       c->flat ? "flat" : "hier", c->staged ? "stage" : "simul", n, ne,
+	printf("%-4s %-5s %3u %6d %6d %7.3f %9.1f %10.0f %7.1f %8.2f %7.1f "
+	       "%7.1f %6ld %4d-%d\n",
+	       c->flat ? "flat" : "hier", c->staged ? "stage" : "simul",
+	       c->window, n, ne,
 	       (double)conv / 1000.0, (double)st->msgs / n,
 	       (double)st->bytes / n, (double)etps / n,
 	       etps ? (t1 - t0) * 1e6 / (double)etps : 0.0,
@@ -319,13 +332,16 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: sim_bench [-H max_n] [-F max_n] [-S max_n] "
-		"[-n n1,n2,...] [-v]\n"
+		"[-n n1,n2,...] [-W ms [-M]] [-v]\n"
 		"  -H  largest hierarchical N, staged bring-up (default 1000)\n"
 		"  -F  largest flat N, staged bring-up (default 100)\n"
 		"  -S  largest N of the simultaneous cold start, both shapes "
 		"(default 100)\n"
 		"  -n  the sizes to run (default 100,1000,10000), each up to "
 		"the maxima\n"
+		"  -W  also every run with merged forwards, window W ms "
+		"(qspn_params.fwd_window_ms), after the unmerged one\n"
+		"  -M  with -W, the merged runs only\n"
 		"  -v  per-stage figures\n");
 	exit(2);
 }
@@ -353,11 +369,19 @@ static int parse_sizes(const char *arg, int *sizes)
 int main(int argc, char **argv)
 {
 	int max_h = 1000, max_f = 100, max_s = 100, opt;
+	uint32_t window = 0;
+	bool merged_only = false;
 	int sizes[MAX_SIZES] = {100, 1000, 10000}, n_sizes = 3;
 	struct run_cfg c = {0};
 
-	while ((opt = getopt(argc, argv, "H:F:S:n:v")) != -1) {
+	while ((opt = getopt(argc, argv, "H:F:S:n:W:Mv")) != -1) {
 		switch (opt) {
+		case 'W':
+			window = (uint32_t)atoi(optarg);
+			break;
+		case 'M':
+			merged_only = true;
+			break;
 		case 'H':
 			max_h = atoi(optarg);
 			break;
@@ -381,7 +405,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	printf("shape mode       N  links  conv_s msgs/node bytes/node "
+	printf("shape mode    W      N  links  conv_s msgs/node bytes/node "
 	       "etp/node us/etp  kB/node  kB_max rss_MB dests\n");
 	for (int flat = 0; flat < 2; flat++) {
 		int max = flat ? max_f : max_h;
@@ -389,12 +413,21 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n_sizes; i++) {
 			c.n = sizes[i];
 			c.flat = flat;
-			c.staged = true;
-			if (c.n <= max)
-				run(&c);
-			c.staged = false;
-			if (c.n <= max_s)
-				run(&c);
+			/* unmerged, then (-W) merged, side by side */
+			for (int w = merged_only && window; w < (window ? 2 : 1);
+			     w++) {
+				c.window = w ? window : 0;
+				c.staged = true;
+				if (c.n <= max)
+					run(&c);
+			}
+			for (int w = merged_only && window; w < (window ? 2 : 1);
+			     w++) {
+				c.window = w ? window : 0;
+				c.staged = false;
+				if (c.n <= max_s)
+					run(&c);
+			}
 		}
 	}
 	return 0;

@@ -46,6 +46,19 @@ struct qspn_params {
 	uint32_t destroy_wait_ms;	/* 10000, §5.8 */
 	uint32_t max_msg_bytes;	 /* 4 MiB: larger messages are rejected */
 	uint32_t max_pending_rx; /* 64: messages held for an unknown arc */
+	/* true: a destination lost to received reports is asked back from
+	 * every arc (doc/protocol/recovery.md); false: the reference's
+	 * behaviour (it comes back with the periodic full ETP) */
+	bool regain;
+	/* 20: hold-down before a regain gather starts, so that the wave of
+	 * DEAD reports that caused the loss passes first (ms; 0: at once) */
+	uint32_t regain_delay_ms;
+	/* merged forwards (doc/protocol/merging.md): 0 forwards every
+	 * change at once (the reference); W > 0: a forward within the
+	 * window of the previous one is merged with the others into one
+	 * broadcast; the window starts at W ms, doubles while changes keep
+	 * coming (up to 8 W) and halves back to W when they stop */
+	uint32_t fwd_window_ms;
 };
 
 void qspn_params_default(struct qspn_params *p);
@@ -78,6 +91,9 @@ struct qspn_stats {
 	uint64_t etp_processed; /* revised + merged ETPs */
 	uint64_t map_updates;
 	uint64_t tx_invalid; /* own ETPs failing §3.4: a bug */
+	uint64_t regains;    /* gathers started to regain lost destinations */
+	uint64_t fwd_merged; /* forwards merged into a pending one */
+	uint64_t fwd_flushes; /* merged broadcasts sent */
 };
 
 /* Arcs given to qspn_enter_net() (doc/protocol/qspn.md §5.3). */

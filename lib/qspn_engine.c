@@ -54,6 +54,8 @@ void qspn_params_default(struct qspn_params *p)
 	p->destroy_wait_ms = 10000;
 	p->max_msg_bytes = 4u << 20;
 	p->max_pending_rx = 64;
+	p->regain = true;
+	p->regain_delay_ms = 20;
 }
 
 const char *qspn_rx_result_str(enum qspn_rx_result r)
@@ -379,6 +381,114 @@ static bool merge(struct qspn_instance *inst, struct qspn_nplist *q,
 	return changed;
 }
 
+/* --- merged forwards (doc/protocol/merging.md) --------------------------- */
+
+#ifndef QSPN_FWD_GROW
+#define QSPN_FWD_GROW 4 /* the window grows up to 4 times the base */
+#endif
+
+static void fwd_arm(struct qspn_instance *inst, uint64_t at)
+{
+	for (uint32_t i = 0; i < inst->n_timers; i++)
+		if (inst->timers[i].kind == QSPN_T_FWD_FLUSH)
+			return;
+	timer_simple(inst, QSPN_T_FWD_FLUSH, at);
+}
+
+/*
+ * Forward the changes of one update (§5.7, §5.9).  Window 0: at once, as
+ * the reference.  Otherwise the first forward after a quiet window goes at
+ * once too; one inside the window joins the pending set, which leaves at
+ * the window's end as one broadcast with an empty TP-list to every arc.
+ */
+static void forward(struct qspn_instance *inst, const struct qspn_eplist *p,
+		    bool changed, const struct qspn_hcoord *hops,
+		    uint32_t n_hops, uint32_t except)
+{
+	uint32_t base = inst->prm.fwd_window_ms;
+
+	if (!p->n && !changed)
+		return;
+	if (base == 0) {
+		send_etp_all(inst, p, hops, n_hops, false, except);
+		return;
+	}
+	if (!inst->fwd_w)
+		inst->fwd_w = base;
+	if (!inst->fwd_pending &&
+	    (!inst->fwd_sent || inst->now >= inst->fwd_last + inst->fwd_w)) {
+		/* quiet: relax the window, send as the reference does */
+		if (inst->fwd_sent &&
+		    inst->now >= inst->fwd_last + 2ull * inst->fwd_w)
+			inst->fwd_w = inst->fwd_w / 2 > base ? inst->fwd_w / 2
+							     : base;
+		send_etp_all(inst, p, hops, n_hops, false, except);
+		inst->fwd_last = inst->now;
+		inst->fwd_sent = true;
+		return;
+	}
+	inst->stats.fwd_merged++;
+	inst->fwd_n_merged++;
+	for (uint32_t i = 0; i < p->n; i++) {
+		bool seen = false;
+
+		for (uint32_t j = 0; j < inst->fwd.n && !seen; j++)
+			seen = qspn_epath_same(&inst->fwd.v[j], &p->v[i]);
+		if (!seen)
+			qspn_eplist_push_copy(&inst->fwd, &p->v[i]);
+	}
+	inst->fwd_pending = true;
+	fwd_arm(inst, inst->fwd_last + inst->fwd_w);
+}
+
+/* the window ended: every pending path with its current value (DEAD if
+ * no longer stored), one broadcast to every arc */
+static void fwd_flush(struct qspn_instance *inst)
+{
+	struct qspn_eplist out = {0};
+	uint32_t base = inst->prm.fwd_window_ms;
+
+	if (!inst->fwd_pending)
+		return;
+	for (uint32_t i = 0; i < inst->fwd.n; i++) {
+		const struct qspn_epath *k = &inst->fwd.v[i];
+		const struct qspn_dest *d =
+			qspn_map_find(inst, k->hops[k->n - 1]);
+		const struct qspn_npath *np = NULL;
+		struct qspn_epath e;
+
+		for (uint32_t j = 0; d && j < d->n && !np; j++)
+			if (qspn_epath_same(&d->paths[j]->p, k))
+				np = d->paths[j];
+		if (np) {
+			qspn_advertise(inst, np, false, &e);
+		} else {
+			qspn_epath_copy(&e, k);
+			e.cost = qspn_cost_dead();
+			e.ignore_outside = 0;
+		}
+		qspn_eplist_push_copy(&out, &e);
+		qspn_epath_free(&e);
+	}
+	qspn_eplist_free(&inst->fwd);
+	inst->fwd_pending = false;
+	qspn_finalize(inst, &out);
+	if (inst->n_arcs > 0 && !inst->stopped) {
+		inst->stats.fwd_flushes++;
+		send_etp_all(inst, &out, NULL, 0, false, 0);
+	}
+	qspn_eplist_free(&out);
+	inst->fwd_last = inst->now;
+	inst->fwd_sent = true;
+	/* changes kept coming (several merged in this window): a longer
+	 * window next time; one alone: back towards the base */
+	if (inst->fwd_n_merged > 1 && inst->fwd_w < QSPN_FWD_GROW * base)
+		inst->fwd_w *= 2;
+	else if (inst->fwd_n_merged <= 1 && inst->fwd_w / 2 >= base)
+		inst->fwd_w /= 2;
+	inst->fwd_n_merged = 0;
+}
+
 /* --- gathers (arc_is_changed / arc_remove, §5.9) ------------------------- */
 
 static struct qspn_gather *gather_find(struct qspn_instance *inst, uint32_t id)
@@ -388,6 +498,8 @@ static struct qspn_gather *gather_find(struct qspn_instance *inst, uint32_t id)
 			return &inst->gathers[i];
 	return NULL;
 }
+
+static void regain_check(struct qspn_instance *inst);
 
 static void gather_complete(struct qspn_instance *inst, uint32_t id)
 {
@@ -415,14 +527,17 @@ static void gather_complete(struct qspn_instance *inst, uint32_t id)
 	qspn_finalize(inst, &p_out);
 	changed = qspn_update_clusters(inst);
 	if ((p_out.n || changed) && inst->n_arcs > 0)
-		send_etp_all(inst, &p_out, NULL, 0, false, 0);
+		forward(inst, &p_out, changed, NULL, 0, 0);
 	qspn_eplist_free(&p_out);
 	qspn_nplist_free(&g.q);
 	qspn_eplist_free(&g.dead);
+	if (g.regain && inst->regain_id == g.id)
+		inst->regain_id = 0;
+	regain_check(inst);
 }
 
 static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
-			 struct qspn_eplist *dead)
+			 struct qspn_eplist *dead, bool regain)
 {
 	struct qspn_gather *g;
 	uint32_t id = ++inst->next_gather;
@@ -437,6 +552,9 @@ static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	g->a_changed = a_changed;
+	g->regain = regain;
+	if (regain)
+		inst->regain_id = id;
 	if (dead) {
 		g->dead = *dead;
 		memset(dead, 0, sizeof(*dead));
@@ -464,6 +582,39 @@ static void gather_start(struct qspn_instance *inst, uint32_t a_changed,
 		gather_complete(inst, id);
 }
 
+/*
+ * A gather holds the replies until the last one is in (§5.9), and a reply
+ * may be older than what its arc sent after it: a later ETP on the same
+ * arc updates the held copy of every path it reports (a DEAD report
+ * included), or the gather would install a path its arc has withdrawn
+ * meanwhile (doc/protocol/recovery.md §2 item 5).
+ */
+static void gathers_refresh(struct qspn_instance *inst, uint32_t arc_id,
+			    const struct qspn_nplist *q)
+{
+	for (uint32_t gi = 0; gi < inst->n_gathers; gi++) {
+		struct qspn_nplist *held = &inst->gathers[gi].q;
+
+		for (uint32_t i = 0; i < held->n; i++) {
+			struct qspn_npath *c = held->v[i];
+
+			if (c->arc_id != arc_id)
+				continue;
+			for (uint32_t j = 0; j < q->n; j++) {
+				const struct qspn_npath *np = q->v[j];
+
+				if (np->arc_id != arc_id ||
+				    !qspn_epath_same(&c->p, &np->p))
+					continue;
+				c->p.cost = np->p.cost;
+				c->p.fp = np->p.fp;
+				c->p.nodes_inside = np->p.nodes_inside;
+				break;
+			}
+		}
+	}
+}
+
 static void gather_done_one(struct qspn_instance *inst, uint32_t id)
 {
 	struct qspn_gather *g = gather_find(inst, id);
@@ -474,6 +625,39 @@ static void gather_done_one(struct qspn_instance *inst, uint32_t id)
 		g->outstanding--;
 	if (g->outstanding == 0)
 		gather_complete(inst, id);
+}
+
+/*
+ * Regaining a lost destination (doc/protocol/recovery.md): when received
+ * reports took the last path of some destination away, ask every arc for
+ * its full ETP, as arc_is_changed does (§5.9), and merge the answers.  One
+ * such gather at a time; destinations lost while it runs start the next
+ * one when it completes.  A gather's own losses count too, so the repair
+ * goes on while the wave of DEAD reports it raced with is still passing.
+ */
+static void regain_check(struct qspn_instance *inst)
+{
+	if (!inst->lost)
+		return;
+	if (!inst->prm.regain || !inst->bootstrap_complete ||
+	    inst->n_arcs == 0 || inst->stopped) {
+		inst->lost = 0;
+		return;
+	}
+	if (inst->regain_id)
+		return; /* counted: the running gather restarts us */
+	if (inst->prm.regain_delay_ms && !inst->regain_due) {
+		for (uint32_t i = 0; i < inst->n_timers; i++)
+			if (inst->timers[i].kind == QSPN_T_REGAIN)
+				return; /* armed */
+		timer_simple(inst, QSPN_T_REGAIN,
+			     inst->now + inst->prm.regain_delay_ms);
+		return;
+	}
+	inst->regain_due = false;
+	inst->lost = 0;
+	inst->stats.regains++;
+	gather_start(inst, 0, NULL, true);
 }
 
 /* --- arc removal --------------------------------------------------------- */
@@ -587,7 +771,8 @@ static void arc_remove_internal(struct qspn_instance *inst, uint32_t arc_id,
 	if (module)
 		emit_arc_removed(inst, handle, bad_link);
 	reqs_of_arc_fail(inst, arc_id);
-	gather_start(inst, 0, &dead);
+	inst->lost = 0; /* this gather asks every arc already */
+	gather_start(inst, 0, &dead, false);
 	qspn_eplist_free(&dead);
 }
 
@@ -840,6 +1025,7 @@ void qspn_instance_free(struct qspn_instance *inst)
 		qspn_nplist_free(&inst->gathers[i].q);
 		qspn_eplist_free(&inst->gathers[i].dead);
 	}
+	qspn_eplist_free(&inst->fwd);
 	for (uint32_t i = 0; i < inst->n_prx; i++)
 		free(inst->prx[i].buf);
 	free(inst->prx);
@@ -911,7 +1097,7 @@ int qspn_arc_change(struct qspn_instance *inst, uint64_t now_ms,
 	a->cost = cost_usec;
 	if (!inst->bootstrap_complete)
 		return 0;
-	gather_start(inst, a->id, NULL);
+	gather_start(inst, a->id, NULL, false);
 	return 0;
 }
 
@@ -1001,6 +1187,8 @@ static enum qspn_rx_result on_send_etp(struct qspn_instance *inst,
 		return QSPN_RX_IGNORED;
 	}
 	inst->stats.etp_processed++;
+	if (inst->prm.regain)
+		gathers_refresh(inst, arc_id, &q);
 	changed = merge(inst, &q, 0, &p_out, true);
 	qspn_nplist_free(&q);
 	if (must_exit) {
@@ -1009,9 +1197,10 @@ static enum qspn_rx_result on_send_etp(struct qspn_instance *inst,
 		return QSPN_RX_OK;
 	}
 	if ((p_out.n || changed) && inst->n_arcs > 1)
-		send_etp_all(inst, &p_out, m->etp.hops, m->etp.n_hops, false,
-			     arc_id);
+		forward(inst, &p_out, changed, m->etp.hops, m->etp.n_hops,
+			arc_id);
 	qspn_eplist_free(&p_out);
+	regain_check(inst);
 	return QSPN_RX_OK;
 }
 
@@ -1077,6 +1266,7 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		}
 		inst->stats.etp_processed++;
 		merge(inst, &q, 0, &p_out, false); /* B ignored (10.15) */
+		inst->lost = 0; /* the map is being built */
 		qspn_nplist_free(&q);
 		qspn_eplist_free(&p_out);
 		exit_bootstrap_phase(inst);
@@ -1090,6 +1280,7 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		    qspn_revise_etp(inst, &m->etp, a, true, &inst->arena, &q)) {
 			inst->stats.etp_processed++;
 			merge(inst, &q, 0, &p_out, false);
+			inst->lost = 0; /* the map is being built */
 		}
 		qspn_nplist_free(&q);
 		qspn_eplist_free(&p_out);
@@ -1113,12 +1304,13 @@ static void on_reply(struct qspn_instance *inst, struct qspn_arc *a,
 		changed = merge(inst, &q, 0, &p_out, true);
 		qspn_nplist_free(&q);
 		if ((p_out.n || changed) && inst->n_arcs > 1)
-			send_etp_all(inst, &p_out, m->etp.hops, m->etp.n_hops,
-				     false, arc_id);
+			forward(inst, &p_out, changed, m->etp.hops,
+				m->etp.n_hops, arc_id);
 		qspn_eplist_free(&p_out);
 		a = qspn_arc_by_id(inst, arc_id);
 		if (a)
 			send_full_etp_to(inst, a);
+		regain_check(inst);
 		return;
 	}
 	case QSPN_REQ_GATHER: {
@@ -1404,6 +1596,14 @@ static void fire(struct qspn_instance *inst, struct qspn_timer *t)
 		break;
 	case QSPN_T_REMOVE_IDENTITY:
 		emit_simple(inst, QSPN_SIG_REMOVE_IDENTITY);
+		break;
+	case QSPN_T_FWD_FLUSH:
+		fwd_flush(inst);
+		break;
+	case QSPN_T_REGAIN:
+		inst->regain_due = true;
+		regain_check(inst);
+		inst->regain_due = false;
 		break;
 	default:
 		break;

@@ -154,6 +154,7 @@ struct qspn_gather {
 	struct qspn_nplist q;
 	struct qspn_eplist dead;
 	bool to_all_arcs;
+	bool regain; /* started by regain_check() (recovery.md) */
 };
 
 enum qspn_timer_kind {
@@ -165,6 +166,8 @@ enum qspn_timer_kind {
 	QSPN_T_SPLIT_CHECK,
 	QSPN_T_PUBLISH_CONN,
 	QSPN_T_REMOVE_IDENTITY,
+	QSPN_T_FWD_FLUSH, /* merged forwards (merging.md) */
+	QSPN_T_REGAIN,	  /* a regain gather after its hold-down */
 };
 
 struct qspn_timer {
@@ -219,6 +222,19 @@ struct qspn_instance {
 	struct qspn_gather *gathers;
 	uint32_t n_gathers, cap_gathers;
 	uint32_t next_gather;
+	/* destinations update_map lost since the last regain gather began,
+	 * and that gather's id while it runs (doc/protocol/recovery.md) */
+	uint32_t lost;
+	uint32_t regain_id;
+	bool regain_due; /* the hold-down ended (QSPN_T_REGAIN) */
+
+	/* merged forwards (doc/protocol/merging.md) */
+	struct qspn_eplist fwd;	 /* pending paths (hops and arcs count) */
+	bool fwd_pending;	 /* a flush is due (paths or own info) */
+	uint64_t fwd_last;	 /* when the last forward left */
+	bool fwd_sent;		 /* fwd_last is meaningful */
+	uint32_t fwd_w;		 /* the current window, ms */
+	uint32_t fwd_n_merged;	 /* forwards merged in this window */
 
 	struct qspn_timer *timers;
 	uint32_t n_timers, cap_timers;

@@ -718,8 +718,10 @@ static void update_one(struct qspn_instance *inst, struct qspn_hcoord dh,
 			p1->exposed = true;
 		}
 	}
-	if (!md_empty && nr == 0)
+	if (!md_empty && nr == 0) {
 		sig_push(&s, QSPN_SIG_DEST_REMOVED, NULL);
+		inst->lost++; /* recovery.md: ask the arcs for it */
+	}
 
 	/* step 6: commit, then signal */
 	if (nr == 0) {

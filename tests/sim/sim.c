@@ -37,6 +37,7 @@ struct sim_ident {
 	uint64_t sched_at;
 	int64_t fp_id;
 	int32_t eld[QSPN_MAX_LEVELS];
+	uint32_t depth; /* rounds: depth of the last message it received */
 };
 
 struct sim_arc {
@@ -55,6 +56,7 @@ struct ev {
 	int from, to; /* identities */
 	uint32_t handle;
 	bool reliable;
+	uint32_t depth; /* message rounds since sim_rounds_reset() */
 	uint8_t *buf;
 	size_t len;
 };
@@ -88,6 +90,7 @@ struct sim {
 	struct sim_event *log;
 	size_t n_log, cap_log;
 	struct sim_stats st;
+	uint32_t cur_depth; /* depth of what the running handler sends */
 };
 
 /* --- rng ------------------------------------------------------------------ */
@@ -224,6 +227,7 @@ static void schedule(struct sim *s, int from, uint32_t handle,
 	e.to = a->ident[1 - side];
 	e.handle = handle;
 	e.reliable = reliable;
+	e.depth = s->cur_depth + 1;
 	if (!peer_ok(s, a, side)) {
 		e.kind = reliable ? EV_TERR : EV_RESEND;
 		e.t = s->now + s->sp.ack_timeout_ms;
@@ -757,19 +761,30 @@ static void handle_ev(struct sim *s, struct ev *e)
 		}
 		s->st.delivered++;
 		s->st.last_delivery = s->now;
+		if (e->depth > s->st.max_depth)
+			s->st.max_depth = e->depth;
+		if (e->depth > to->depth)
+			to->depth = e->depth;
+		s->cur_depth = e->depth;
 		qspn_receive(to->inst, s->now, e->handle, e->buf, e->len);
+		s->cur_depth = 0;
 		resched(s, to);
 		break;
 	case EV_RESEND:
 		s->st.resent++;
-		if (from->alive && from->inst)
+		if (from->alive && from->inst) {
+			s->cur_depth = e->depth ? e->depth - 1 : 0;
 			schedule(s, e->from, e->handle, e->buf, e->len, true);
+			s->cur_depth = 0;
+		}
 		break;
 	case EV_TERR:
 		s->st.transport_errors++;
 		if (from->alive && from->inst) {
+			s->cur_depth = from->depth;
 			qspn_transport_error(from->inst, s->now, e->handle,
 					     true);
+			s->cur_depth = 0;
 			resched(s, from);
 		}
 		break;
@@ -813,7 +828,10 @@ static bool step(struct sim *s, uint64_t limit)
 		if (d.t > s->now)
 			s->now = d.t;
 		id->sched_at = UINT64_MAX;
+		/* what a timer sends follows what its identity received */
+		s->cur_depth = id->depth;
 		qspn_tick(id->inst, s->now);
+		s->cur_depth = 0;
 		resched(s, id);
 	}
 	return true;
@@ -892,6 +910,13 @@ int sim_known_dests(const struct sim *s, int ident)
 const struct sim_stats *sim_stats(const struct sim *s)
 {
 	return &s->st;
+}
+
+void sim_rounds_reset(struct sim *s)
+{
+	for (int i = 0; i < s->n_ids; i++)
+		s->ids[i]->depth = 0;
+	s->st.max_depth = 0;
 }
 
 bool sim_in_flight(const struct sim *s)

@@ -124,9 +124,15 @@ struct sim_stats {
 	uint64_t msgs, bytes, lost, resent, transport_errors;
 	uint64_t delivered;
 	uint64_t last_delivery; /* virtual time of the last delivery */
+	/* message rounds: a message sent while handling one of depth k (or
+	 * by a timer of an identity whose last received message had depth
+	 * k) has depth k + 1; the deepest delivered since the reset */
+	uint32_t max_depth;
 };
 const struct sim_stats *sim_stats(const struct sim *s);
 int sim_n_idents(const struct sim *s);
+/* start counting message rounds from 0 (before an event under test) */
+void sim_rounds_reset(struct sim *s);
 /* some message is in flight */
 bool sim_in_flight(const struct sim *s);
 

@@ -20,6 +20,19 @@
 
 #define MAXN 40
 
+/* qspn_params.fwd_window_ms of the run (merged forwards, merging.md) */
+static uint32_t window_ms;
+
+static struct sim *net_sim(const struct qspn_topology *topo,
+			   const struct sim_params *sp)
+{
+	struct qspn_params qp;
+
+	qspn_params_default(&qp);
+	qp.fwd_window_ms = window_ms;
+	return sim_new(topo, &qp, sp);
+}
+
 struct net {
 	struct sim *s;
 	int n;
@@ -128,7 +141,7 @@ static void ring(uint64_t seed)
 	sim_params_default(&sp);
 	sp.seed = seed;
 	sp.jitter_ms = 1;
-	t.s = sim_new(&topo, NULL, &sp);
+	t.s = net_sim(&topo, &sp);
 	t.n = n;
 	for (int i = 0; i < n; i++) {
 		uint32_t pos[2] = {(uint32_t)i, 0};
@@ -258,7 +271,7 @@ static void random_net(uint64_t seed, bool with_failure)
 	sim_params_default(&sp);
 	sp.seed = seed;
 	sp.jitter_ms = 2;
-	t.s = sim_new(&topo, NULL, &sp);
+	t.s = net_sim(&topo, &sp);
 	t.n = n;
 	for (int i = 0; i < n; i++) {
 		uint32_t a;
@@ -373,12 +386,29 @@ static void loop_freedom_after_failure(void **state)
 		random_net(seed, true);
 }
 
+/* the same properties with merged forwards (10 ms, and 50 ms) */
+static void merged(void **state)
+{
+	(void)state;
+	for (uint32_t w = 10; w <= 50; w += 40) {
+		window_ms = w;
+		for (uint64_t seed = 1; seed <= 10; seed++)
+			ring(seed);
+		for (uint64_t seed = 1; seed <= 40; seed++)
+			random_net(seed, false);
+		for (uint64_t seed = 100; seed <= 130; seed++)
+			random_net(seed, true);
+	}
+	window_ms = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ring_failed_link),
 		cmocka_unit_test(loop_freedom),
 		cmocka_unit_test(loop_freedom_after_failure),
+		cmocka_unit_test(merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
