@@ -56,6 +56,16 @@ typedef struct thread_master qspnd_loop_t;
 #define QSPND_RUNSTATEDIR frr_vtydir
 #endif
 
+/* ---- whose vty configures zebra (route-maps, `ip protocol`): FRR 10.0
+ * moved zebra's configuration behind mgmtd ----------------------------- */
+#if QSPND_FRR_AT_LEAST(10, 0)
+#define QSPND_ZEBRA_CONFIG_VTY "mgmtd"
+#define QSPND_ZEBRA_CONFIG_ASYNC 1 /* zebra gets it a moment later */
+#else
+#define QSPND_ZEBRA_CONFIG_VTY "zebra"
+#define QSPND_ZEBRA_CONFIG_ASYNC 0
+#endif
+
 /* ---- interface events from zebra: 10.0 made the callbacks hooks ------- */
 static inline void qspnd_if_zapi_register(int (*create)(struct interface *),
 					  int (*up)(struct interface *),

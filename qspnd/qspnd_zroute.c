@@ -373,13 +373,15 @@ struct zvty {
 	size_t outlen;
 };
 
-static int zvty_open(struct zvty *v)
+/* the vty of DAEMON: zebra's for what zebra shows, QSPND_ZEBRA_CONFIG_VTY's
+ * for zebra's configuration (mgmtd's on FRR 10) */
+static int zvty_open(struct zvty *v, const char *daemon)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {.tv_sec = 5};
 
-	snprintfrr(sa.sun_path, sizeof(sa.sun_path), "%s/zebra.vty",
-		   QSPND_RUNSTATEDIR);
+	snprintfrr(sa.sun_path, sizeof(sa.sun_path), "%s/%s.vty",
+		   QSPND_RUNSTATEDIR, daemon);
 	v->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (v->fd < 0)
 		return -1;
@@ -445,7 +447,7 @@ static int zvty_cmd(struct zvty *v, const char *cmd)
 
 static int zvty_begin(struct zvty *v)
 {
-	if (zvty_open(v) < 0)
+	if (zvty_open(v, QSPND_ZEBRA_CONFIG_VTY) < 0)
 		return -1;
 	if (zvty_cmd(v, "enable") != 0 ||
 	    zvty_cmd(v, "configure terminal") != 0) {
@@ -456,14 +458,22 @@ static int zvty_begin(struct zvty *v)
 	return 0;
 }
 
-/* Is `ip protocol any` free, or ours? */
-static bool rmap_any_free(struct zvty *v)
+/* Is `ip protocol any` free, or ours?  (Asked of zebra itself: on FRR 10
+ * the configuration session is mgmtd's, which has no `show ip protocol`.) */
+static bool rmap_any_free(void)
 {
+	struct zvty q = {.fd = -1};
 	const char *line;
 
-	if (zvty_cmd(v, "do show ip protocol") != 0)
+	if (zvty_open(&q, "zebra") < 0)
 		return true;
-	line = strstr(v->out, "\nany ");
+	if (zvty_cmd(&q, "enable") != 0 ||
+	    zvty_cmd(&q, "show ip protocol") != 0) {
+		zvty_close(&q);
+		return true;
+	}
+	zvty_close(&q);
+	line = strstr(q.out, "\nany ");
 	if (!line)
 		return true;
 	line = strchr(line, ':');
@@ -488,7 +498,7 @@ static int rmap_base_add(struct zvty *v)
 
 	if (rmap_base)
 		return 0;
-	if (!rmap_any_free(v))
+	if (!rmap_any_free())
 		return -1;
 	snprintf(cmd, sizeof(cmd), "route-map %s permit %u", QSPND_SRC_RMAP,
 		 SRC_SEQ_FINAL);
@@ -579,6 +589,52 @@ static bool src_wanted(uint32_t addr)
 	return false;
 }
 
+/*
+ * Through mgmtd (FRR 10), zebra gets a configuration change a moment after
+ * the session that made it returns, and it does not apply a route-map
+ * change to the routes it already has: a route sent before zebra has its
+ * `set src` entry would be installed without its src, and stay so.  Wait
+ * (boundedly: mgmtd commits in milliseconds) until zebra shows every entry
+ * and the binding.
+ */
+#define SRC_WAIT_MS 2000
+static void src_wait_in_zebra(const uint32_t *want, size_t n)
+{
+	for (int waited = 0;; waited += 20) {
+		struct zvty q = {.fd = -1};
+		bool all = false;
+
+		if (zvty_open(&q, "zebra") == 0) {
+			char cmd[64];
+
+			snprintf(cmd, sizeof(cmd), "show route-map %s",
+				 QSPND_SRC_RMAP);
+			all = zvty_cmd(&q, "enable") == 0 &&
+			      zvty_cmd(&q, cmd) == 0;
+			for (size_t i = 0; all && i < n; i++) {
+				char line[32];
+				uint32_t a = htonl(want[i]);
+
+				snprintfrr(line, sizeof(line), "src %pI4\n",
+					   (struct in_addr *)&a);
+				all = strstr(q.out, line) != NULL;
+			}
+			all = all && zvty_cmd(&q, "show ip protocol") == 0 &&
+			      strstr(q.out, ": " QSPND_SRC_RMAP);
+			zvty_close(&q);
+		}
+		if (all)
+			return;
+		if (waited >= SRC_WAIT_MS) {
+			qspnd_kstats_error(
+				"zebra does not have route-map %s's entries %d ms after mgmtd took them: routes may lack their src",
+				QSPND_SRC_RMAP, waited);
+			return;
+		}
+		usleep(20 * 1000);
+	}
+}
+
 /* The entries for these addresses (and the base) exist in zebra. */
 static void src_ensure(const uint32_t *want, size_t n)
 {
@@ -592,14 +648,14 @@ static void src_ensure(const uint32_t *want, size_t n)
 		return;
 	if (zvty_begin(&v) < 0) {
 		zlog_warn(
-			"cannot reach zebra's vty to set route sources (%s/zebra.vty)",
-			QSPND_RUNSTATEDIR);
+			"cannot reach the vty that configures zebra to set route sources (%s/%s.vty)",
+			QSPND_RUNSTATEDIR, QSPND_ZEBRA_CONFIG_VTY);
 		qspnd_kstats.op_errors++;
 		return;
 	}
 	/* entries before the binding: a bound route-map must never lack
 	 * the final permit */
-	if (rmap_base || rmap_any_free(&v)) {
+	if (rmap_base || rmap_any_free()) {
 		bool ok = true;
 
 		for (size_t i = 0; i < n; i++)
@@ -612,6 +668,8 @@ static void src_ensure(const uint32_t *want, size_t n)
 	}
 	zvty_cmd(&v, "end");
 	zvty_close(&v);
+	if (QSPND_ZEBRA_CONFIG_ASYNC && rmap_base)
+		src_wait_in_zebra(want, n);
 }
 
 void qspnd_zroute_src_prepare(const struct qspn_ops *ops)
