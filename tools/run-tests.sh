@@ -78,11 +78,13 @@ if [ "$other_mode" != no ]; then
 	stage "the other Debian release: build and tests ($other_mode) in a fresh $other root (tools/suite-in-root.sh)"
 	"$top/tools/suite-in-root.sh" "$other" "$other_dir" "$other_mode" || status=1
 	other_result=$(cat "$other_dir/result" 2>/dev/null || echo "0 passed, 1 failed")
-	[ "$other_mode" != full ] ||
+	if [ "$other_mode" = full ]; then
 		peer=(PKGTEST_PEER_SUITE="$other" PKGTEST_PEER_DEBS="$other_dir/debs")
+		peer_note=" (B: $other)"
+	fi
 fi
 
-stage "the packages: build, lint, install and run under FRR's service in fresh roots${other_result:+ (B: $other)}; the main command in a fresh root"
+stage "the packages: build, lint, install and run under FRR's service in fresh roots${peer_note:-}; the main command in a fresh root"
 pkg_results=$build/pkgtest/results
 env PKGTEST_RESULTS="$pkg_results" ${peer[@]+"${peer[@]}"} "$top/tools/package-test.sh" || status=1
 stage ""
