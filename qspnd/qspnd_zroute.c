@@ -458,22 +458,31 @@ static int zvty_begin(struct zvty *v)
 	return 0;
 }
 
-/* Is `ip protocol any` free, or ours?  (Asked of zebra itself: on FRR 10
- * the configuration session is mgmtd's, which has no `show ip protocol`.) */
-static bool rmap_any_free(void)
+/* Is `ip protocol any` free, or ours?  Asked in the configuration session
+ * V when it is zebra's; on FRR 10 it is mgmtd's, which has no `show ip
+ * protocol`, and zebra itself is asked. */
+static bool rmap_any_free(struct zvty *v)
 {
 	struct zvty q = {.fd = -1};
+	const char *out;
 	const char *line;
 
-	if (zvty_open(&q, "zebra") < 0)
-		return true;
-	if (zvty_cmd(&q, "enable") != 0 ||
-	    zvty_cmd(&q, "show ip protocol") != 0) {
+	if (!QSPND_ZEBRA_CONFIG_ASYNC) {
+		if (zvty_cmd(v, "do show ip protocol") != 0)
+			return true;
+		out = v->out;
+	} else {
+		if (zvty_open(&q, "zebra") < 0)
+			return true;
+		if (zvty_cmd(&q, "enable") != 0 ||
+		    zvty_cmd(&q, "show ip protocol") != 0) {
+			zvty_close(&q);
+			return true;
+		}
 		zvty_close(&q);
-		return true;
+		out = q.out;
 	}
-	zvty_close(&q);
-	line = strstr(q.out, "\nany ");
+	line = strstr(out, "\nany ");
 	if (!line)
 		return true;
 	line = strchr(line, ':');
@@ -498,7 +507,7 @@ static int rmap_base_add(struct zvty *v)
 
 	if (rmap_base)
 		return 0;
-	if (!rmap_any_free())
+	if (!rmap_any_free(v))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "route-map %s permit %u", QSPND_SRC_RMAP,
 		 SRC_SEQ_FINAL);
@@ -655,7 +664,7 @@ static void src_ensure(const uint32_t *want, size_t n)
 	}
 	/* entries before the binding: a bound route-map must never lack
 	 * the final permit */
-	if (rmap_base || rmap_any_free()) {
+	if (rmap_base || rmap_any_free(&v)) {
 		bool ok = true;
 
 		for (size_t i = 0; i < n; i++)

@@ -212,12 +212,13 @@ sbindir=$(arg_value sbindir)
 xref_files=
 if [ "$vtysh_gen" = xref ]; then
 	xdir=$build
+	frr_libs=$(frr_var lib_LTLIBRARIES)
 	for t in $(frr_var xrefs); do
 		t=${t%.xref}
 		case $t in
 		*.la)
 			name=$(basename "$t" .la)
-			case " $(frr_var lib_LTLIBRARIES) " in
+			case " $frr_libs " in
 			*" $t "*) f="$libdir/$name.so.0" ;;
 			*) f="$moduledir/$name.so" ;;
 			esac
