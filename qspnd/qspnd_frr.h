@@ -58,12 +58,37 @@ typedef struct thread_master qspnd_loop_t;
 
 /* ---- whose vty configures zebra (route-maps, `ip protocol`): FRR 10.0
  * moved zebra's configuration behind mgmtd ----------------------------- */
+/* On mgmtd, every line of a `configure terminal` session is a commit of
+ * its own, sent to zebra as a backend transaction; a session is made one
+ * transaction, as `vtysh -f` does, with a locked candidate and the
+ * XFRR_start/end_configuration markers (the end marker returns the
+ * commit's status). */
 #if QSPND_FRR_AT_LEAST(10, 0)
 #define QSPND_ZEBRA_CONFIG_VTY "mgmtd"
 #define QSPND_ZEBRA_CONFIG_ASYNC 1 /* zebra gets it a moment later */
+#define QSPND_ZEBRA_CONFIG_ENTER "configure terminal file-lock"
+#define QSPND_ZEBRA_CONFIG_TXN_BEGIN "XFRR_start_configuration"
+#define QSPND_ZEBRA_CONFIG_TXN_END "XFRR_end_configuration"
 #else
 #define QSPND_ZEBRA_CONFIG_VTY "zebra"
 #define QSPND_ZEBRA_CONFIG_ASYNC 0
+#define QSPND_ZEBRA_CONFIG_ENTER "configure terminal"
+#define QSPND_ZEBRA_CONFIG_TXN_BEGIN NULL /* every line applies at once */
+#define QSPND_ZEBRA_CONFIG_TXN_END NULL
+#endif
+
+/* ---- a route whose src changes over the same nexthop: zebra 10.x, when
+ * it replaces a route, keeps the old route's nexthop group if the new
+ * nexthops are the "same" (nexthop_same() ignores a route-map's src), and
+ * the kernel route keeps the old src.  The nexthop's SR-TE colour is
+ * compared: qspnd colours a nexthop with the route's src (ZAPI_MESSAGE_SRTE).
+ * Zebra resolves a colour only through an SR policy (pathd), and only for
+ * nexthops that are not onlink: qspnd's are; it is not sent to the kernel.
+ * -------------------------------------------------------------------- */
+#if QSPND_FRR_AT_LEAST(10, 0)
+#define QSPND_ZEBRA_SRC_AS_COLOR 1
+#else
+#define QSPND_ZEBRA_SRC_AS_COLOR 0
 #endif
 
 /* ---- interface events from zebra: 10.0 made the callbacks hooks ------- */

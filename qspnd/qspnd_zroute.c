@@ -163,6 +163,10 @@ static int zr_send(const struct qspnd_zroute *r, bool add)
 		if (r->src) {
 			SET_FLAG(api.message, ZAPI_MESSAGE_TAG);
 			api.tag = r->src;
+			if (QSPND_ZEBRA_SRC_AS_COLOR && r->rtype == QSPN_RT_VIA) {
+				SET_FLAG(api.message, ZAPI_MESSAGE_SRTE);
+				nh->srte_color = r->src;
+			}
 		}
 	}
 	st = zclient_route_send(add ? ZEBRA_ROUTE_ADD : ZEBRA_ROUTE_DELETE, zc,
@@ -445,17 +449,38 @@ static int zvty_cmd(struct zvty *v, const char *cmd)
 	}
 }
 
+/* A configuration session: one transaction where the configuring daemon
+ * has them (mgmtd), otherwise line by line. */
 static int zvty_begin(struct zvty *v)
 {
 	if (zvty_open(v, QSPND_ZEBRA_CONFIG_VTY) < 0)
 		return -1;
 	if (zvty_cmd(v, "enable") != 0 ||
-	    zvty_cmd(v, "configure terminal") != 0) {
-		zlog_warn("zebra refused configuration mode: %s", v->out);
+	    zvty_cmd(v, QSPND_ZEBRA_CONFIG_ENTER) != 0 ||
+	    (QSPND_ZEBRA_CONFIG_TXN_BEGIN &&
+	     zvty_cmd(v, QSPND_ZEBRA_CONFIG_TXN_BEGIN) != 0)) {
+		zlog_warn("%s refused configuration mode: %s",
+			  QSPND_ZEBRA_CONFIG_VTY, v->out);
 		zvty_close(v);
 		return -1;
 	}
 	return 0;
+}
+
+/* End the session: 0 if its transaction was committed. */
+static int zvty_end(struct zvty *v)
+{
+	int ret = 0;
+
+	if (QSPND_ZEBRA_CONFIG_TXN_END &&
+	    zvty_cmd(v, QSPND_ZEBRA_CONFIG_TXN_END) != 0) {
+		zlog_warn("%s refused the configuration of route-map %s: %s",
+			  QSPND_ZEBRA_CONFIG_VTY, QSPND_SRC_RMAP, v->out);
+		ret = -1;
+	}
+	zvty_cmd(v, "end");
+	zvty_close(v);
+	return ret;
 }
 
 /* Is `ip protocol any` free, or ours?  Asked in the configuration session
@@ -529,20 +554,42 @@ static int src_find(uint32_t addr)
 	return -1;
 }
 
+/*
+ * Sequence numbers are handed out in a ring, not lowest-free first: an entry
+ * removed is not re-created under the same number while the ring has room.
+ * (FRR 10.3's mgmtd can fail to commit an entry re-created under the number
+ * of one just removed: zebra then refuses the whole entry.)
+ */
+static unsigned int src_next_seq = 10;
+
 static uint16_t src_free_seq(void)
 {
-	for (uint16_t seq = 10;; seq += 10) {
+	for (unsigned int seq = src_next_seq;; seq += 10) {
 		bool used = false;
 
+		if (seq >= SRC_SEQ_FINAL)
+			seq = 10;
 		for (size_t i = 0; i < n_srcs; i++)
 			if (srcs[i].seq == seq)
 				used = true;
-		if (!used)
+		if (!used) {
+			src_next_seq = seq + 10;
 			return seq;
+		}
 	}
 }
 
+static int src_add_once(struct zvty *v, uint32_t addr);
+
+/* one retry under another number: see src_free_seq() */
 static int src_add(struct zvty *v, uint32_t addr)
+{
+	if (src_add_once(v, addr) == 0)
+		return 0;
+	return src_add_once(v, addr);
+}
+
+static int src_add_once(struct zvty *v, uint32_t addr)
 {
 	char cmd[128];
 	uint32_t a = htonl(addr);
@@ -644,10 +691,64 @@ static void src_wait_in_zebra(const uint32_t *want, size_t n)
 	}
 }
 
+/* What qspnd believes zebra has, to restore when a transaction failed. */
+struct src_state {
+	struct src_entry srcs[SRC_MAX];
+	size_t n_srcs;
+	bool rmap_base;
+};
+
+static void src_save(struct src_state *st)
+{
+	memcpy(st->srcs, srcs, sizeof(srcs[0]) * n_srcs);
+	st->n_srcs = n_srcs;
+	st->rmap_base = rmap_base;
+}
+
+static void src_restore(const struct src_state *st)
+{
+	memcpy(srcs, st->srcs, sizeof(srcs[0]) * st->n_srcs);
+	n_srcs = st->n_srcs;
+	rmap_base = st->rmap_base;
+}
+
+/* One session adding the entries for these addresses (and the base):
+ * 0, or -1 with nothing changed in zebra or in what qspnd believes. */
+static int src_ensure_once(const uint32_t *want, size_t n)
+{
+	static struct src_state before;
+	struct zvty v = {.fd = -1};
+	bool ok = true;
+
+	if (zvty_begin(&v) < 0) {
+		zlog_warn(
+			"cannot reach the vty that configures zebra to set route sources (%s/%s.vty)",
+			QSPND_RUNSTATEDIR, QSPND_ZEBRA_CONFIG_VTY);
+		return -1;
+	}
+	src_save(&before);
+	/* entries before the binding: a bound route-map must never lack
+	 * the final permit */
+	if (rmap_base || rmap_any_free(&v)) {
+		for (size_t i = 0; i < n; i++)
+			if (src_add(&v, want[i]) < 0)
+				ok = false;
+		if (rmap_base_add(&v) < 0)
+			ok = false;
+		if (!ok)
+			zlog_warn("zebra route-map %s: %s", QSPND_SRC_RMAP,
+				  v.out);
+	}
+	if (zvty_end(&v) < 0) {
+		src_restore(&before);
+		return -1;
+	}
+	return ok ? 0 : -1;
+}
+
 /* The entries for these addresses (and the base) exist in zebra. */
 static void src_ensure(const uint32_t *want, size_t n)
 {
-	struct zvty v = {.fd = -1};
 	bool missing = !rmap_base;
 
 	for (size_t i = 0; i < n && !missing; i++)
@@ -655,28 +756,14 @@ static void src_ensure(const uint32_t *want, size_t n)
 			missing = true;
 	if (!missing || !qspnd_zclient_connected())
 		return;
-	if (zvty_begin(&v) < 0) {
-		zlog_warn(
-			"cannot reach the vty that configures zebra to set route sources (%s/%s.vty)",
-			QSPND_RUNSTATEDIR, QSPND_ZEBRA_CONFIG_VTY);
-		qspnd_kstats.op_errors++;
+	/* once more if refused: FRR 10.3's mgmtd refuses a commit now and
+	 * then (see doc/frr-versions.md) */
+	if (src_ensure_once(want, n) < 0 && src_ensure_once(want, n) < 0) {
+		qspnd_kstats_error(
+			"zebra route-map %s: entries for route sources not configured: routes may lack their src",
+			QSPND_SRC_RMAP);
 		return;
 	}
-	/* entries before the binding: a bound route-map must never lack
-	 * the final permit */
-	if (rmap_base || rmap_any_free(&v)) {
-		bool ok = true;
-
-		for (size_t i = 0; i < n; i++)
-			if (src_add(&v, want[i]) < 0)
-				ok = false;
-		if (rmap_base_add(&v) < 0 || !ok) {
-			qspnd_kstats_error("zebra route-map %s: %s",
-					   QSPND_SRC_RMAP, v.out);
-		}
-	}
-	zvty_cmd(&v, "end");
-	zvty_close(&v);
 	if (QSPND_ZEBRA_CONFIG_ASYNC && rmap_base)
 		src_wait_in_zebra(want, n);
 }
@@ -708,6 +795,7 @@ void qspnd_zroute_src_prepare(const struct qspn_ops *ops)
 
 void qspnd_zroute_src_cleanup(void)
 {
+	static struct src_state before;
 	struct zvty v = {.fd = -1};
 	bool any = false;
 
@@ -718,6 +806,7 @@ void qspnd_zroute_src_cleanup(void)
 		return;
 	if (!qspnd_zclient_connected() || zvty_begin(&v) < 0)
 		return;
+	src_save(&before);
 	for (size_t i = 0; i < n_srcs;) {
 		if (!src_wanted(srcs[i].addr))
 			src_del(&v, i);
@@ -735,8 +824,10 @@ void qspnd_zroute_src_cleanup(void)
 		zvty_cmd(&v, cmd);
 		rmap_base = false;
 	}
-	zvty_cmd(&v, "end");
-	zvty_close(&v);
+	/* refused: zebra keeps them, and so does qspnd's account (the next
+	 * cleanup tries again) */
+	if (zvty_end(&v) < 0)
+		src_restore(&before);
 }
 
 /* at start: remove what a killed qspnd left in zebra's configuration */
@@ -757,8 +848,7 @@ static void qspnd_zroute_src_reset(void)
 		QSPND_DEBUG(kernel,
 			    "zebra: route-map %s of an earlier run removed",
 			    QSPND_SRC_RMAP);
-	zvty_cmd(&v, "end");
-	zvty_close(&v);
+	zvty_end(&v);
 }
 
 bool qspnd_zroute_src_bound(void)
