@@ -555,41 +555,44 @@ static int src_find(uint32_t addr)
 }
 
 /*
- * Sequence numbers are handed out in a ring, not lowest-free first: an entry
- * removed is not re-created under the same number while the ring has room.
- * (FRR 10.3's mgmtd can fail to commit an entry re-created under the number
- * of one just removed: zebra then refuses the whole entry.)
+ * An address's entry has a number of its own: a hash of the address picks
+ * the first of the numbers tried (10, 20, ... 65520), the next free one is
+ * taken on a collision.  So an entry removed and re-created, or created again
+ * by a restarted qspnd, has the number it had: zebra's running-config, what
+ * `write memory` saved of it and what frr-reload compares stay the same while
+ * the routes do.  A retry after a refused commit takes the next free number
+ * (FRR 10.3's mgmtd now and then refuses an entry: doc/frr-versions.md).
  */
-static unsigned int src_next_seq = 10;
+#define SRC_SEQ_SLOTS ((SRC_SEQ_FINAL - 1) / 10 - 1)
 
-static uint16_t src_free_seq(void)
+static uint16_t src_free_seq(uint32_t addr, unsigned int skip)
 {
-	for (unsigned int seq = src_next_seq;; seq += 10) {
+	unsigned int slot = (uint32_t)(addr * 2654435761u) % SRC_SEQ_SLOTS;
+
+	for (unsigned int tried = 0; tried < SRC_SEQ_SLOTS; tried++) {
+		uint16_t seq = 10 * (1 + (slot + tried) % SRC_SEQ_SLOTS);
 		bool used = false;
 
-		if (seq >= SRC_SEQ_FINAL)
-			seq = 10;
 		for (size_t i = 0; i < n_srcs; i++)
 			if (srcs[i].seq == seq)
 				used = true;
-		if (!used) {
-			src_next_seq = seq + 10;
+		if (!used && skip-- == 0)
 			return seq;
-		}
 	}
+	return 0; /* not reached: SRC_MAX is far below SRC_SEQ_SLOTS */
 }
 
-static int src_add_once(struct zvty *v, uint32_t addr);
+static int src_add_once(struct zvty *v, uint32_t addr, unsigned int skip);
 
 /* one retry under another number: see src_free_seq() */
 static int src_add(struct zvty *v, uint32_t addr)
 {
-	if (src_add_once(v, addr) == 0)
+	if (src_add_once(v, addr, 0) == 0)
 		return 0;
-	return src_add_once(v, addr);
+	return src_add_once(v, addr, 1);
 }
 
-static int src_add_once(struct zvty *v, uint32_t addr)
+static int src_add_once(struct zvty *v, uint32_t addr, unsigned int skip)
 {
 	char cmd[128];
 	uint32_t a = htonl(addr);
@@ -599,7 +602,9 @@ static int src_add_once(struct zvty *v, uint32_t addr)
 		return 0;
 	if (n_srcs == SRC_MAX)
 		return -1;
-	seq = src_free_seq();
+	seq = src_free_seq(addr, skip);
+	if (seq == 0)
+		return -1;
 	snprintf(cmd, sizeof(cmd), "route-map %s permit %u", QSPND_SRC_RMAP,
 		 seq);
 	if (zvty_cmd(v, cmd) != 0)
