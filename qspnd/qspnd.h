@@ -136,6 +136,7 @@ struct qspnd_kernel_stats {
 	uint64_t zebra_resends;
 	uint64_t leftovers; /* items of an earlier run removed at start */
 	uint64_t zebra_installed, zebra_failed; /* route notifications */
+	uint64_t stale_dropped; /* kernel routes that won over ours, dropped */
 	char last_error[160];
 };
 extern struct qspnd_kernel_stats qspnd_kstats;

@@ -357,6 +357,8 @@ static struct json_object *tables_json(void)
 	json_object_int_add(jc, "zebraResends", qspnd_kstats.zebra_resends);
 	json_object_int_add(jc, "zebraInstalled", qspnd_kstats.zebra_installed);
 	json_object_int_add(jc, "zebraFailed", qspnd_kstats.zebra_failed);
+	json_object_int_add(jc, "staleRoutesDropped",
+			    qspnd_kstats.stale_dropped);
 	json_object_int_add(jc, "leftoversRemoved", qspnd_kstats.leftovers);
 	json_object_object_add(json, "counters", jc);
 	if (qspnd_kstats.last_error[0])

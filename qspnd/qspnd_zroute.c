@@ -278,6 +278,37 @@ static void zr_retry_cb(qspnd_event_t *t)
 }
 
 /*
+ * A route of ours lost to "a better distance" in a table of ours.  The only
+ * other route there can be one a killed zebra installed for qspnd, which a
+ * restarted zebra read back from the kernel and kept: FRR 10.3's startup
+ * sweep runs before such routes reach its RIB (FRR issue 21824;
+ * doc/frr-versions.md, row 21).  zebra holds it as a kernel route of metric
+ * 0 (distance 0: it wins); qspnd asks zebra to drop that entry, and zebra
+ * then selects qspnd's route and installs it over the stale one.
+ */
+static int stale_route_drop(const struct prefix *p, uint32_t table_id)
+{
+	struct zapi_route api;
+
+	if (!qspnd_zclient_connected())
+		return -1;
+	memset(&api, 0, sizeof(api));
+	api.vrf_id = VRF_DEFAULT;
+	api.type = ZEBRA_ROUTE_KERNEL;
+	api.safi = SAFI_UNICAST;
+	api.prefix = *p;
+	SET_FLAG(api.message, ZAPI_MESSAGE_TABLEID);
+	api.tableid = table_id;
+	if (zclient_route_send(ZEBRA_ROUTE_DELETE, qspnd.zclient, &api) ==
+	    ZCLIENT_SEND_FAILURE)
+		return -1;
+	zlog_info("asked zebra to drop the kernel route %pFX table %u that won over qspnd's (a stale one of a killed zebra)",
+		  p, table_id);
+	qspnd_kstats.stale_dropped++;
+	return 0;
+}
+
+/*
  * ZEBRA_ROUTE_NOTIFY_OWNER (the zclient asks for it: receive_notify).  A
  * route zebra could not install is logged, counted and sent again after a
  * delay (1 s, doubling up to 30 s).
@@ -320,7 +351,9 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 		qspnd_kstats_error("zebra did not install %pFX table %u", &p,
 				   table_id);
 		qspnd_kstats.zebra_failed++;
-		if (it && note == ZAPI_ROUTE_FAIL_INSTALL) {
+		/* a stale route dropped: send ours again, as after a refusal */
+		if (it && (note == ZAPI_ROUTE_FAIL_INSTALL ||
+			   stale_route_drop(&p, table_id) == 0)) {
 			it->installed = false;
 			it->failed = true;
 			retry_delay =
