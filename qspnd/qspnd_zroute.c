@@ -837,6 +837,14 @@ void qspnd_zroute_src_cleanup(void)
 	struct zvty v = {.fd = -1};
 	bool any = false;
 
+	/* While qspnd has routes, an entry no route uses stays (until the
+	 * entries fill three quarters of what qspnd keeps): a source that comes
+	 * back finds its entry, and an entry is never removed and created again
+	 * under its number, which FRR 10.3's mgmtd can refuse ("Current
+	 * configuration object was deleted by another process").  With no
+	 * route left, everything goes. */
+	if (zroutes_count(&zroutes) != 0 && n_srcs <= SRC_MAX * 3 / 4)
+		return;
 	for (size_t i = 0; i < n_srcs; i++)
 		if (!src_wanted(srcs[i].addr))
 			any = true;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# suite-in-root.sh SUITE OUTDIR [noroot|full]: the test suite on the other
+# suite-in-root.sh SUITE OUTDIR [noroot|check|full]: the test suite on the other
 # Debian release, from nothing: a fresh minbase root of SUITE (bookworm:
 # FRR 8.4, trixie: FRR 10.3) made by mmdebstrap from Debian's archive, a
 # clean clone of this repository's HEAD in it, and there (tools/in-root.sh):
@@ -9,6 +9,8 @@
 #          that release's frr package included, and builds qspnd and the
 #          qspn-aware vtysh against it), then `make check-noroot` (unit,
 #          conformance, simulator, layer check, YANG lint);
+#   check: tools/setup.sh, then `make check`: the same and the topotests, on
+#          that release's FRR and with its own topotest harness;
 #   full:  the README's test command, tools/run-tests.sh (topotests, fuzz,
 #          ASan, packages).  On FRR 10.3 the topotests do not all pass yet
 #          (README, "What does not work yet").
@@ -19,8 +21,8 @@
 # run does.  Root only; the root itself is removed at the end.
 set -uo pipefail
 
-suite=${1:?usage: suite-in-root.sh SUITE OUTDIR [noroot|full]}
-out=${2:?usage: suite-in-root.sh SUITE OUTDIR [noroot|full]}
+suite=${1:?usage: suite-in-root.sh SUITE OUTDIR [noroot|check|full]}
+out=${2:?usage: suite-in-root.sh SUITE OUTDIR [noroot|check|full]}
 mode=${3:-noroot}
 top=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -52,6 +54,26 @@ chmod 755 "$root/usr/sbin/policy-rc.d"
 echo "== suite-in-root: a fresh $suite root with a clean clone ($(($(date +%s) - t)) s)"
 
 case $mode in
+check)
+	# set-up, then `make check` (noroot tests and the topotests, on that
+	# release's FRR and its topotest harness); counted like run-tests.sh
+	# does: automake's summary plus pytest's junit report
+	inner='cd /root/qspnd && tools/setup.sh && cd build &&
+		{ make check; st=$?; } ;
+		p=$(sed -n "s/^# PASS: *//p" test-suite.log | head -n1) ;
+		f=$(sed -n "s/^# \(FAIL\|ERROR\|XPASS\|SKIP\): *//p" test-suite.log | awk "{s+=\$1} END {print s+0}") ;
+		read -r tp tf < <(python3 -c "
+import sys, xml.etree.ElementTree as ET
+try:
+    r = ET.parse(\"tests/topotests/run/topotests.xml\").getroot()
+except Exception:
+    print(0, 1); sys.exit()
+ss = [r] if r.tag == \"testsuite\" else r.findall(\"testsuite\")
+t = sum(int(x.get(\"tests\", 0)) for x in ss)
+b = sum(int(x.get(\"failures\", 0)) + int(x.get(\"errors\", 0)) + int(x.get(\"skipped\", 0)) for x in ss)
+print(t - b, b)") ;
+		echo "$(( ${p:-0} + tp )) passed, $(( ${f:-0} + tf )) failed" && exit $st'
+	;;
 full)
 	# QSPND_OTHER_RELEASE=no: the inner run starts no other release
 	inner='cd /root/qspnd && QSPND_OTHER_RELEASE=no tools/run-tests.sh'
@@ -66,7 +88,7 @@ noroot)
 		echo "${p:-0} passed, ${f:-0} failed" && exit $st'
 	;;
 *)
-	echo "suite-in-root.sh: mode is noroot or full, not '$mode'" >&2
+	echo "suite-in-root.sh: mode is noroot, check or full, not '$mode'" >&2
 	exit 2
 	;;
 esac
