@@ -13,8 +13,10 @@
  * on UDP port 60269 every second: system id, identity id, network id, MAC,
  * link-local.  A Hello that carries no echo is answered at once with one
  * that echoes its timestamp: the sender measures the round-trip time from
- * the echo and smooths it (EWMA, 1/8).  A neighbour not heard for four
- * intervals is dead; one that says it is leaving is dead at once.  Two
+ * the echo and filters it (lib/qspn_rtt.h, doc/costs.md).  A neighbour not
+ * heard for four intervals is dead; one that says it is leaving is dead at
+ * once, and so are all the neighbours of a NIC that stops being operative
+ * (zebra's interface down: administratively down, or no carrier).  Two
  * systems that picked the same link-local on a link: the one with the
  * smaller system id picks again.  Hellos need no address (they go out from
  * 0.0.0.0), so discovery works before the kernel has any of our addresses.
@@ -35,9 +37,13 @@
  *
  * Arcs.  A neighbour whose session is up, whose cost is known (measured, or
  * the interface's configured cost) and whose identity is in the same
- * network is an arc of the identity's engine; cost changes of more than 30%
- * are passed on; a session lost, a neighbour dead or gone to another
- * network removes the arc.
+ * network is an arc of the identity's engine; a configured cost that
+ * changes, or a measured one whose change is relevant (qspn_rtt_relevant():
+ * more than 30% plus four times the jitter), is passed on; a session lost, a
+ * neighbour dead or gone to another network removes the arc.  A frame that
+ * arrives on a session before the arc exists on our side (the peer measured
+ * its cost first) goes to the engine, which holds it until the arc appears
+ * (doc/protocol/qspn.md §2.5).
  *
  * The engines (lib/qspn.h) get the time as an argument: one FRR timer per
  * instance follows qspn_next_deadline().  Their signals are synchronous
@@ -77,7 +83,6 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 #define HELLO_INTERVAL_MS 1000
 #define DEAD_INTERVAL_MS (4 * HELLO_INTERVAL_MS)
 #define CONNECT_RETRY_MS 2000
-#define COST_CHANGE_PCT 30
 #define QSPND_MAX_BACKLOG (16u << 20)
 
 static const char *const neigh_state_str[] = {
@@ -198,16 +203,31 @@ struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll)
 	return NULL;
 }
 
-static int64_t neigh_cost(const struct qspnd_neigh *n)
+/* The interface's configured cost, or -1. */
+static int64_t neigh_cost_configured(const struct qspnd_neigh *n)
 {
 	struct interface *ifp = if_lookup_by_name(n->port->nic, VRF_DEFAULT);
 	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
 
-	if (qif && qif->has_cost)
-		return qif->cost_usec;
-	if (n->rtt_samples == 0)
-		return -1;
-	return n->rtt_us > 0 ? n->rtt_us : 1;
+	return qif && qif->has_cost ? (int64_t)qif->cost_usec : -1;
+}
+
+int64_t qspnd_neigh_cost(const struct qspnd_neigh *n)
+{
+	int64_t c = neigh_cost_configured(n);
+
+	return c >= 0 ? c : qspn_rtt_estimate(&n->rtt, qspnd_now_ms());
+}
+
+/* Whether the arc's cost should change: a configured cost whenever it does,
+ * a measured one when the change is larger than the link's jitter and 30%
+ * (lib/qspn_rtt.h). */
+static bool neigh_cost_relevant(const struct qspnd_neigh *n, int64_t cost,
+				uint64_t now)
+{
+	if (neigh_cost_configured(n) >= 0)
+		return cost != n->arc_cost;
+	return qspn_rtt_relevant(&n->rtt, now, n->arc_cost);
 }
 
 static void engine_schedule(struct qspnd_ident *id);
@@ -317,7 +337,7 @@ static void arc_forget(struct qspnd_neigh *n)
 static void arc_update(struct qspnd_neigh *n)
 {
 	struct qspnd_ident *id = n->port->id;
-	int64_t cost = neigh_cost(n);
+	int64_t cost = qspnd_neigh_cost(n);
 	uint64_t now = qspnd_now_ms();
 
 	if (!id->inst)
@@ -345,8 +365,7 @@ static void arc_update(struct qspnd_neigh *n)
 			table_put(n->table_id);
 			n->table_id = 0;
 		}
-	} else if (llabs(cost - n->arc_cost) * 100 >
-		   n->arc_cost * COST_CHANGE_PCT) {
+	} else if (neigh_cost_relevant(n, cost, now)) {
 		qspn_arc_change(id->inst, now, n->id, cost);
 		QSPND_DEBUG(events, "arc %u cost %" PRId64 " -> %" PRId64,
 			    n->id, n->arc_cost, cost);
@@ -423,7 +442,13 @@ static void session_frame(void *arg, const uint8_t *body, size_t len)
 
 	n->frames_in++;
 	self.c.frames_in++;
-	if (!id->inst || !n->arc_added) {
+	/* Before the arc exists on our side, a frame of a neighbour that is
+	 * to be one (an identity-arc in our network: only its cost is not
+	 * known yet) goes to the engine all the same: it holds the frame for
+	 * arc_timeout and replays it when the arc is added (§2.5).  Dropping
+	 * it lost the peer's first request, and the arc with it. */
+	if (!id->inst || (!n->arc_added && (!n->iarc || id->dismissing ||
+					    n->network_id != id->network_id))) {
 		self.c.drop_no_arc++;
 		return;
 	}
@@ -754,6 +779,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		n->system_id = h->system_id;
 		memcpy(n->mac, h->mac, 6);
 		n->rtt_us = -1;
+		qspn_rtt_init(&n->rtt);
 		n->sess.fd = -1;
 		n->next = p->id->neighs;
 		p->id->neighs = n;
@@ -798,11 +824,8 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		uint64_t t = qspnd_now_us();
 
 		if (h->echo_us <= t) {
-			int64_t rtt = (int64_t)(t - h->echo_us);
-
-			n->rtt_us = n->rtt_samples == 0
-					    ? rtt
-					    : n->rtt_us + (rtt - n->rtt_us) / 8;
+			qspn_rtt_sample(&n->rtt, now, (int64_t)(t - h->echo_us));
+			n->rtt_us = qspn_rtt_min(&n->rtt, now);
 			n->rtt_samples++;
 			arc_update(n);
 		}
@@ -901,6 +924,36 @@ static void qspnd_neigh_port_stop(struct qspnd_port *p)
 	p->udp_fd = -1;
 	p->running = false;
 	QSPND_DEBUG(events, "%s: stopped", p->dev);
+}
+
+/*
+ * The NIC of port p is operative (up, with a carrier) or not.  When it stops
+ * being operative its neighbours are gone at once: their arcs are removed,
+ * the engine sends its ETPs and the routes move now, not at the dead
+ * interval.  When it is operative again the port starts afresh.
+ */
+static void port_set_carrier(struct qspnd_port *p, bool operative)
+{
+	if (operative) {
+		p->carrier_down = false;
+		qspnd_neigh_port_start(p);
+		return;
+	}
+	if (p->carrier_down)
+		return;
+	if (p->running) {
+		unsigned int lost = 0;
+
+		for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+			if (n->port == p)
+				lost++;
+		self.c.carrier_losses++;
+		self.c.neighbours_dead += lost;
+		zlog_info("%s: not operative (down or no carrier): %u neighbour%s gone",
+			  p->dev, lost, lost == 1 ? "" : "s");
+	}
+	p->carrier_down = true;
+	qspnd_neigh_port_stop(p);
 }
 
 void qspnd_neigh_port_free(struct qspnd_port *p)
@@ -1109,7 +1162,9 @@ void qspnd_neigh_if_update(struct interface *ifp)
 				memcpy(p->mac, ifp->hw_addr, 6);
 			if (!p->linklocal && qif && qif->linklocal)
 				p->linklocal = qif->linklocal;
-			qspnd_neigh_port_start(p);
+			/* no carrier: the port stays, with its link-local
+			 * (the kernel keeps the address), without neighbours */
+			port_set_carrier(p, if_is_operative(ifp));
 			if (qif)
 				qif->running = p->running;
 		}
@@ -1123,6 +1178,18 @@ void qspnd_neigh_if_update(struct interface *ifp)
 			 * management. */
 			qif->linklocal = 0;
 		}
+	}
+	/* the connectivity identities' pseudo-interfaces on this NIC (macvlans
+	 * follow its carrier) */
+	for (struct qspnd_ident *id = self.idents; id; id = id->next) {
+		if (id == m)
+			continue;
+		for (size_t i = 0; i < id->n_ports; i++)
+			if (strcmp(id->ports[i]->nic, ifp->name) == 0 &&
+			    (id->ports[i]->running ||
+			     id->ports[i]->carrier_down))
+				port_set_carrier(id->ports[i],
+						 if_is_operative(ifp));
 	}
 	qspnd_kernel_sync_later();
 }

@@ -22,6 +22,7 @@
 
 #include "qspn.h"
 #include "qspn_plan.h"
+#include "qspn_rtt.h"
 
 #include "qspnd.h"
 #include "qspnd_session.h"
@@ -44,6 +45,9 @@ struct qspnd_port {
 	int udp_fd;
 	qspnd_event_t *t_udp, *t_hello;
 	bool running;
+	/* stopped because the NIC lost its carrier (or went down): started
+	 * again when it is operative */
+	bool carrier_down;
 };
 
 enum qspnd_neigh_state {
@@ -68,7 +72,8 @@ struct qspnd_neigh {
 	uint32_t linklocal; /* host order */
 	uint64_t last_heard_ms;
 	uint64_t up_since_ms;
-	int64_t rtt_us; /* smoothed; -1: no sample yet */
+	struct qspn_rtt rtt; /* the echoes' round-trip times (doc/costs.md) */
+	int64_t rtt_us;	     /* their recent minimum; -1: no sample yet */
 	uint32_t rtt_samples;
 	enum qspnd_neigh_state state;
 	bool arc_added;
@@ -106,7 +111,7 @@ struct qspnd_ident {
 
 struct qspnd_neigh_counters {
 	uint64_t hellos_in, hellos_out, drop_hello;
-	uint64_t neighbours_new, neighbours_dead;
+	uint64_t neighbours_new, neighbours_dead, carrier_losses;
 	uint64_t sessions_up, sessions_lost, drop_unknown_session;
 	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
 		drop_no_arc;
@@ -136,6 +141,9 @@ void qspnd_neigh_arcs_update(struct qspnd_ident *id);
 /* the engine got this arc at its construction (qspn_enter_net) */
 void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost);
 struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll);
+/* the cost of an arc with this neighbour: the interface's configured cost,
+ * or the filtered RTT (lib/qspn_rtt.h); -1 while unknown */
+int64_t qspnd_neigh_cost(const struct qspnd_neigh *n);
 /* one hello on every port now (tells neighbours what changed) */
 void qspnd_neigh_hello_now(struct qspnd_ident *id);
 
@@ -146,7 +154,9 @@ void qspnd_neigh_stop(void);
 void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len);
 /* the engine removed arc `arc` */
 void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link);
-/* an interface was enabled/disabled, went up/down, or is going away */
+/* an interface was enabled/disabled, went up/down, lost or regained its
+ * carrier, or is going away: a NIC that is not operative (if_is_operative())
+ * has no neighbours, so its arcs go at once */
 void qspnd_neigh_if_update(struct interface *ifp);
 /* Iteration for the northbound's operational state (qspnd_nb_state.c). */
 struct qspnd_neigh_info {

@@ -382,6 +382,7 @@ static void summary_counters(struct json_object *json)
 	json_object_int_add(jc, "hellosOut", c.hellos_out);
 	json_object_int_add(jc, "neighboursNew", c.neighbours_new);
 	json_object_int_add(jc, "neighboursDead", c.neighbours_dead);
+	json_object_int_add(jc, "carrierLosses", c.carrier_losses);
 	json_object_int_add(jc, "sessionsUp", c.sessions_up);
 	json_object_int_add(jc, "sessionsLost", c.sessions_lost);
 	json_object_int_add(jc, "framesIn", c.frames_in);
@@ -462,6 +463,8 @@ static struct json_object *summary_json(void)
 			enabled++;
 			jif = json_object_new_object();
 			json_object_boolean_add(jif, "up", if_is_up(ifp));
+			json_object_boolean_add(jif, "operative",
+						if_is_operative(ifp));
 			json_object_boolean_add(jif, "running", qif->running);
 			if (qif->linklocal) {
 				qspn_ipv4_format(qif->linklocal, buf,
