@@ -10,13 +10,20 @@
  * Neighbour discovery.  On every port of every identity (the managed NICs
  * for the main identity, their macvlans for a connectivity identity) qspnd
  * picks a link-local 169.254.x.y and broadcasts a Hello (lib/qspn_hello.h)
- * on UDP port 60269 every second: system id, identity id, network id, MAC,
- * link-local.  A Hello that carries no echo is answered at once with one
- * that echoes its timestamp: the sender measures the round-trip time from
- * the echo and filters it (lib/qspn_rtt.h, doc/costs.md).  A neighbour not
- * heard for four intervals is dead; one that says it is leaving is dead at
- * once, and so are all the neighbours of a NIC that stops being operative
- * (zebra's interface down: administratively down, or no carrier).  Two
+ * on UDP port 60269 every hello interval (`qspn hello-interval`, 1 s by
+ * default, +-10%): system id, identity id, network id, MAC, link-local, the
+ * interval.  A Hello that asks for it (want_echo) is answered at once with
+ * one that echoes its timestamp: the sender measures the round-trip time
+ * from the echo and filters it (lib/qspn_rtt.h, doc/costs.md).  Echoes are
+ * asked for while a neighbour's cost is new (QSPN_RTT_WINDOW samples), then
+ * once every RTT_SAMPLE_MS.  A neighbour not heard for 1.2 of its intervals
+ * is probed (a hello that asks for an echo, answered at once); one not heard
+ * for 1.8 of its intervals is dead (1.8 s at the default); one that says it
+ * is leaving is dead at once, and so are all the neighbours of a NIC that
+ * stops being operative (zebra's interface down: administratively down, or
+ * no carrier).  An older qspnd sends no interval: it hellos every second,
+ * wants every hello echoed, and takes a neighbour dead after 4 s, so a link
+ * with one has hellos at 1 s at most.  Two
  * systems that picked the same link-local on a link: the one with the
  * smaller system id picks again.  Hellos need no address (they go out from
  * 0.0.0.0), so discovery works before the kernel has any of our addresses.
@@ -80,8 +87,13 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
 
-#define HELLO_INTERVAL_MS 1000
-#define DEAD_INTERVAL_MS (4 * HELLO_INTERVAL_MS)
+#define HELLO_INTERVAL_MS 1000  /* the default */
+#define LEGACY_INTERVAL_MS 1000 /* an older qspnd's, which sends none */
+#define RTT_SAMPLE_MS 10000	/* an echo that often once the cost is known */
+/* a neighbour not heard for so many tenths of its interval is probed, then
+ * dead */
+#define PROBE_AFTER_TENTHS 12
+#define DEAD_AFTER_TENTHS 18
 #define CONNECT_RETRY_MS 2000
 #define QSPND_MAX_BACKLOG (16u << 20)
 
@@ -667,7 +679,7 @@ static void listen_stop(struct qspnd_ident *id)
 /* ---- hellos ------------------------------------------------------------ */
 
 static void hello_send(struct qspnd_port *p, uint64_t echo_us,
-		       uint64_t echo_system_id)
+		       uint64_t echo_system_id, bool want_echo)
 {
 	struct qspn_hello h = {
 		.system_id = self.system_id,
@@ -681,6 +693,8 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		.timestamp_us = qspnd_now_us(),
 		.echo_us = echo_us,
 		.echo_system_id = echo_system_id,
+		.want_echo = want_echo,
+		.interval_ms = p->hello_ms ? p->hello_ms : HELLO_INTERVAL_MS,
 	};
 	struct sockaddr_in to = {.sin_family = AF_INET,
 				 .sin_port = htons(QSPND_PORT),
@@ -704,33 +718,114 @@ void qspnd_neigh_hello_now(struct qspnd_ident *id)
 {
 	for (size_t i = 0; i < id->n_ports; i++)
 		if (id->ports[i]->running)
-			hello_send(id->ports[i], 0, 0);
+			hello_send(id->ports[i], 0, 0, false);
+}
+
+/* The interval a port's hellos go out at: the NIC's `qspn hello-interval`,
+ * but 1 s at most while an older qspnd (which takes a neighbour dead after
+ * 4 s) is on the link. */
+static uint32_t port_hello_ms(const struct qspnd_port *p)
+{
+	struct interface *ifp = if_lookup_by_name(p->nic, VRF_DEFAULT);
+	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
+	uint32_t ms = qif && qif->hello_ms ? qif->hello_ms : HELLO_INTERVAL_MS;
+
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		if (n->port == p && !n->peer_interval_ms &&
+		    ms > LEGACY_INTERVAL_MS)
+			ms = LEGACY_INTERVAL_MS;
+	return ms;
+}
+
+/* The interval a neighbour hellos at. */
+static uint32_t neigh_interval(const struct qspnd_neigh *n)
+{
+	return n->peer_interval_ms ? n->peer_interval_ms : LEGACY_INTERVAL_MS;
+}
+
+/* Whether our next hello should ask this neighbour for an echo. */
+static bool neigh_wants_sample(const struct qspnd_neigh *n, uint64_t now)
+{
+	return n->rtt_samples < QSPN_RTT_WINDOW ||
+	       now - n->last_sample_ms >= RTT_SAMPLE_MS;
 }
 
 static void hello_timer(qspnd_event_t *t)
 {
 	struct qspnd_port *p = EVENT_ARG(t);
 	uint64_t now = qspnd_now_ms();
-	struct qspnd_neigh *n, *next;
+	bool want = false;
 
-	hello_send(p, 0, 0);
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		if (n->port == p && neigh_wants_sample(n, now))
+			want = true;
+	p->hello_ms = port_hello_ms(p);
+	hello_send(p, 0, 0, want);
+	/* +-10% jitter */
+	event_add_timer_msec(qspnd.master, hello_timer, p,
+			      p->hello_ms * 9 / 10 +
+				      frr_weak_random() % (p->hello_ms / 5 + 1),
+			      &p->t_hello);
+}
+
+static void live_timer(qspnd_event_t *t);
+
+/* The timer of a port's neighbours: the next probe or death. */
+static void live_schedule(struct qspnd_port *p)
+{
+	uint64_t next = UINT64_MAX, now = qspnd_now_ms();
+
+	EVENT_OFF(p->t_live);
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next) {
+		uint64_t at;
+
+		if (n->port != p)
+			continue;
+		at = n->last_heard_ms +
+		     (uint64_t)neigh_interval(n) *
+			     (n->probed ? DEAD_AFTER_TENTHS : PROBE_AFTER_TENTHS) /
+			     10;
+		if (at < next)
+			next = at;
+	}
+	if (next != UINT64_MAX)
+		event_add_timer_msec(qspnd.master, live_timer, p,
+				      next > now ? (long)(next - now) : 0,
+				      &p->t_live);
+}
+
+static void live_timer(qspnd_event_t *t)
+{
+	struct qspnd_port *p = EVENT_ARG(t);
+	uint64_t now = qspnd_now_ms();
+	struct qspnd_neigh *n, *next;
+	bool probe = false;
+
 	for (n = p->id->neighs; n; n = next) {
+		uint64_t quiet = now - n->last_heard_ms;
+		uint64_t iv = neigh_interval(n);
+
 		next = n->next;
-		if (n->port == p && now - n->last_heard_ms > DEAD_INTERVAL_MS) {
+		if (n->port != p)
+			continue;
+		if (quiet * 10 >= iv * DEAD_AFTER_TENTHS) {
 			zlog_info("neighbour %016" PRIx64
 				  " on %s is dead (not heard for %" PRIu64
 				  " ms)",
-				  n->system_id, p->dev, now - n->last_heard_ms);
+				  n->system_id, p->dev, quiet);
 			self.c.neighbours_dead++;
 			neigh_free(n);
+		} else if (!n->probed && quiet * 10 >= iv * PROBE_AFTER_TENTHS) {
+			n->probed = true;
+			probe = true;
 		}
 	}
-	/* +-10% jitter */
-	event_add_timer_msec(qspnd.master, hello_timer, p,
-			      HELLO_INTERVAL_MS * 9 / 10 +
-				      frr_weak_random() %
-					      (HELLO_INTERVAL_MS / 5),
-			      &p->t_hello);
+	if (probe) {
+		/* one hello asking for an echo, answered at once */
+		self.c.probes++;
+		hello_send(p, 0, 0, true);
+	}
+	live_schedule(p);
 }
 
 static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
@@ -788,6 +883,18 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			  p->dev);
 		event_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
+		/* its cost, as soon as it can be known */
+		hello_send(p, 0, 0, true);
+	}
+	if (n->peer_interval_ms != h->interval_ms) {
+		n->peer_interval_ms = h->interval_ms;
+		if (port_hello_ms(p) != p->hello_ms) {
+			/* an older qspnd came: hellos at 1 s from now */
+			p->hello_ms = port_hello_ms(p);
+			EVENT_OFF(p->t_hello);
+			event_add_timer_msec(qspnd.master, hello_timer, p, 0,
+					      &p->t_hello);
+		}
 	}
 	if (n->linklocal != h->linklocal) {
 		if (n->state != NEIGH_HEARD)
@@ -820,6 +927,8 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	}
 	iarc_update(n);
 	n->last_heard_ms = now;
+	n->probed = false;
+	live_schedule(p);
 	if (h->echo_system_id == self.system_id) {
 		uint64_t t = qspnd_now_us();
 
@@ -827,10 +936,12 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			qspn_rtt_sample(&n->rtt, now, (int64_t)(t - h->echo_us));
 			n->rtt_us = qspn_rtt_min(&n->rtt, now);
 			n->rtt_samples++;
+			n->last_sample_ms = now;
 			arc_update(n);
 		}
-	} else if (h->echo_us == 0) {
-		hello_send(p, h->timestamp_us, h->system_id);
+	} else if (h->echo_us == 0 && (h->want_echo || !h->interval_ms)) {
+		/* asked for (an older qspnd asks with every hello) */
+		hello_send(p, h->timestamp_us, h->system_id, false);
 	}
 }
 
@@ -899,6 +1010,7 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	}
 	p->udp_fd = fd;
 	p->running = true;
+	p->hello_ms = port_hello_ms(p);
 	if (!p->linklocal)
 		port_set_linklocal(p, qspnd_neigh_pick_linklocal());
 	event_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
@@ -920,6 +1032,7 @@ static void qspnd_neigh_port_stop(struct qspnd_port *p)
 		return;
 	EVENT_OFF(p->t_udp);
 	EVENT_OFF(p->t_hello);
+	EVENT_OFF(p->t_live);
 	close(p->udp_fd);
 	p->udp_fd = -1;
 	p->running = false;
@@ -1192,6 +1305,29 @@ void qspnd_neigh_if_update(struct interface *ifp)
 						 if_is_operative(ifp));
 	}
 	qspnd_kernel_sync_later();
+}
+
+void qspnd_neigh_if_params(struct interface *ifp)
+{
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
+		for (size_t i = 0; i < id->n_ports; i++) {
+			struct qspnd_port *p = id->ports[i];
+
+			if (strcmp(p->nic, ifp->name) != 0 || !p->running)
+				continue;
+			if (port_hello_ms(p) != p->hello_ms) {
+				/* a hello now: the neighbours learn the new
+				 * interval before they expect the next one */
+				p->hello_ms = port_hello_ms(p);
+				EVENT_OFF(p->t_hello);
+				event_add_timer_msec(qspnd.master, hello_timer,
+						      p, 0, &p->t_hello);
+			}
+		}
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
+		for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
+			if (strcmp(n->port->nic, ifp->name) == 0)
+				arc_update(n);
 }
 
 void qspnd_neigh_init(void)

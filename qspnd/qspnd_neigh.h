@@ -44,6 +44,8 @@ struct qspnd_port {
 	uint32_t linklocal; /* host order */
 	int udp_fd;
 	qspnd_event_t *t_udp, *t_hello;
+	qspnd_event_t *t_live; /* the next probe or death of a neighbour */
+	uint32_t hello_ms;     /* the interval the hellos go out at */
 	bool running;
 	/* stopped because the NIC lost its carrier (or went down): started
 	 * again when it is operative */
@@ -71,6 +73,9 @@ struct qspnd_neigh {
 	uint8_t mac[6];
 	uint32_t linklocal; /* host order */
 	uint64_t last_heard_ms;
+	uint32_t peer_interval_ms; /* its hello interval; 0: an older qspnd */
+	bool probed;		   /* asked for an echo since last heard */
+	uint64_t last_sample_ms;   /* the last RTT sample */
 	uint64_t up_since_ms;
 	struct qspn_rtt rtt; /* the echoes' round-trip times (doc/costs.md) */
 	int64_t rtt_us;	     /* their recent minimum; -1: no sample yet */
@@ -111,7 +116,7 @@ struct qspnd_ident {
 
 struct qspnd_neigh_counters {
 	uint64_t hellos_in, hellos_out, drop_hello;
-	uint64_t neighbours_new, neighbours_dead, carrier_losses;
+	uint64_t neighbours_new, neighbours_dead, carrier_losses, probes;
 	uint64_t sessions_up, sessions_lost, drop_unknown_session;
 	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
 		drop_no_arc;
@@ -154,6 +159,9 @@ void qspnd_neigh_stop(void);
 void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len);
 /* the engine removed arc `arc` */
 void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link);
+/* the hello interval or the cost of an interface changed: its hellos and
+ * arcs follow */
+void qspnd_neigh_if_params(struct interface *ifp);
 /* an interface was enabled/disabled, went up/down, lost or regained its
  * carrier, or is going away: a NIC that is not operative (if_is_operative())
  * has no neighbours, so its arcs go at once */
