@@ -35,11 +35,11 @@
 #define QSPN_RTT_MAX_AGE_MS 60000
 
 struct qspn_rtt {
-	int64_t us[QSPN_RTT_HISTORY];	/* a ring of samples */
+	int64_t us[QSPN_RTT_HISTORY];	  /* a ring of samples */
 	uint64_t at_ms[QSPN_RTT_HISTORY]; /* when each was taken */
-	uint32_t n;			/* samples held, <= QSPN_RTT_HISTORY */
-	uint32_t head;			/* where the next one goes */
-	uint64_t total;			/* samples ever taken */
+	uint32_t n;	/* samples held, <= QSPN_RTT_HISTORY */
+	uint32_t head;	/* where the next one goes */
+	uint64_t total; /* samples ever taken */
 };
 
 /* An empty filter (the same as zeroed memory). */

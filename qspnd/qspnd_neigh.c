@@ -87,7 +87,7 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
 
-#define HELLO_INTERVAL_MS 1000  /* the default */
+#define HELLO_INTERVAL_MS 1000	/* the default */
 #define LEGACY_INTERVAL_MS 1000 /* an older qspnd's, which sends none */
 #define RTT_SAMPLE_MS 10000	/* an echo that often once the cost is known */
 /* a neighbour not heard for so many tenths of its interval is probed, then
@@ -763,9 +763,9 @@ static void hello_timer(qspnd_event_t *t)
 	hello_send(p, 0, 0, want);
 	/* +-10% jitter */
 	event_add_timer_msec(qspnd.master, hello_timer, p,
-			      p->hello_ms * 9 / 10 +
-				      frr_weak_random() % (p->hello_ms / 5 + 1),
-			      &p->t_hello);
+			     p->hello_ms * 9 / 10 +
+				     frr_weak_random() % (p->hello_ms / 5 + 1),
+			     &p->t_hello);
 }
 
 static void live_timer(qspnd_event_t *t);
@@ -781,17 +781,18 @@ static void live_schedule(struct qspnd_port *p)
 
 		if (n->port != p)
 			continue;
-		at = n->last_heard_ms +
-		     (uint64_t)neigh_interval(n) *
-			     (n->probed ? DEAD_AFTER_TENTHS : PROBE_AFTER_TENTHS) /
-			     10;
+		at = n->last_heard_ms + (uint64_t)neigh_interval(n) *
+						(n->probed
+							 ? DEAD_AFTER_TENTHS
+							 : PROBE_AFTER_TENTHS) /
+						10;
 		if (at < next)
 			next = at;
 	}
 	if (next != UINT64_MAX)
 		event_add_timer_msec(qspnd.master, live_timer, p,
-				      next > now ? (long)(next - now) : 0,
-				      &p->t_live);
+				     next > now ? (long)(next - now) : 0,
+				     &p->t_live);
 }
 
 static void live_timer(qspnd_event_t *t)
@@ -815,7 +816,8 @@ static void live_timer(qspnd_event_t *t)
 				  n->system_id, p->dev, quiet);
 			self.c.neighbours_dead++;
 			neigh_free(n);
-		} else if (!n->probed && quiet * 10 >= iv * PROBE_AFTER_TENTHS) {
+		} else if (!n->probed &&
+			   quiet * 10 >= iv * PROBE_AFTER_TENTHS) {
 			n->probed = true;
 			probe = true;
 		}
@@ -893,7 +895,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			p->hello_ms = port_hello_ms(p);
 			EVENT_OFF(p->t_hello);
 			event_add_timer_msec(qspnd.master, hello_timer, p, 0,
-					      &p->t_hello);
+					     &p->t_hello);
 		}
 	}
 	if (n->linklocal != h->linklocal) {
@@ -933,7 +935,8 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		uint64_t t = qspnd_now_us();
 
 		if (h->echo_us <= t) {
-			qspn_rtt_sample(&n->rtt, now, (int64_t)(t - h->echo_us));
+			qspn_rtt_sample(&n->rtt, now,
+					(int64_t)(t - h->echo_us));
 			n->rtt_us = qspn_rtt_min(&n->rtt, now);
 			n->rtt_samples++;
 			n->last_sample_ms = now;
@@ -1062,8 +1065,9 @@ static void port_set_carrier(struct qspnd_port *p, bool operative)
 				lost++;
 		self.c.carrier_losses++;
 		self.c.neighbours_dead += lost;
-		zlog_info("%s: not operative (down or no carrier): %u neighbour%s gone",
-			  p->dev, lost, lost == 1 ? "" : "s");
+		zlog_info(
+			"%s: not operative (down or no carrier): %u neighbour%s gone",
+			p->dev, lost, lost == 1 ? "" : "s");
 	}
 	p->carrier_down = true;
 	qspnd_neigh_port_stop(p);
@@ -1321,7 +1325,7 @@ void qspnd_neigh_if_params(struct interface *ifp)
 				p->hello_ms = port_hello_ms(p);
 				EVENT_OFF(p->t_hello);
 				event_add_timer_msec(qspnd.master, hello_timer,
-						      p, 0, &p->t_hello);
+						     p, 0, &p->t_hello);
 			}
 		}
 	for (struct qspnd_ident *id = self.idents; id; id = id->next)

@@ -156,10 +156,10 @@ static void test_old_rule_was_noisy(void **state)
 		int64_t s = 40 + rnd(600);
 
 		ewma = ewma < 0 ? s : ewma + (s - ewma) / 8;
-		if (announced < 0 || (ewma > announced ? ewma - announced
-						       : announced - ewma) *
-							     100 >
-					     announced * 30) {
+		if (announced < 0 ||
+		    (ewma > announced ? ewma - announced : announced - ewma) *
+				    100 >
+			    announced * 30) {
 			announced = ewma;
 			changes++;
 		}
