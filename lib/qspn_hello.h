@@ -33,6 +33,8 @@ struct qspn_hello {
 	/* the sender's hello interval (QSPN_HELLO_INTERVAL_MIN_MS..MAX_MS);
 	 * 0: an older sender (1 s, and it wants every hello echoed) */
 	uint32_t interval_ms;
+	/* with an echo: how long the echoed hello waited at its receiver */
+	uint32_t echo_hold_us;
 };
 
 /* Encode into buf; returns the length, or 0 if buf is too small. */

@@ -573,7 +573,7 @@ static int enter_validate(struct qspnd_ident_enter_args *a,
 			err, len,
 			"the new address is inside the same g-node of level %d: nothing to migrate",
 			a->guest_level + 1);
-	if (n->state != NEIGH_UP || n->rtt_samples == 0)
+	if (n->state != NEIGH_UP || qspnd_neigh_cost(n) < 0)
 		return qspn_errf(
 			err, len,
 			"no session with the neighbour yet; try again in a moment");

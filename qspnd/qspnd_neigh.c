@@ -90,6 +90,12 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 #define HELLO_INTERVAL_MS 1000	/* the default */
 #define LEGACY_INTERVAL_MS 1000 /* an older qspnd's, which sends none */
 #define RTT_SAMPLE_MS 10000	/* an echo that often once the cost is known */
+/* A measured cost is known after this many samples, asked for RTT_BURST_MS
+ * apart when a neighbour appears: the first echo is often slow (the two
+ * daemons are busy with the new neighbour), and a cost taken from it alone
+ * was corrected a few seconds later, with a round of ETPs. */
+#define RTT_FIRST_SAMPLES 3
+#define RTT_BURST_MS 100
 /* a neighbour not heard for so many tenths of its interval is probed, then
  * dead */
 #define PROBE_AFTER_TENTHS 12
@@ -228,7 +234,11 @@ int64_t qspnd_neigh_cost(const struct qspnd_neigh *n)
 {
 	int64_t c = neigh_cost_configured(n);
 
-	return c >= 0 ? c : qspn_rtt_estimate(&n->rtt, qspnd_now_ms());
+	if (c >= 0)
+		return c;
+	if (n->rtt_samples < RTT_FIRST_SAMPLES)
+		return -1;
+	return qspn_rtt_estimate(&n->rtt, qspnd_now_ms());
 }
 
 /* Whether the arc's cost should change: a configured cost whenever it does,
@@ -435,6 +445,7 @@ static void neigh_free(struct qspnd_neigh *n)
 
 	session_close(n, "neighbour gone");
 	EVENT_OFF(n->t_retry);
+	EVENT_OFF(n->t_echo);
 	for (pp = &n->port->id->neighs; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
 			*pp = n->next;
@@ -526,6 +537,9 @@ static void connect_done(qspnd_event_t *t)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
+	/* called by whichever of the two came first (neigh_connect) */
+	EVENT_OFF(n->sess.t_read);
+	EVENT_OFF(n->sess.t_write);
 	if (getsockopt(n->sess.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err) {
@@ -586,7 +600,12 @@ static void neigh_connect(struct qspnd_neigh *n)
 	}
 	n->sess.fd = fd;
 	n->state = NEIGH_CONNECTING;
+	/* Writable: connected or failed.  Also readable: an error the kernel
+	 * reports before the connect ends (an unreachable link-local) polls
+	 * as POLLERR alone, which libfrr hands to a read event; without one
+	 * the event loop spins on it until the connect times out. */
 	event_add_write(qspnd.master, connect_done, n, fd, &n->sess.t_write);
+	event_add_read(qspnd.master, connect_done, n, fd, &n->sess.t_read);
 }
 
 /* Start a session when both sides have link-locals; the smaller id dials. */
@@ -678,8 +697,12 @@ static void listen_stop(struct qspnd_ident *id)
 
 /* ---- hellos ------------------------------------------------------------ */
 
+/* A hello on port p; with an echo of echo_system_id's timestamp echo_us,
+ * for a hello that arrived at echo_arrival_us (qspnd_now_us()'s clock): the
+ * time it waited here goes with the echo. */
 static void hello_send(struct qspnd_port *p, uint64_t echo_us,
-		       uint64_t echo_system_id, bool want_echo)
+		       uint64_t echo_system_id, bool want_echo,
+		       uint64_t echo_arrival_us)
 {
 	struct qspn_hello h = {
 		.system_id = self.system_id,
@@ -703,6 +726,9 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 	size_t len;
 
 	memcpy(h.mac, p->mac, 6);
+	if (echo_us && echo_arrival_us && h.timestamp_us > echo_arrival_us)
+		h.echo_hold_us = (uint32_t)MIN(h.timestamp_us - echo_arrival_us,
+					       UINT32_MAX);
 	len = qspn_hello_encode(&h, buf, sizeof(buf));
 	if (len == 0 || p->udp_fd < 0)
 		return;
@@ -718,7 +744,7 @@ void qspnd_neigh_hello_now(struct qspnd_ident *id)
 {
 	for (size_t i = 0; i < id->n_ports; i++)
 		if (id->ports[i]->running)
-			hello_send(id->ports[i], 0, 0, false);
+			hello_send(id->ports[i], 0, 0, false, 0);
 }
 
 /* The interval a port's hellos go out at: the NIC's `qspn hello-interval`,
@@ -750,6 +776,14 @@ static bool neigh_wants_sample(const struct qspnd_neigh *n, uint64_t now)
 	       now - n->last_sample_ms >= RTT_SAMPLE_MS;
 }
 
+/* One more echo of the first burst. */
+static void echo_ask(qspnd_event_t *t)
+{
+	struct qspnd_neigh *n = EVENT_ARG(t);
+
+	hello_send(n->port, 0, 0, true, 0);
+}
+
 static void hello_timer(qspnd_event_t *t)
 {
 	struct qspnd_port *p = EVENT_ARG(t);
@@ -760,7 +794,7 @@ static void hello_timer(qspnd_event_t *t)
 		if (n->port == p && neigh_wants_sample(n, now))
 			want = true;
 	p->hello_ms = port_hello_ms(p);
-	hello_send(p, 0, 0, want);
+	hello_send(p, 0, 0, want, 0);
 	/* +-10% jitter */
 	event_add_timer_msec(qspnd.master, hello_timer, p,
 			     p->hello_ms * 9 / 10 +
@@ -825,7 +859,7 @@ static void live_timer(qspnd_event_t *t)
 	if (probe) {
 		/* one hello asking for an echo, answered at once */
 		self.c.probes++;
-		hello_send(p, 0, 0, true);
+		hello_send(p, 0, 0, true, 0);
 	}
 	live_schedule(p);
 }
@@ -842,7 +876,10 @@ static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
 	}
 }
 
-static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
+/* A hello that arrived at arrival_us (qspnd_now_us()'s clock: the kernel's
+ * arrival time, not when the event loop got to it). */
+static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
+			  uint64_t arrival_us)
 {
 	struct qspnd_neigh *n;
 	uint64_t now = qspnd_now_ms();
@@ -886,7 +923,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		event_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
 		/* its cost, as soon as it can be known */
-		hello_send(p, 0, 0, true);
+		hello_send(p, 0, 0, true, 0);
 	}
 	if (n->peer_interval_ms != h->interval_ms) {
 		n->peer_interval_ms = h->interval_ms;
@@ -932,19 +969,27 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	n->probed = false;
 	live_schedule(p);
 	if (h->echo_system_id == self.system_id) {
-		uint64_t t = qspnd_now_us();
+		uint64_t t = arrival_us;
 
+		/* the round trip without the time the hello waited at the
+		 * peer (and, with t the arrival, without our own wait) */
+		if (h->echo_us + h->echo_hold_us <= t)
+			t -= h->echo_hold_us;
 		if (h->echo_us <= t) {
 			qspn_rtt_sample(&n->rtt, now,
 					(int64_t)(t - h->echo_us));
 			n->rtt_us = qspn_rtt_min(&n->rtt, now);
 			n->rtt_samples++;
 			n->last_sample_ms = now;
+			if (n->rtt_samples < RTT_FIRST_SAMPLES)
+				event_add_timer_msec(qspnd.master, echo_ask, n,
+						     RTT_BURST_MS, &n->t_echo);
 			arc_update(n);
 		}
 	} else if (h->echo_us == 0 && (h->want_echo || !h->interval_ms)) {
 		/* asked for (an older qspnd asks with every hello) */
-		hello_send(p, h->timestamp_us, h->system_id, false);
+		hello_send(p, h->timestamp_us, h->system_id, false,
+			   arrival_us);
 	}
 }
 
@@ -952,20 +997,47 @@ static void udp_read(qspnd_event_t *t)
 {
 	struct qspnd_port *p = EVENT_ARG(t);
 	uint8_t buf[QSPN_HELLO_MAX_BYTES + 1];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = &ctl,
+			     .msg_controllen = sizeof(ctl)};
+	uint64_t arrival = qspnd_now_us();
 	struct qspn_hello h;
 	const char *why;
 	ssize_t r;
 
 	event_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
-	r = recv(p->udp_fd, buf, sizeof(buf), 0);
+	r = recvmsg(p->udp_fd, &msg, 0);
 	if (r < 0)
 		return;
+	/* the kernel's arrival time (SO_TIMESTAMPNS, the realtime clock):
+	 * how long the datagram waited for us, taken off the monotonic now */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+	     c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec at, rt;
+			int64_t waited;
+
+			memcpy(&at, CMSG_DATA(c), sizeof(at));
+			clock_gettime(CLOCK_REALTIME, &rt);
+			waited = (int64_t)(rt.tv_sec - at.tv_sec) * 1000000 +
+				 (rt.tv_nsec - at.tv_nsec) / 1000;
+			if (waited > 0 && (uint64_t)waited < arrival &&
+			    waited < 10 * 1000000)
+				arrival -= (uint64_t)waited;
+		}
 	if (qspn_hello_decode(&h, buf, (size_t)r, &why) < 0) {
 		self.c.drop_hello++;
 		QSPND_DEBUG(packets, "bad hello on %s: %s", p->dev, why);
 		return;
 	}
-	hello_receive(p, &h);
+	hello_receive(p, &h, arrival);
 }
 
 /* ---- ports ------------------------------------------------------------- */
@@ -1003,6 +1075,8 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	}
 	sockopt_reuseaddr(fd);
 	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+	/* arrival times for the round trips (udp_read) */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	set_nonblocking(fd);
 	bind_to_device(fd, p->dev);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {

@@ -86,6 +86,7 @@ struct qspnd_neigh {
 	uint32_t table_id;	   /* while the arc exists */
 	struct qspnd_session sess; /* the ETP session (also while connecting) */
 	qspnd_event_t *t_retry;
+	qspnd_event_t *t_echo; /* the next echo of the first burst */
 	uint64_t frames_in, frames_out;
 };
 

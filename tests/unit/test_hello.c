@@ -24,6 +24,7 @@ static const struct qspn_hello sample = {
 	.prev_identity_id = 0x55,
 	.want_echo = true,
 	.interval_ms = 2500,
+	.echo_hold_us = 1234,
 };
 
 static void test_round_trip(void **state)
@@ -70,6 +71,10 @@ static void test_semantic_rejections(void **state)
 	h.echo_system_id = 0;
 	expect_reject(&h, "half an echo");
 	h = sample;
+	h.echo_us = 0;
+	h.echo_system_id = 0;
+	expect_reject(&h, "hold time without an echo");
+	h = sample;
 	h.interval_ms = QSPN_HELLO_INTERVAL_MIN_MS - 1;
 	expect_reject(&h, "hello interval out of range");
 	h = sample;
@@ -89,6 +94,7 @@ static void test_older_sender(void **state)
 	(void)state;
 	old.want_echo = false;
 	old.interval_ms = 0;
+	old.echo_hold_us = 0;
 	on = qspn_hello_encode(&old, obuf, sizeof(obuf));
 	n = qspn_hello_encode(&sample, buf, sizeof(buf));
 	assert_true(on > 0 && n > on);

@@ -27,6 +27,10 @@ with qspnd's default cost (the measured round-trip time).
   come back.
 * The hello interval survives `write memory`: r3's qspnd restarted from the
   saved file hellos at 5 s again.  `no qspn hello-interval` goes back to 1 s.
+* Silent loss: with hellos at 1 s again, the r1-r3 link drops everything on
+  both ends (nftables, the carrier stays up).  The neighbours are probed
+  after 1.2 s and dead after 1.8 s without a hello: the routes move before
+  the 4 s an older qspnd waited.  When the link carries again, they return.
 """
 
 import datetime
@@ -84,7 +88,9 @@ def build_topo(tgen):
 
 
 def frr_conf(rname, router):
-    lines = ["hostname " + rname, "!"]
+    # events: the arcs, their costs, the neighbours (what the idle test is
+    # about, in the routers' logs)
+    lines = ["hostname " + rname, "debug qspn events", "!"]
     for ifn in sorted(router.links.keys()):
         lines += [
             "interface " + ifn,
@@ -386,3 +392,49 @@ def test_hello_interval_default_again():
         conf = tgen.gears[rname].vtysh_cmd("show running-config")
         assert "hello-interval" not in conf, conf
     converge()
+
+
+def link_drop(rname, ifn, drop):
+    """drop everything arriving on ifn (drop=True), or stop doing it"""
+    router = get_topogen().gears[rname]
+    if drop:
+        router.run(
+            "nft add table netdev qspntest && "
+            "nft add chain netdev qspntest in "
+            "'{{ type filter hook ingress device {} priority 0; }}' && "
+            "nft add rule netdev qspntest in drop".format(ifn)
+        )
+        assert "drop" in router.run("nft list table netdev qspntest")
+    else:
+        router.run("nft delete table netdev qspntest")
+
+
+def test_silent_loss():
+    tgen = get_topogen()
+    r1, r3 = tgen.gears["r1"], tgen.gears["r3"]
+    mon = os.path.join(tgen.logdir, "r3-route-monitor-silent.txt")
+    pid = monitor_start(r3, mon)
+    try:
+        t0 = datetime.datetime.fromisoformat(
+            r1.run("date +%Y-%m-%dT%H:%M:%S.%6N").strip()
+        )
+        start = time.time()
+        link_drop("r1", ifname("r1", "r3"), True)
+        link_drop("r3", ifname("r3", "r1"), True)
+        converge(down=("r1", "r3"), count=int(MOVE_BUDGET_S / 0.1), wait=0.1)
+        took = time.time() - start
+    finally:
+        r3.run("kill {}".format(pid))
+    moved = first_change(mon, global_address(ADDR["r1"]), t0)
+    logger.info(
+        "silent loss: routes checked moved after %.3f s; r3's kernel route to r1 "
+        "changed %s ms after the link stopped carrying",
+        took,
+        "%.1f" % ((moved - t0).total_seconds() * 1000) if moved else "?",
+    )
+    assert took < MOVE_BUDGET_S
+    assert check_ping("r3", "r1") is None
+    link_drop("r1", ifname("r1", "r3"), False)
+    link_drop("r3", ifname("r3", "r1"), False)
+    converge()
+    assert check_ping("r3", "r1") is None
