@@ -988,8 +988,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
 		}
 	} else if (h->echo_us == 0 && (h->want_echo || !h->interval_ms)) {
 		/* asked for (an older qspnd asks with every hello) */
-		hello_send(p, h->timestamp_us, h->system_id, false,
-			   arrival_us);
+		hello_send(p, h->timestamp_us, h->system_id, false, arrival_us);
 	}
 }
 
