@@ -27,8 +27,12 @@ size_t qspn_hello_encode(const struct qspn_hello *h, uint8_t *buf, size_t len)
 	hello.leaving = h->leaving;
 	hello.connectivity = h->connectivity;
 	hello.prev_identity_id = h->prev_identity_id;
+	hello.want_echo = h->want_echo;
+	hello.interval_ms = h->interval_ms;
+	hello.echo_hold_us = h->echo_hold_us;
+	/* no src_identity: the hello's identity_id says it, and no decoder
+	 * (this one, or an older qspnd's) reads it: 11 bytes less a hello */
 	pk.version = 1;
-	pk.src_identity = h->identity_id;
 	pk.body_case = QSPN__PACKET__BODY_HELLO;
 	pk.hello = &hello;
 	need = qspn__packet__get_packed_size(&pk);
@@ -107,6 +111,16 @@ int qspn_hello_decode(struct qspn_hello *h, const uint8_t *buf, size_t len,
 		*reason = "half an echo";
 		return -1;
 	}
+	if (m->echo_hold_us != 0 && m->echo_us == 0) {
+		*reason = "hold time without an echo";
+		return -1;
+	}
+	if (m->interval_ms != 0 &&
+	    (m->interval_ms < QSPN_HELLO_INTERVAL_MIN_MS ||
+	     m->interval_ms > QSPN_HELLO_INTERVAL_MAX_MS)) {
+		*reason = "hello interval out of range";
+		return -1;
+	}
 	memset(h, 0, sizeof(*h));
 	h->system_id = m->system_id;
 	h->identity_id = m->identity_id;
@@ -120,6 +134,9 @@ int qspn_hello_decode(struct qspn_hello *h, const uint8_t *buf, size_t len,
 	h->leaving = m->leaving;
 	h->connectivity = m->connectivity;
 	h->prev_identity_id = m->prev_identity_id;
+	h->want_echo = m->want_echo;
+	h->interval_ms = m->interval_ms;
+	h->echo_hold_us = m->echo_hold_us;
 	*reason = NULL;
 	return 0;
 }

@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 #define QSPN_HELLO_MAX_BYTES 256
+/* the range of a hello interval a sender may announce */
+#define QSPN_HELLO_INTERVAL_MIN_MS 100
+#define QSPN_HELLO_INTERVAL_MAX_MS 60000
 
 struct qspn_hello {
 	uint64_t system_id;   /* != 0 */
@@ -26,6 +29,12 @@ struct qspn_hello {
 	bool leaving;		 /* the identity is being dismissed */
 	bool connectivity;	 /* not the system's main identity */
 	uint64_t prev_identity_id; /* the identity it succeeded, or 0 */
+	bool want_echo;		   /* answer with an echo now */
+	/* the sender's hello interval (QSPN_HELLO_INTERVAL_MIN_MS..MAX_MS);
+	 * 0: an older sender (1 s, and it wants every hello echoed) */
+	uint32_t interval_ms;
+	/* with an echo: how long the echoed hello waited at its receiver */
+	uint32_t echo_hold_us;
 };
 
 /* Encode into buf; returns the length, or 0 if buf is too small. */

@@ -111,6 +111,8 @@ struct qspnd_if {
 	uint32_t linklocal;
 	/* the main identity's hellos run on it (qspnd_neigh.c) */
 	bool running;
+	/* `qspn hello-interval`, in ms; 0: the default (1 s) */
+	uint32_t hello_ms;
 };
 
 /* Process-wide state of the daemon (the glue may have globals; the core

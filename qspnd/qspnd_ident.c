@@ -573,7 +573,7 @@ static int enter_validate(struct qspnd_ident_enter_args *a,
 			err, len,
 			"the new address is inside the same g-node of level %d: nothing to migrate",
 			a->guest_level + 1);
-	if (n->state != NEIGH_UP || n->rtt_samples == 0)
+	if (n->state != NEIGH_UP || qspnd_neigh_cost(n) < 0)
 		return qspn_errf(
 			err, len,
 			"no session with the neighbour yet; try again in a moment");
@@ -688,7 +688,7 @@ int qspnd_ident_enter_net(struct qspnd_ident_enter_args *a, char *err,
 	ingress.fp_id = oldfp.id;
 	qspn_fp_init_node(&fp0, oldfp.id, t->levels, eld);
 	ext.arc = n->id;
-	ext.cost = n->rtt_us > 0 ? n->rtt_us : 1;
+	ext.cost = qspnd_neigh_cost(n);
 	ea.guest_level = a->guest_level;
 	ea.host_level = v + 1;
 	ea.prev = old->inst;

@@ -186,6 +186,14 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = IFQ "/hello-interval",
+			.cbs = {
+				.modify = qspnd_if_hello_interval_modify,
+				.destroy = qspnd_if_hello_interval_destroy,
+				.cli_show = qspnd_cli_show_if_hello_interval,
+			},
+		},
+		{
 			.xpath = "/frr-qspnd:enter-net",
 			.cbs = {
 				.rpc = qspnd_rpc_enter_net,

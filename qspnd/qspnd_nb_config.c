@@ -424,24 +424,57 @@ int qspnd_if_enable_modify(struct nb_cb_modify_args *args)
 
 int qspnd_if_cost_modify(struct nb_cb_modify_args *args)
 {
+	struct interface *ifp;
 	struct qspnd_if *qif;
 
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	ifp = nb_running_get_entry(args->dnode, NULL, true);
+	qif = qspnd_if_get(ifp);
 	qif->has_cost = true;
 	qif->cost_usec = yang_dnode_get_uint32(args->dnode, NULL);
+	qspnd_neigh_if_params(ifp);
 	return NB_OK;
 }
 
 int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args)
 {
+	struct interface *ifp;
 	struct qspnd_if *qif;
 
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
-	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	ifp = nb_running_get_entry(args->dnode, NULL, true);
+	qif = qspnd_if_get(ifp);
 	qif->has_cost = false;
 	qif->cost_usec = 0;
+	qspnd_neigh_if_params(ifp);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-interface:lib/interface/frr-qspnd:qspn/hello-interval
+ */
+int qspnd_if_hello_interval_modify(struct nb_cb_modify_args *args)
+{
+	struct interface *ifp;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	ifp = nb_running_get_entry(args->dnode, NULL, true);
+	qspnd_if_get(ifp)->hello_ms = yang_dnode_get_uint32(args->dnode, NULL);
+	qspnd_neigh_if_params(ifp);
+	return NB_OK;
+}
+
+int qspnd_if_hello_interval_destroy(struct nb_cb_destroy_args *args)
+{
+	struct interface *ifp;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	ifp = nb_running_get_entry(args->dnode, NULL, true);
+	qspnd_if_get(ifp)->hello_ms = 0;
+	qspnd_neigh_if_params(ifp);
 	return NB_OK;
 }

@@ -10,11 +10,20 @@
  * Neighbour discovery.  On every port of every identity (the managed NICs
  * for the main identity, their macvlans for a connectivity identity) qspnd
  * picks a link-local 169.254.x.y and broadcasts a Hello (lib/qspn_hello.h)
- * on UDP port 60269 every second: system id, identity id, network id, MAC,
- * link-local.  A Hello that carries no echo is answered at once with one
- * that echoes its timestamp: the sender measures the round-trip time from
- * the echo and smooths it (EWMA, 1/8).  A neighbour not heard for four
- * intervals is dead; one that says it is leaving is dead at once.  Two
+ * on UDP port 60269 every hello interval (`qspn hello-interval`, 1 s by
+ * default, +-10%): system id, identity id, network id, MAC, link-local, the
+ * interval.  A Hello that asks for it (want_echo) is answered at once with
+ * one that echoes its timestamp: the sender measures the round-trip time
+ * from the echo and filters it (lib/qspn_rtt.h, doc/costs.md).  Echoes are
+ * asked for while a neighbour's cost is new (QSPN_RTT_WINDOW samples), then
+ * once every RTT_SAMPLE_MS.  A neighbour not heard for 1.2 of its intervals
+ * is probed (a hello that asks for an echo, answered at once); one not heard
+ * for 1.8 of its intervals is dead (1.8 s at the default); one that says it
+ * is leaving is dead at once, and so are all the neighbours of a NIC that
+ * stops being operative (zebra's interface down: administratively down, or
+ * no carrier).  An older qspnd sends no interval: it hellos every second,
+ * wants every hello echoed, and takes a neighbour dead after 4 s, so a link
+ * with one has hellos at 1 s at most.  Two
  * systems that picked the same link-local on a link: the one with the
  * smaller system id picks again.  Hellos need no address (they go out from
  * 0.0.0.0), so discovery works before the kernel has any of our addresses.
@@ -35,9 +44,13 @@
  *
  * Arcs.  A neighbour whose session is up, whose cost is known (measured, or
  * the interface's configured cost) and whose identity is in the same
- * network is an arc of the identity's engine; cost changes of more than 30%
- * are passed on; a session lost, a neighbour dead or gone to another
- * network removes the arc.
+ * network is an arc of the identity's engine; a configured cost that
+ * changes, or a measured one whose change is relevant (qspn_rtt_relevant():
+ * more than 30% plus four times the jitter), is passed on; a session lost, a
+ * neighbour dead or gone to another network removes the arc.  A frame that
+ * arrives on a session before the arc exists on our side (the peer measured
+ * its cost first) goes to the engine, which holds it until the arc appears
+ * (doc/protocol/qspn.md §2.5).
  *
  * The engines (lib/qspn.h) get the time as an argument: one FRR timer per
  * instance follows qspn_next_deadline().  Their signals are synchronous
@@ -74,10 +87,20 @@ DEFINE_MTYPE_STATIC(QSPND, QSPND_NEIGH, "QSPN neighbour");
 DEFINE_MTYPE_STATIC(QSPND, QSPND_IDENT, "QSPN identity");
 
 
-#define HELLO_INTERVAL_MS 1000
-#define DEAD_INTERVAL_MS (4 * HELLO_INTERVAL_MS)
+#define HELLO_INTERVAL_MS 1000	/* the default */
+#define LEGACY_INTERVAL_MS 1000 /* an older qspnd's, which sends none */
+#define RTT_SAMPLE_MS 10000	/* an echo that often once the cost is known */
+/* A measured cost is known after this many samples, asked for RTT_BURST_MS
+ * apart when a neighbour appears: the first echo is often slow (the two
+ * daemons are busy with the new neighbour), and a cost taken from it alone
+ * was corrected a few seconds later, with a round of ETPs. */
+#define RTT_FIRST_SAMPLES 3
+#define RTT_BURST_MS 100
+/* a neighbour not heard for so many tenths of its interval is probed, then
+ * dead */
+#define PROBE_AFTER_TENTHS 12
+#define DEAD_AFTER_TENTHS 18
 #define CONNECT_RETRY_MS 2000
-#define COST_CHANGE_PCT 30
 #define QSPND_MAX_BACKLOG (16u << 20)
 
 static const char *const neigh_state_str[] = {
@@ -198,16 +221,35 @@ struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll)
 	return NULL;
 }
 
-static int64_t neigh_cost(const struct qspnd_neigh *n)
+/* The interface's configured cost, or -1. */
+static int64_t neigh_cost_configured(const struct qspnd_neigh *n)
 {
 	struct interface *ifp = if_lookup_by_name(n->port->nic, VRF_DEFAULT);
 	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
 
-	if (qif && qif->has_cost)
-		return qif->cost_usec;
-	if (n->rtt_samples == 0)
+	return qif && qif->has_cost ? (int64_t)qif->cost_usec : -1;
+}
+
+int64_t qspnd_neigh_cost(const struct qspnd_neigh *n)
+{
+	int64_t c = neigh_cost_configured(n);
+
+	if (c >= 0)
+		return c;
+	if (n->rtt_samples < RTT_FIRST_SAMPLES)
 		return -1;
-	return n->rtt_us > 0 ? n->rtt_us : 1;
+	return qspn_rtt_estimate(&n->rtt, qspnd_now_ms());
+}
+
+/* Whether the arc's cost should change: a configured cost whenever it does,
+ * a measured one when the change is larger than the link's jitter and 30%
+ * (lib/qspn_rtt.h). */
+static bool neigh_cost_relevant(const struct qspnd_neigh *n, int64_t cost,
+				uint64_t now)
+{
+	if (neigh_cost_configured(n) >= 0)
+		return cost != n->arc_cost;
+	return qspn_rtt_relevant(&n->rtt, now, n->arc_cost);
 }
 
 static void engine_schedule(struct qspnd_ident *id);
@@ -317,7 +359,7 @@ static void arc_forget(struct qspnd_neigh *n)
 static void arc_update(struct qspnd_neigh *n)
 {
 	struct qspnd_ident *id = n->port->id;
-	int64_t cost = neigh_cost(n);
+	int64_t cost = qspnd_neigh_cost(n);
 	uint64_t now = qspnd_now_ms();
 
 	if (!id->inst)
@@ -345,8 +387,7 @@ static void arc_update(struct qspnd_neigh *n)
 			table_put(n->table_id);
 			n->table_id = 0;
 		}
-	} else if (llabs(cost - n->arc_cost) * 100 >
-		   n->arc_cost * COST_CHANGE_PCT) {
+	} else if (neigh_cost_relevant(n, cost, now)) {
 		qspn_arc_change(id->inst, now, n->id, cost);
 		QSPND_DEBUG(events, "arc %u cost %" PRId64 " -> %" PRId64,
 			    n->id, n->arc_cost, cost);
@@ -404,6 +445,7 @@ static void neigh_free(struct qspnd_neigh *n)
 
 	session_close(n, "neighbour gone");
 	EVENT_OFF(n->t_retry);
+	EVENT_OFF(n->t_echo);
 	for (pp = &n->port->id->neighs; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
 			*pp = n->next;
@@ -423,7 +465,13 @@ static void session_frame(void *arg, const uint8_t *body, size_t len)
 
 	n->frames_in++;
 	self.c.frames_in++;
-	if (!id->inst || !n->arc_added) {
+	/* Before the arc exists on our side, a frame of a neighbour that is
+	 * to be one (an identity-arc in our network: only its cost is not
+	 * known yet) goes to the engine all the same: it holds the frame for
+	 * arc_timeout and replays it when the arc is added (§2.5).  Dropping
+	 * it lost the peer's first request, and the arc with it. */
+	if (!id->inst || (!n->arc_added && (!n->iarc || id->dismissing ||
+					    n->network_id != id->network_id))) {
 		self.c.drop_no_arc++;
 		return;
 	}
@@ -489,6 +537,9 @@ static void connect_done(qspnd_event_t *t)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
+	/* called by whichever of the two came first (neigh_connect) */
+	EVENT_OFF(n->sess.t_read);
+	EVENT_OFF(n->sess.t_write);
 	if (getsockopt(n->sess.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err) {
@@ -549,7 +600,12 @@ static void neigh_connect(struct qspnd_neigh *n)
 	}
 	n->sess.fd = fd;
 	n->state = NEIGH_CONNECTING;
+	/* Writable: connected or failed.  Also readable: an error the kernel
+	 * reports before the connect ends (an unreachable link-local) polls
+	 * as POLLERR alone, which libfrr hands to a read event; without one
+	 * the event loop spins on it until the connect times out. */
 	event_add_write(qspnd.master, connect_done, n, fd, &n->sess.t_write);
+	event_add_read(qspnd.master, connect_done, n, fd, &n->sess.t_read);
 }
 
 /* Start a session when both sides have link-locals; the smaller id dials. */
@@ -641,8 +697,12 @@ static void listen_stop(struct qspnd_ident *id)
 
 /* ---- hellos ------------------------------------------------------------ */
 
+/* A hello on port p; with an echo of echo_system_id's timestamp echo_us,
+ * for a hello that arrived at echo_arrival_us (qspnd_now_us()'s clock): the
+ * time it waited here goes with the echo. */
 static void hello_send(struct qspnd_port *p, uint64_t echo_us,
-		       uint64_t echo_system_id)
+		       uint64_t echo_system_id, bool want_echo,
+		       uint64_t echo_arrival_us)
 {
 	struct qspn_hello h = {
 		.system_id = self.system_id,
@@ -656,6 +716,8 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		.timestamp_us = qspnd_now_us(),
 		.echo_us = echo_us,
 		.echo_system_id = echo_system_id,
+		.want_echo = want_echo,
+		.interval_ms = p->hello_ms ? p->hello_ms : HELLO_INTERVAL_MS,
 	};
 	struct sockaddr_in to = {.sin_family = AF_INET,
 				 .sin_port = htons(QSPND_PORT),
@@ -664,6 +726,9 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 	size_t len;
 
 	memcpy(h.mac, p->mac, 6);
+	if (echo_us && echo_arrival_us && h.timestamp_us > echo_arrival_us)
+		h.echo_hold_us = (uint32_t)MIN(h.timestamp_us - echo_arrival_us,
+					       UINT32_MAX);
 	len = qspn_hello_encode(&h, buf, sizeof(buf));
 	if (len == 0 || p->udp_fd < 0)
 		return;
@@ -679,33 +744,124 @@ void qspnd_neigh_hello_now(struct qspnd_ident *id)
 {
 	for (size_t i = 0; i < id->n_ports; i++)
 		if (id->ports[i]->running)
-			hello_send(id->ports[i], 0, 0);
+			hello_send(id->ports[i], 0, 0, false, 0);
+}
+
+/* The interval a port's hellos go out at: the NIC's `qspn hello-interval`,
+ * but 1 s at most while an older qspnd (which takes a neighbour dead after
+ * 4 s) is on the link. */
+static uint32_t port_hello_ms(const struct qspnd_port *p)
+{
+	struct interface *ifp = if_lookup_by_name(p->nic, VRF_DEFAULT);
+	struct qspnd_if *qif = ifp ? qspnd_if_get(ifp) : NULL;
+	uint32_t ms = qif && qif->hello_ms ? qif->hello_ms : HELLO_INTERVAL_MS;
+
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		if (n->port == p && !n->peer_interval_ms &&
+		    ms > LEGACY_INTERVAL_MS)
+			ms = LEGACY_INTERVAL_MS;
+	return ms;
+}
+
+/* The interval a neighbour hellos at. */
+static uint32_t neigh_interval(const struct qspnd_neigh *n)
+{
+	return n->peer_interval_ms ? n->peer_interval_ms : LEGACY_INTERVAL_MS;
+}
+
+/* Whether our next hello should ask this neighbour for an echo. */
+static bool neigh_wants_sample(const struct qspnd_neigh *n, uint64_t now)
+{
+	return n->rtt_samples < QSPN_RTT_WINDOW ||
+	       now - n->last_sample_ms >= RTT_SAMPLE_MS;
+}
+
+/* One more echo of the first burst. */
+static void echo_ask(qspnd_event_t *t)
+{
+	struct qspnd_neigh *n = EVENT_ARG(t);
+
+	hello_send(n->port, 0, 0, true, 0);
 }
 
 static void hello_timer(qspnd_event_t *t)
 {
 	struct qspnd_port *p = EVENT_ARG(t);
 	uint64_t now = qspnd_now_ms();
-	struct qspnd_neigh *n, *next;
+	bool want = false;
 
-	hello_send(p, 0, 0);
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		if (n->port == p && neigh_wants_sample(n, now))
+			want = true;
+	p->hello_ms = port_hello_ms(p);
+	hello_send(p, 0, 0, want, 0);
+	/* +-10% jitter */
+	event_add_timer_msec(qspnd.master, hello_timer, p,
+			     p->hello_ms * 9 / 10 +
+				     frr_weak_random() % (p->hello_ms / 5 + 1),
+			     &p->t_hello);
+}
+
+static void live_timer(qspnd_event_t *t);
+
+/* The timer of a port's neighbours: the next probe or death. */
+static void live_schedule(struct qspnd_port *p)
+{
+	uint64_t next = UINT64_MAX, now = qspnd_now_ms();
+
+	EVENT_OFF(p->t_live);
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next) {
+		uint64_t at;
+
+		if (n->port != p)
+			continue;
+		at = n->last_heard_ms + (uint64_t)neigh_interval(n) *
+						(n->probed
+							 ? DEAD_AFTER_TENTHS
+							 : PROBE_AFTER_TENTHS) /
+						10;
+		if (at < next)
+			next = at;
+	}
+	if (next != UINT64_MAX)
+		event_add_timer_msec(qspnd.master, live_timer, p,
+				     next > now ? (long)(next - now) : 0,
+				     &p->t_live);
+}
+
+static void live_timer(qspnd_event_t *t)
+{
+	struct qspnd_port *p = EVENT_ARG(t);
+	uint64_t now = qspnd_now_ms();
+	struct qspnd_neigh *n, *next;
+	bool probe = false;
+
 	for (n = p->id->neighs; n; n = next) {
+		uint64_t quiet = now - n->last_heard_ms;
+		uint64_t iv = neigh_interval(n);
+
 		next = n->next;
-		if (n->port == p && now - n->last_heard_ms > DEAD_INTERVAL_MS) {
+		if (n->port != p)
+			continue;
+		if (quiet * 10 >= iv * DEAD_AFTER_TENTHS) {
 			zlog_info("neighbour %016" PRIx64
 				  " on %s is dead (not heard for %" PRIu64
 				  " ms)",
-				  n->system_id, p->dev, now - n->last_heard_ms);
+				  n->system_id, p->dev, quiet);
 			self.c.neighbours_dead++;
 			neigh_free(n);
+		} else if (!n->probed &&
+			   quiet * 10 >= iv * PROBE_AFTER_TENTHS) {
+			n->probed = true;
+			probe = true;
 		}
 	}
-	/* +-10% jitter */
-	event_add_timer_msec(qspnd.master, hello_timer, p,
-			      HELLO_INTERVAL_MS * 9 / 10 +
-				      frr_weak_random() %
-					      (HELLO_INTERVAL_MS / 5),
-			      &p->t_hello);
+	if (probe) {
+		/* one hello asking for an echo, answered at once */
+		self.c.probes++;
+		hello_send(p, 0, 0, true, 0);
+	}
+	live_schedule(p);
 }
 
 static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
@@ -720,7 +876,10 @@ static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
 	}
 }
 
-static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
+/* A hello that arrived at arrival_us (qspnd_now_us()'s clock: the kernel's
+ * arrival time, not when the event loop got to it). */
+static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
+			  uint64_t arrival_us)
 {
 	struct qspnd_neigh *n;
 	uint64_t now = qspnd_now_ms();
@@ -754,6 +913,7 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 		n->system_id = h->system_id;
 		memcpy(n->mac, h->mac, 6);
 		n->rtt_us = -1;
+		qspn_rtt_init(&n->rtt);
 		n->sess.fd = -1;
 		n->next = p->id->neighs;
 		p->id->neighs = n;
@@ -762,6 +922,18 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 			  p->dev);
 		event_add_timer_msec(qspnd.master, neigh_try_session, n, 0,
 				      &n->t_retry);
+		/* its cost, as soon as it can be known */
+		hello_send(p, 0, 0, true, 0);
+	}
+	if (n->peer_interval_ms != h->interval_ms) {
+		n->peer_interval_ms = h->interval_ms;
+		if (port_hello_ms(p) != p->hello_ms) {
+			/* an older qspnd came: hellos at 1 s from now */
+			p->hello_ms = port_hello_ms(p);
+			EVENT_OFF(p->t_hello);
+			event_add_timer_msec(qspnd.master, hello_timer, p, 0,
+					     &p->t_hello);
+		}
 	}
 	if (n->linklocal != h->linklocal) {
 		if (n->state != NEIGH_HEARD)
@@ -794,20 +966,29 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h)
 	}
 	iarc_update(n);
 	n->last_heard_ms = now;
+	n->probed = false;
+	live_schedule(p);
 	if (h->echo_system_id == self.system_id) {
-		uint64_t t = qspnd_now_us();
+		uint64_t t = arrival_us;
 
+		/* the round trip without the time the hello waited at the
+		 * peer (and, with t the arrival, without our own wait) */
+		if (h->echo_us + h->echo_hold_us <= t)
+			t -= h->echo_hold_us;
 		if (h->echo_us <= t) {
-			int64_t rtt = (int64_t)(t - h->echo_us);
-
-			n->rtt_us = n->rtt_samples == 0
-					    ? rtt
-					    : n->rtt_us + (rtt - n->rtt_us) / 8;
+			qspn_rtt_sample(&n->rtt, now,
+					(int64_t)(t - h->echo_us));
+			n->rtt_us = qspn_rtt_min(&n->rtt, now);
 			n->rtt_samples++;
+			n->last_sample_ms = now;
+			if (n->rtt_samples < RTT_FIRST_SAMPLES)
+				event_add_timer_msec(qspnd.master, echo_ask, n,
+						     RTT_BURST_MS, &n->t_echo);
 			arc_update(n);
 		}
-	} else if (h->echo_us == 0) {
-		hello_send(p, h->timestamp_us, h->system_id);
+	} else if (h->echo_us == 0 && (h->want_echo || !h->interval_ms)) {
+		/* asked for (an older qspnd asks with every hello) */
+		hello_send(p, h->timestamp_us, h->system_id, false, arrival_us);
 	}
 }
 
@@ -815,20 +996,47 @@ static void udp_read(qspnd_event_t *t)
 {
 	struct qspnd_port *p = EVENT_ARG(t);
 	uint8_t buf[QSPN_HELLO_MAX_BYTES + 1];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = &ctl,
+			     .msg_controllen = sizeof(ctl)};
+	uint64_t arrival = qspnd_now_us();
 	struct qspn_hello h;
 	const char *why;
 	ssize_t r;
 
 	event_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
-	r = recv(p->udp_fd, buf, sizeof(buf), 0);
+	r = recvmsg(p->udp_fd, &msg, 0);
 	if (r < 0)
 		return;
+	/* the kernel's arrival time (SO_TIMESTAMPNS, the realtime clock):
+	 * how long the datagram waited for us, taken off the monotonic now */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+	     c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec at, rt;
+			int64_t waited;
+
+			memcpy(&at, CMSG_DATA(c), sizeof(at));
+			clock_gettime(CLOCK_REALTIME, &rt);
+			waited = (int64_t)(rt.tv_sec - at.tv_sec) * 1000000 +
+				 (rt.tv_nsec - at.tv_nsec) / 1000;
+			if (waited > 0 && (uint64_t)waited < arrival &&
+			    waited < 10 * 1000000)
+				arrival -= (uint64_t)waited;
+		}
 	if (qspn_hello_decode(&h, buf, (size_t)r, &why) < 0) {
 		self.c.drop_hello++;
 		QSPND_DEBUG(packets, "bad hello on %s: %s", p->dev, why);
 		return;
 	}
-	hello_receive(p, &h);
+	hello_receive(p, &h, arrival);
 }
 
 /* ---- ports ------------------------------------------------------------- */
@@ -866,6 +1074,8 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	}
 	sockopt_reuseaddr(fd);
 	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+	/* arrival times for the round trips (udp_read) */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	set_nonblocking(fd);
 	bind_to_device(fd, p->dev);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
@@ -876,6 +1086,7 @@ void qspnd_neigh_port_start(struct qspnd_port *p)
 	}
 	p->udp_fd = fd;
 	p->running = true;
+	p->hello_ms = port_hello_ms(p);
 	if (!p->linklocal)
 		port_set_linklocal(p, qspnd_neigh_pick_linklocal());
 	event_add_read(qspnd.master, udp_read, p, fd, &p->t_udp);
@@ -897,10 +1108,42 @@ static void qspnd_neigh_port_stop(struct qspnd_port *p)
 		return;
 	EVENT_OFF(p->t_udp);
 	EVENT_OFF(p->t_hello);
+	EVENT_OFF(p->t_live);
 	close(p->udp_fd);
 	p->udp_fd = -1;
 	p->running = false;
 	QSPND_DEBUG(events, "%s: stopped", p->dev);
+}
+
+/*
+ * The NIC of port p is operative (up, with a carrier) or not.  When it stops
+ * being operative its neighbours are gone at once: their arcs are removed,
+ * the engine sends its ETPs and the routes move now, not at the dead
+ * interval.  When it is operative again the port starts afresh.
+ */
+static void port_set_carrier(struct qspnd_port *p, bool operative)
+{
+	if (operative) {
+		p->carrier_down = false;
+		qspnd_neigh_port_start(p);
+		return;
+	}
+	if (p->carrier_down)
+		return;
+	if (p->running) {
+		unsigned int lost = 0;
+
+		for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+			if (n->port == p)
+				lost++;
+		self.c.carrier_losses++;
+		self.c.neighbours_dead += lost;
+		zlog_info(
+			"%s: not operative (down or no carrier): %u neighbour%s gone",
+			p->dev, lost, lost == 1 ? "" : "s");
+	}
+	p->carrier_down = true;
+	qspnd_neigh_port_stop(p);
 }
 
 void qspnd_neigh_port_free(struct qspnd_port *p)
@@ -1109,7 +1352,9 @@ void qspnd_neigh_if_update(struct interface *ifp)
 				memcpy(p->mac, ifp->hw_addr, 6);
 			if (!p->linklocal && qif && qif->linklocal)
 				p->linklocal = qif->linklocal;
-			qspnd_neigh_port_start(p);
+			/* no carrier: the port stays, with its link-local
+			 * (the kernel keeps the address), without neighbours */
+			port_set_carrier(p, if_is_operative(ifp));
 			if (qif)
 				qif->running = p->running;
 		}
@@ -1124,7 +1369,42 @@ void qspnd_neigh_if_update(struct interface *ifp)
 			qif->linklocal = 0;
 		}
 	}
+	/* the connectivity identities' pseudo-interfaces on this NIC (macvlans
+	 * follow its carrier) */
+	for (struct qspnd_ident *id = self.idents; id; id = id->next) {
+		if (id == m)
+			continue;
+		for (size_t i = 0; i < id->n_ports; i++)
+			if (strcmp(id->ports[i]->nic, ifp->name) == 0 &&
+			    (id->ports[i]->running ||
+			     id->ports[i]->carrier_down))
+				port_set_carrier(id->ports[i],
+						 if_is_operative(ifp));
+	}
 	qspnd_kernel_sync_later();
+}
+
+void qspnd_neigh_if_params(struct interface *ifp)
+{
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
+		for (size_t i = 0; i < id->n_ports; i++) {
+			struct qspnd_port *p = id->ports[i];
+
+			if (strcmp(p->nic, ifp->name) != 0 || !p->running)
+				continue;
+			if (port_hello_ms(p) != p->hello_ms) {
+				/* a hello now: the neighbours learn the new
+				 * interval before they expect the next one */
+				p->hello_ms = port_hello_ms(p);
+				EVENT_OFF(p->t_hello);
+				event_add_timer_msec(qspnd.master, hello_timer,
+						     p, 0, &p->t_hello);
+			}
+		}
+	for (struct qspnd_ident *id = self.idents; id; id = id->next)
+		for (struct qspnd_neigh *n = id->neighs; n; n = n->next)
+			if (strcmp(n->port->nic, ifp->name) == 0)
+				arc_update(n);
 }
 
 void qspnd_neigh_init(void)

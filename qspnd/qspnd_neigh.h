@@ -22,6 +22,7 @@
 
 #include "qspn.h"
 #include "qspn_plan.h"
+#include "qspn_rtt.h"
 
 #include "qspnd.h"
 #include "qspnd_session.h"
@@ -43,7 +44,12 @@ struct qspnd_port {
 	uint32_t linklocal; /* host order */
 	int udp_fd;
 	qspnd_event_t *t_udp, *t_hello;
+	qspnd_event_t *t_live; /* the next probe or death of a neighbour */
+	uint32_t hello_ms;     /* the interval the hellos go out at */
 	bool running;
+	/* stopped because the NIC lost its carrier (or went down): started
+	 * again when it is operative */
+	bool carrier_down;
 };
 
 enum qspnd_neigh_state {
@@ -67,8 +73,12 @@ struct qspnd_neigh {
 	uint8_t mac[6];
 	uint32_t linklocal; /* host order */
 	uint64_t last_heard_ms;
+	uint32_t peer_interval_ms; /* its hello interval; 0: an older qspnd */
+	bool probed;		   /* asked for an echo since last heard */
+	uint64_t last_sample_ms;   /* the last RTT sample */
 	uint64_t up_since_ms;
-	int64_t rtt_us; /* smoothed; -1: no sample yet */
+	struct qspn_rtt rtt; /* the echoes' round-trip times (doc/costs.md) */
+	int64_t rtt_us;	     /* their recent minimum; -1: no sample yet */
 	uint32_t rtt_samples;
 	enum qspnd_neigh_state state;
 	bool arc_added;
@@ -76,6 +86,7 @@ struct qspnd_neigh {
 	uint32_t table_id;	   /* while the arc exists */
 	struct qspnd_session sess; /* the ETP session (also while connecting) */
 	qspnd_event_t *t_retry;
+	qspnd_event_t *t_echo; /* the next echo of the first burst */
 	uint64_t frames_in, frames_out;
 };
 
@@ -106,7 +117,7 @@ struct qspnd_ident {
 
 struct qspnd_neigh_counters {
 	uint64_t hellos_in, hellos_out, drop_hello;
-	uint64_t neighbours_new, neighbours_dead;
+	uint64_t neighbours_new, neighbours_dead, carrier_losses, probes;
 	uint64_t sessions_up, sessions_lost, drop_unknown_session;
 	uint64_t frames_in, frames_out, drop_frame_size, drop_backlog,
 		drop_no_arc;
@@ -136,6 +147,9 @@ void qspnd_neigh_arcs_update(struct qspnd_ident *id);
 /* the engine got this arc at its construction (qspn_enter_net) */
 void qspnd_neigh_arc_adopted(struct qspnd_neigh *n, int64_t cost);
 struct qspnd_neigh *qspnd_neigh_by_ll(struct qspnd_ident *id, uint32_t ll);
+/* the cost of an arc with this neighbour: the interface's configured cost,
+ * or the filtered RTT (lib/qspn_rtt.h); -1 while unknown */
+int64_t qspnd_neigh_cost(const struct qspnd_neigh *n);
 /* one hello on every port now (tells neighbours what changed) */
 void qspnd_neigh_hello_now(struct qspnd_ident *id);
 
@@ -146,7 +160,12 @@ void qspnd_neigh_stop(void);
 void qspnd_neigh_send(uint32_t arc, const uint8_t *buf, size_t len);
 /* the engine removed arc `arc` */
 void qspnd_neigh_arc_lost(uint32_t arc, bool bad_link);
-/* an interface was enabled/disabled, went up/down, or is going away */
+/* the hello interval or the cost of an interface changed: its hellos and
+ * arcs follow */
+void qspnd_neigh_if_params(struct interface *ifp);
+/* an interface was enabled/disabled, went up/down, lost or regained its
+ * carrier, or is going away: a NIC that is not operative (if_is_operative())
+ * has no neighbours, so its arcs go at once */
 void qspnd_neigh_if_update(struct interface *ifp);
 /* Iteration for the northbound's operational state (qspnd_nb_state.c). */
 struct qspnd_neigh_info {

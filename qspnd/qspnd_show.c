@@ -54,6 +54,9 @@ struct json_object *qspnd_show_neighbours_json(void)
 				       qspnd_neigh_state_str(n->state));
 		if (n->rtt_samples)
 			json_object_int_add(jn, "rttUsec", n->rtt_us);
+		json_object_int_add(jn, "helloIntervalMsecs",
+				    n->peer_interval_ms ? n->peer_interval_ms
+							: 1000);
 		json_object_int_add(jn, "lastHeardMsecs",
 				    (int64_t)(now - n->last_heard_ms));
 		json_object_boolean_add(jn, "arc", n->arc_added);

@@ -346,6 +346,37 @@ void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
 	vty_out(vty, " qspn cost %s\n", yang_dnode_get_string(dnode, NULL));
 }
 
+DEFPY_YANG(qspn_if_hello_interval, qspn_if_hello_interval_cmd,
+	   "qspn hello-interval (100-60000)$ms",
+	   "QSPN interface parameters\n"
+	   "Interval between hellos (a neighbour is dead after 1.8 of them)\n"
+	   "Milliseconds\n")
+{
+	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/hello-interval",
+			      NB_OP_MODIFY, ms_str);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+DEFPY_YANG(no_qspn_if_hello_interval, no_qspn_if_hello_interval_cmd,
+	   "no qspn hello-interval [(100-60000)]",
+	   NO_STR
+	   "QSPN interface parameters\n"
+	   "Interval between hellos (a neighbour is dead after 1.8 of them)\n"
+	   "Milliseconds\n")
+{
+	nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/hello-interval",
+			      NB_OP_DESTROY, NULL);
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_if_hello_interval(struct vty *vty,
+				      const struct lyd_node *dnode,
+				      bool show_defaults)
+{
+	vty_out(vty, " qspn hello-interval %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
 /*
  * show qspn summary [json]
  */
@@ -382,6 +413,8 @@ static void summary_counters(struct json_object *json)
 	json_object_int_add(jc, "hellosOut", c.hellos_out);
 	json_object_int_add(jc, "neighboursNew", c.neighbours_new);
 	json_object_int_add(jc, "neighboursDead", c.neighbours_dead);
+	json_object_int_add(jc, "carrierLosses", c.carrier_losses);
+	json_object_int_add(jc, "probes", c.probes);
 	json_object_int_add(jc, "sessionsUp", c.sessions_up);
 	json_object_int_add(jc, "sessionsLost", c.sessions_lost);
 	json_object_int_add(jc, "framesIn", c.frames_in);
@@ -462,6 +495,8 @@ static struct json_object *summary_json(void)
 			enabled++;
 			jif = json_object_new_object();
 			json_object_boolean_add(jif, "up", if_is_up(ifp));
+			json_object_boolean_add(jif, "operative",
+						if_is_operative(ifp));
 			json_object_boolean_add(jif, "running", qif->running);
 			if (qif->linklocal) {
 				qspn_ipv4_format(qif->linklocal, buf,
@@ -471,6 +506,9 @@ static struct json_object *summary_json(void)
 			if (qif->has_cost)
 				json_object_int_add(jif, "cost",
 						    qif->cost_usec);
+			json_object_int_add(jif, "helloIntervalMsecs",
+					    qif->hello_ms ? qif->hello_ms
+							  : 1000);
 			json_object_object_add(jifs, ifp->name, jif);
 		}
 	}
@@ -890,6 +928,8 @@ void qspnd_vty_init(void)
 	install_element(INTERFACE_NODE, &qspn_if_enable_cmd);
 	install_element(INTERFACE_NODE, &qspn_if_cost_cmd);
 	install_element(INTERFACE_NODE, &no_qspn_if_cost_cmd);
+	install_element(INTERFACE_NODE, &qspn_if_hello_interval_cmd);
+	install_element(INTERFACE_NODE, &no_qspn_if_hello_interval_cmd);
 
 	install_element(VIEW_NODE, &show_qspn_summary_cmd);
 	install_element(VIEW_NODE, &show_qspn_neighbors_cmd);

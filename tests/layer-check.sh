@@ -51,6 +51,7 @@ qspn_ipv4	1	the IPv4 plan of an address
 qspn_fp	1	fingerprints, costs
 qspn_paths	1	path views (types only)
 qspn_hello	1	the hello message
+qspn_rtt	1	the RTT filter of arc costs
 qspn_host	2	host ops (types only)
 qspn_plan	3	the kernel planner (qspn_plan.c, qspn_plan_fmt.c)
 qspn	3	the engine's API (qspn.h)

@@ -22,6 +22,9 @@ static const struct qspn_hello sample = {
 	.leaving = true,
 	.connectivity = true,
 	.prev_identity_id = 0x55,
+	.want_echo = true,
+	.interval_ms = 2500,
+	.echo_hold_us = 1234,
 };
 
 static void test_round_trip(void **state)
@@ -67,6 +70,40 @@ static void test_semantic_rejections(void **state)
 	h = sample;
 	h.echo_system_id = 0;
 	expect_reject(&h, "half an echo");
+	h = sample;
+	h.echo_us = 0;
+	h.echo_system_id = 0;
+	expect_reject(&h, "hold time without an echo");
+	h = sample;
+	h.interval_ms = QSPN_HELLO_INTERVAL_MIN_MS - 1;
+	expect_reject(&h, "hello interval out of range");
+	h = sample;
+	h.interval_ms = QSPN_HELLO_INTERVAL_MAX_MS + 1;
+	expect_reject(&h, "hello interval out of range");
+}
+
+/* An older qspnd's hello has neither field: it decodes as "1 s, echo
+ * every hello" (interval 0, no request), and it is shorter by both. */
+static void test_older_sender(void **state)
+{
+	uint8_t buf[QSPN_HELLO_MAX_BYTES], obuf[QSPN_HELLO_MAX_BYTES];
+	struct qspn_hello h, old = sample;
+	const char *why;
+	size_t n, on;
+
+	(void)state;
+	old.want_echo = false;
+	old.interval_ms = 0;
+	old.echo_hold_us = 0;
+	on = qspn_hello_encode(&old, obuf, sizeof(obuf));
+	n = qspn_hello_encode(&sample, buf, sizeof(buf));
+	assert_true(on > 0 && n > on);
+	assert_int_equal(qspn_hello_decode(&h, obuf, on, &why), 0);
+	assert_false(h.want_echo);
+	assert_int_equal(h.interval_ms, 0);
+	/* and the fields of an older hello are where they were */
+	assert_int_equal(h.system_id, sample.system_id);
+	assert_int_equal(h.timestamp_us, sample.timestamp_us);
 }
 
 static void test_garbage(void **state)
@@ -104,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_semantic_rejections),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_older_sender),
 	};
 
 	return cmocka_run_group_tests_name("hello", tests, NULL, NULL);
