@@ -230,4 +230,21 @@ static inline const char *qspnd_rpc_input(const struct nb_cb_rpc_args *args,
 #endif
 }
 
+/* ---- key chains (qspnd_auth.c): FRR 9.2 moved `key chain` to the
+ * northbound (the frr-key-chain YANG module, which the daemon loads) ----- */
+#include "lib/keychain.h"
+#if QSPND_FRR_AT_LEAST(9, 2)
+#define QSPND_KEYCHAIN_YANG_MODULE &frr_keychain_info,
+static inline void qspnd_keychain_init(void)
+{
+	keychain_init_new(false);
+}
+#else
+#define QSPND_KEYCHAIN_YANG_MODULE
+static inline void qspnd_keychain_init(void)
+{
+	keychain_init();
+}
+#endif
+
 #endif /* QSPND_FRR_H */

@@ -24,10 +24,13 @@
 #include "qspn_plan.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_session.h"
 
 
 #define QSPND_MAX_PORTS 16
+/* neighbours per port: a flood of forged senders stops here (counted) */
+#define QSPND_MAX_NEIGH_PER_PORT 64
 
 struct qspnd_ident;
 
@@ -44,6 +47,7 @@ struct qspnd_port {
 	int udp_fd;
 	qspnd_event_t *t_udp, *t_hello;
 	bool running;
+	struct qspnd_auth_port auth; /* hello trailers (qspnd_auth.c) */
 };
 
 enum qspnd_neigh_state {
@@ -77,6 +81,8 @@ struct qspnd_neigh {
 	struct qspnd_session sess; /* the ETP session (also while connecting) */
 	qspnd_event_t *t_retry;
 	uint64_t frames_in, frames_out;
+	bool authenticated; /* its last hello verified (qspnd_auth.c) */
+	uint32_t auth_key_id;
 };
 
 struct qspnd_ident {

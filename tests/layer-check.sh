@@ -51,6 +51,8 @@ qspn_ipv4	1	the IPv4 plan of an address
 qspn_fp	1	fingerprints, costs
 qspn_paths	1	path views (types only)
 qspn_hello	1	the hello message
+qspn_hmac	0	HMAC-SHA-2 (libcrypto)
+qspn_auth	2	hello trailers, replay windows, session framing
 qspn_host	2	host ops (types only)
 qspn_plan	3	the kernel planner (qspn_plan.c, qspn_plan_fmt.c)
 qspn	3	the engine's API (qspn.h)
@@ -70,6 +72,7 @@ qspnd_zroute	101	executor: routes through zebra
 qspnd_nft	101	executor: nftables
 qspnd_netlink	101	executor: addresses, rules, links, sysctls
 qspnd_kernel	102	kernel orchestrator
+qspnd_auth	102	authentication: key chains, hello trailers, session keys
 qspnd_session	103	framed TCP stream
 qspnd_neigh	103	identities at run time: ports, hellos, neighbours, arcs
 qspnd_ident	104	identity operations, engines and their signals
