@@ -45,8 +45,11 @@ struct json_object *qspnd_show_neighbours_json(void)
 		snprintf(key, sizeof(key), "%s/%016" PRIx64 "/%s", n->ifname,
 			 n->system_id, mac);
 		json_object_string_add(jn, "interface", n->ifname);
-		snprintfrr(buf, sizeof(buf), "%016" PRIx64, n->system_id);
-		json_object_string_add(jn, "systemId", buf);
+		/* 16 hex digits: more than buf (an address) holds */
+		snprintfrr(key, sizeof(key), "%016" PRIx64, n->system_id);
+		json_object_string_add(jn, "systemId", key);
+		snprintf(key, sizeof(key), "%s/%016" PRIx64 "/%s", n->ifname,
+			 n->system_id, mac);
 		ll_str(n->linklocal, buf, sizeof(buf));
 		json_object_string_add(jn, "linkLocal", buf);
 		json_object_string_add(jn, "mac", mac);
