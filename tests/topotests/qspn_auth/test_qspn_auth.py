@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.qspnd]
 
 CWD = os.path.dirname(os.path.realpath(__file__))
 TOOL = os.path.join(CWD, "hello_tool.py")
+FAKE = os.path.join(CWD, "fake_auth_neighbour.py")
 KEY = "the-key-of-the-mesh"
 
 ADDRS = {"r1": "3.0.1.0", "r2": "3.0.1.1", "r3": "3.0.0.0"}
@@ -273,7 +274,8 @@ def test_replayed_hello_dropped():
 
 
 def test_dead_neighbour_stays_dead():
-    "r3 stops; its captured hellos replayed do not bring it back."
+    """r3 stops; its captured hellos replayed do not bring it back, nor are
+    they taken after r3 restarted its hellos (a new index)."""
     r1, r3, h1 = gear("r1"), gear("r3"), gear("h1")
     cap = "/tmp/qspn_auth_r3.hex"
     n = neighbour(r1, "r3")
@@ -288,7 +290,38 @@ def test_dead_neighbour_stays_dead():
     after = auth_counters(r1)["helloDrops"]
     assert neighbour(r1, "r3") is None
     assert after["replayed"] - before["replayed"] >= 2, (before, after)
+    # r3 back, with a new boot index: the old hellos are still refused
     vtysh_config(r3, ["interface r3-eth0", "qspn"])
+    got = wait_for(functools.partial(authenticated_arc, r1, "r3"), UP_AUTH,
+                   count=60)
+    assert got == UP_AUTH, got
+    before = auth_counters(r1)["helloDrops"]
+    h1.run("python3 {} replay h1-eth0 {}".format(TOOL, cap))
+    time.sleep(1)
+    after = auth_counters(r1)["helloDrops"]
+    refused = sum(after[k] - before[k] for k in ("replayed", "unproven"))
+    assert refused >= 2, (before, after)
+    assert authenticated_arc(r1, "r3") == UP_AUTH
+
+
+def test_bad_session_frames():
+    "A neighbour with the key misbehaving on its session: each session ends."
+    r1, h1 = gear("r1"), gear("h1")
+    routes = route(r1, "r2")
+    before = auth_counters(r1)["sessionDrops"]
+    r1_ll = summary(r1)["interfaces"]["r1-eth0"]["linkLocal"]
+    out = h1.run("timeout 90 python3 {} h1-eth0 {} {} 2>&1".format(
+        FAKE, r1_ll, KEY))
+    lines = dict(l.split() for l in out.strip().splitlines() if len(l.split()) == 2)
+    for attack in ("badmac", "replay", "oldframe"):
+        assert lines.get(attack) == "closed", "{}:\n{}".format(attack, out)
+    after = auth_counters(r1)["sessionDrops"]
+    assert after["badMac"] - before["badMac"] >= 2, (before, after)
+    assert (after["replayedOrReordered"] - before["replayedOrReordered"]
+            >= 1), (before, after)
+    # the real neighbour and its routes are untouched
+    assert authenticated_arc(r1, "r2") == UP_AUTH
+    assert route(r1, "r2") == routes
 
 
 def rss_kb(router):
@@ -314,8 +347,11 @@ def test_forged_hello_flood():
             before_rss, after_rss, dropped))
     assert dropped > 1000, dropped
     assert after_rss - before_rss < 2048, (before_rss, after_rss)
+    # no forged sender among the neighbours: r2, r3 and h1's fake one only
     n = r1.vtysh_cmd("show qspn neighbors json", isjson=True)
-    assert len(n) <= 2, n  # r2 and r3 (coming back), no forged sender
+    known = {mac_of(x).lower() for x in ("r2", "r3")}
+    known.add(json.loads(h1.run("ip -j link show h1-eth0"))[0]["address"])
+    assert {v["mac"].lower() for v in n.values()} <= known, n
     assert authenticated_arc(r1, "r2") == UP_AUTH
     assert summary(r1)["counters"]["sessionsLost"] == lost
 
