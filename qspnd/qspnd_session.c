@@ -20,6 +20,10 @@
 
 /* an authenticated session whose peer has not proven the key by then */
 #define AUTH_READY_TIMEOUT_MS 10000
+/* how often an authenticated session looks for a new key to send with: when
+ * the key changes (a rollover), an empty signed frame tells the peer at once
+ * instead of with the next ETP */
+#define AUTH_KEY_CHECK_MS 1000
 
 DEFINE_MTYPE_STATIC(QSPND, QSPND_FRAME, "QSPN frame buffer");
 
@@ -165,11 +169,35 @@ static size_t auth_seal(struct qspnd_session *s, const uint8_t *buf,
 						      &key_id, &key, &keylen))
 		n = qspn_auth_frame_seal(qspnd_auth_hmac(), &s->as, algo,
 					 key_id, key, keylen, buf, len, tr);
-	if (!n)
+	if (!n) {
 		qspnd_auth_counters()->no_send_key++;
-	else
+	} else {
 		qspnd_auth_counters()->frames_signed++;
+		s->auth_sent_key_id = key_id;
+	}
 	return n;
+}
+
+static void auth_key_check(qspnd_event_t *t)
+{
+	struct qspnd_session *s = EVENT_ARG(t);
+	enum qspn_mac_algo algo;
+	const uint8_t *key;
+	uint32_t key_id;
+	size_t keylen;
+
+	if (qspnd_auth_send_key(s->auth_nic, &algo, &key_id, &key, &keylen) &&
+	    key_id != s->auth_sent_key_id) {
+		uint8_t tr[QSPN_AUTH_FRAME_MAX];
+		size_t tlen = auth_seal(s, NULL, 0, tr);
+
+		QSPND_DEBUG(packets, "%s: session now signed with key %u",
+			    s->auth_nic, key_id);
+		if (tlen)
+			queue_frame(s, NULL, 0, tr, tlen, SIZE_MAX);
+	}
+	event_add_timer_msec(qspnd.master, auth_key_check, s,
+			      AUTH_KEY_CHECK_MS, &s->t_auth);
 }
 
 bool qspnd_session_send(struct qspnd_session *s, const uint8_t *buf, size_t len,
@@ -250,6 +278,8 @@ static bool auth_frame(struct qspnd_session *s, const uint8_t *body,
 	if (!s->auth_ready) {
 		s->auth_ready = true;
 		EVENT_OFF(s->t_auth);
+		event_add_timer_msec(qspnd.master, auth_key_check, s,
+				      AUTH_KEY_CHECK_MS, &s->t_auth);
 		s->ops->ready(s->arg);
 	}
 	return true;

@@ -54,7 +54,9 @@ struct qspnd_session {
 	bool auth, auth_ready;
 	char auth_nic[IFNAMSIZ];
 	struct qspn_auth_session as;
-	uint32_t auth_key_id; /* of the peer's last frame */
+	uint32_t auth_key_id;	   /* of the peer's last frame */
+	uint32_t auth_sent_key_id; /* of our last frame */
+	/* before ready: the deadline; after: the check for a new send key */
 	qspnd_event_t *t_auth;
 };
 
