@@ -836,6 +836,7 @@ void qspnd_zroute_src_cleanup(void)
 	static struct src_state before;
 	struct zvty v = {.fd = -1};
 	bool any = false;
+	bool none = zroutes_count(&zroutes) == 0;
 
 	/* While qspnd has routes, an entry no route uses stays (until the
 	 * entries fill three quarters of what qspnd keeps): a source that comes
@@ -843,12 +844,12 @@ void qspnd_zroute_src_cleanup(void)
 	 * under its number, which FRR 10.3's mgmtd can refuse ("Current
 	 * configuration object was deleted by another process").  With no
 	 * route left, everything goes. */
-	if (zroutes_count(&zroutes) != 0 && n_srcs <= SRC_MAX * 3 / 4)
+	if (!none && n_srcs <= SRC_MAX * 3 / 4)
 		return;
 	for (size_t i = 0; i < n_srcs; i++)
 		if (!src_wanted(srcs[i].addr))
 			any = true;
-	if (!any && !(rmap_base && zroutes_count(&zroutes) == 0))
+	if (!any && !(rmap_base && none))
 		return;
 	if (!qspnd_zclient_connected() || zvty_begin(&v) < 0)
 		return;
@@ -859,7 +860,7 @@ void qspnd_zroute_src_cleanup(void)
 		else
 			i++;
 	}
-	if (!n_srcs && zroutes_count(&zroutes) == 0 && rmap_base) {
+	if (!n_srcs && none && rmap_base) {
 		/* nothing of ours: unbind first, then the route-map */
 		char cmd[128];
 

@@ -322,15 +322,20 @@ def first_change(path, dst, after):
     return None
 
 
+def router_clock(router):
+    """the router's wall clock now, as the route monitor stamps it"""
+    return datetime.datetime.fromisoformat(
+        router.run("date +%Y-%m-%dT%H:%M:%S.%6N").strip()
+    )
+
+
 def test_carrier_loss_moves_routes():
     tgen = get_topogen()
     r1, r2 = tgen.gears["r1"], tgen.gears["r2"]
     mon = os.path.join(tgen.logdir, "r2-route-monitor.txt")
     pid = monitor_start(r2, mon)
     try:
-        t0 = datetime.datetime.fromisoformat(
-            r1.run("date +%Y-%m-%dT%H:%M:%S.%6N").strip()
-        )
+        t0 = router_clock(r1)
         start = time.time()
         r1.run("ip link set {} down".format(ifname("r1", "r2")))
         # r2's end keeps IFF_UP and loses its carrier
@@ -415,9 +420,7 @@ def test_silent_loss():
     mon = os.path.join(tgen.logdir, "r3-route-monitor-silent.txt")
     pid = monitor_start(r3, mon)
     try:
-        t0 = datetime.datetime.fromisoformat(
-            r1.run("date +%Y-%m-%dT%H:%M:%S.%6N").strip()
-        )
+        t0 = router_clock(r1)
         start = time.time()
         link_drop("r1", ifname("r1", "r3"), True)
         link_drop("r3", ifname("r3", "r1"), True)
