@@ -163,7 +163,8 @@ static int zr_send(const struct qspnd_zroute *r, bool add)
 		if (r->src) {
 			SET_FLAG(api.message, ZAPI_MESSAGE_TAG);
 			api.tag = r->src;
-			if (QSPND_ZEBRA_SRC_AS_COLOR && r->rtype == QSPN_RT_VIA) {
+			if (QSPND_ZEBRA_SRC_AS_COLOR &&
+			    r->rtype == QSPN_RT_VIA) {
 				SET_FLAG(api.message, ZAPI_MESSAGE_SRTE);
 				nh->srte_color = r->src;
 			}
@@ -302,8 +303,9 @@ static int stale_route_drop(const struct prefix *p, uint32_t table_id)
 	if (zclient_route_send(ZEBRA_ROUTE_DELETE, qspnd.zclient, &api) ==
 	    ZCLIENT_SEND_FAILURE)
 		return -1;
-	zlog_info("asked zebra to drop the kernel route %pFX table %u that won over qspnd's (a stale one of a killed zebra)",
-		  p, table_id);
+	zlog_info(
+		"asked zebra to drop the kernel route %pFX table %u that won over qspnd's (a stale one of a killed zebra)",
+		p, table_id);
 	qspnd_kstats.stale_dropped++;
 	return 0;
 }
@@ -359,8 +361,8 @@ int qspnd_zroute_notify(ZAPI_CALLBACK_ARGS)
 			retry_delay =
 				retry_delay ? MIN(retry_delay * 2, 30) : 1;
 			if (!t_retry)
-				event_add_timer(qspnd.master, zr_retry_cb,
-						 NULL, retry_delay, &t_retry);
+				event_add_timer(qspnd.master, zr_retry_cb, NULL,
+						retry_delay, &t_retry);
 		}
 		break;
 	case ZAPI_ROUTE_REMOVED:
