@@ -144,8 +144,10 @@ static bool queue_frame(struct qspnd_session *s, const uint8_t *buf,
 	s->out[s->out_len++] = (uint8_t)(flen >> 16);
 	s->out[s->out_len++] = (uint8_t)(flen >> 8);
 	s->out[s->out_len++] = (uint8_t)flen;
-	memcpy(s->out + s->out_len, buf, len);
-	s->out_len += len;
+	if (len) { /* an empty signed frame has no body (buf NULL) */
+		memcpy(s->out + s->out_len, buf, len);
+		s->out_len += len;
+	}
 	if (tlen) {
 		memcpy(s->out + s->out_len, trailer, tlen);
 		s->out_len += tlen;

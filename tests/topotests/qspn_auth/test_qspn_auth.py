@@ -21,6 +21,7 @@ import ipaddress
 import json
 import os
 import re
+import subprocess
 import time
 
 import pytest
@@ -329,6 +330,13 @@ def rss_kb(router):
     return int(router.run("ps -o rss= -p {}".format(pid)).strip())
 
 
+def sanitized_qspnd():
+    "Is the qspnd under test built with AddressSanitizer?"
+    binary = os.path.join(os.environ["QSPN_FRRDIR"], "qspnd")
+    return "libasan" in subprocess.run(
+        ["ldd", binary], capture_output=True, text=True, check=False).stdout
+
+
 def test_forged_hello_flood():
     "20000 forged hellos: dropped, memory flat, the real neighbours stay."
     r1, h1 = gear("r1"), gear("h1")
@@ -346,7 +354,11 @@ def test_forged_hello_flood():
         f.write("rss_before_kb {}\nrss_after_kb {}\ndropped {}\n".format(
             before_rss, after_rss, dropped))
     assert dropped > 1000, dropped
-    assert after_rss - before_rss < 2048, (before_rss, after_rss)
+    # Under ASan, RSS measures its quarantine (every freed block is held,
+    # up to 256 MB), not qspnd: the bound is checked in the plain build;
+    # the tables the flood could fill are fixed arrays (qspnd_auth.h).
+    if not sanitized_qspnd():
+        assert after_rss - before_rss < 2048, (before_rss, after_rss)
     # no forged sender among the neighbours: r2, r3 and h1's fake one only
     n = r1.vtysh_cmd("show qspn neighbors json", isjson=True)
     known = {mac_of(x).lower() for x in ("r2", "r3")}
