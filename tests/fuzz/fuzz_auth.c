@@ -13,6 +13,8 @@
  *   mode % 4 == 2: one frame on a started session;
  *   mode % 4 == 3: the bytes as a hello body, sealed then parsed back: it
  *                  must verify (a round-trip invariant; abort otherwise).
+ * QSPN_FUZZ_AUTH_MODE=N (0-3) in the environment holds every input to mode
+ * N, to spend a whole run on one parser (the mode byte is still consumed).
  * Built with clang by `make fuzz-auth`; without -DQSPN_LIBFUZZER a main()
  * replays files (the regression run of `make check` over
  * tests/fuzz/corpus-auth).
@@ -107,16 +109,24 @@ static void seal_input(const uint8_t *d, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int forced = -2;
 	struct qspn_auth_session s;
 	const char *why;
+	int mode;
 
 	if (!hm && !(hm = qspn_hmac_new()))
 		abort();
+	if (forced == -2) {
+		const char *e = getenv("QSPN_FUZZ_AUTH_MODE");
+
+		forced = e && *e >= '0' && *e <= '3' ? *e - '0' : -1;
+	}
 	if (size < 1)
 		return 0;
+	mode = forced >= 0 ? forced : data[0] % 4;
 	memset(&s, 0, sizeof(s));
 	memset(s.my_nonce, 0x5a, sizeof(s.my_nonce));
-	switch (data[0] % 4) {
+	switch (mode) {
 	case 0:
 		hello_input(data + 1, size - 1);
 		break;
