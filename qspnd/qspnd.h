@@ -144,6 +144,7 @@ struct qspnd_kernel_stats {
 	uint64_t leftovers; /* items of an earlier run removed at start */
 	uint64_t zebra_installed, zebra_failed; /* route notifications */
 	uint64_t stale_dropped; /* kernel routes that won over ours, dropped */
+	uint64_t src_resent;	/* routes sent again once zebra had their src */
 	char last_error[160];
 };
 extern struct qspnd_kernel_stats qspnd_kstats;
