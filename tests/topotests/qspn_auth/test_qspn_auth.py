@@ -21,13 +21,13 @@ import ipaddress
 import json
 import os
 import re
-import subprocess
 import time
 
 import pytest
 
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
+from lib_qspn.proc import rss_kb, sanitized_qspnd
 
 pytestmark = [pytest.mark.qspnd]
 
@@ -323,18 +323,6 @@ def test_bad_session_frames():
     # the real neighbour and its routes are untouched
     assert authenticated_arc(r1, "r2") == UP_AUTH
     assert route(r1, "r2") == routes
-
-
-def rss_kb(router):
-    pid = router.run("cat /var/run/frr/qspnd.pid").strip()
-    return int(router.run("ps -o rss= -p {}".format(pid)).strip())
-
-
-def sanitized_qspnd():
-    "Is the qspnd under test built with AddressSanitizer?"
-    binary = os.path.join(os.environ["QSPN_FRRDIR"], "qspnd")
-    return "libasan" in subprocess.run(
-        ["ldd", binary], capture_output=True, text=True, check=False).stdout
 
 
 def test_forged_hello_flood():

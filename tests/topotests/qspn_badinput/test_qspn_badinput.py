@@ -19,13 +19,13 @@ session's frames, and a forged-hello flood (qspn_auth's tools).
 import functools
 import json
 import os
-import subprocess
 import time
 
 import pytest
 
 from lib import topotest
 from lib.topogen import Topogen, get_topogen
+from lib_qspn.proc import rss_kb, sanitized_qspnd
 
 pytestmark = [pytest.mark.qspnd]
 
@@ -145,19 +145,6 @@ def authenticated_r2(r1):
                 for k in ("state", "arc", "authenticated", "sessionAuthenticated")
             }
     return None
-
-
-def rss_kb(router):
-    pid = router.run("cat /var/run/frr/qspnd.pid").strip()
-    return int(router.run("ps -o rss= -p {}".format(pid)).strip())
-
-
-def sanitized_qspnd():
-    "Is the qspnd under test built with AddressSanitizer?"
-    binary = os.path.join(os.environ["QSPN_FRRDIR"], "qspnd")
-    return "libasan" in subprocess.run(
-        ["ldd", binary], capture_output=True, text=True, check=False
-    ).stdout
 
 
 def test_hostile_neighbour_authenticated():
