@@ -48,6 +48,7 @@ extern struct zebra_privs_t qspnd_privs;
 #define QSPND_PORT 60269
 /* Largest frame on an ETP session: the engine's message limit. */
 #define QSPND_MAX_FRAME (4u << 20)
+#define QSPND_KEYCHAIN_NAMELEN 64
 
 /* Route type used towards zebra: FRR 8.4 has a fixed list of route types;
  * OLSR is the one reserved for an out-of-tree mesh protocol daemon.  Routes
@@ -113,6 +114,10 @@ struct qspnd_if {
 	bool running;
 	/* `qspn hello-interval`, in ms; 0: the default (1 s) */
 	uint32_t hello_ms;
+	/* authentication (qspnd_auth.c): the key chain's name ("" for none)
+	 * and the mode (enum qspnd_auth_mode: strict 0, permissive 1) */
+	char auth_keychain[QSPND_KEYCHAIN_NAMELEN];
+	uint8_t auth_mode;
 };
 
 /* Process-wide state of the daemon (the glue may have globals; the core
@@ -139,6 +144,7 @@ struct qspnd_kernel_stats {
 	uint64_t leftovers; /* items of an earlier run removed at start */
 	uint64_t zebra_installed, zebra_failed; /* route notifications */
 	uint64_t stale_dropped; /* kernel routes that won over ours, dropped */
+	uint64_t src_resent;	/* routes sent again once zebra had their src */
 	char last_error[160];
 };
 extern struct qspnd_kernel_stats qspnd_kstats;

@@ -230,4 +230,24 @@ static inline const char *qspnd_rpc_input(const struct nb_cb_rpc_args *args,
 #endif
 }
 
+/* ---- key chains (qspnd_auth.c): FRR 9.2 moved `key chain` to the
+ * northbound (the ietf-key-chain YANG module, which the daemon loads) ---- */
+#include "lib/keychain.h"
+#if QSPND_FRR_AT_LEAST(9, 2)
+/* as ospf6d, a daemon that is not a mgmtd backend: lib's CLI commands, and
+ * the IETF key-chain module with FRR's deviations */
+#define QSPND_KEYCHAIN_YANG_MODULE                                             \
+	&ietf_key_chain_info, &ietf_key_chain_deviation_info,
+static inline void qspnd_keychain_init(void)
+{
+	keychain_init();
+}
+#else
+#define QSPND_KEYCHAIN_YANG_MODULE
+static inline void qspnd_keychain_init(void)
+{
+	keychain_init();
+}
+#endif
+
 #endif /* QSPND_FRR_H */

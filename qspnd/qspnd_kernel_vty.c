@@ -359,6 +359,7 @@ static struct json_object *tables_json(void)
 	json_object_int_add(jc, "zebraFailed", qspnd_kstats.zebra_failed);
 	json_object_int_add(jc, "staleRoutesDropped",
 			    qspnd_kstats.stale_dropped);
+	json_object_int_add(jc, "srcRoutesResent", qspnd_kstats.src_resent);
 	json_object_int_add(jc, "leftoversRemoved", qspnd_kstats.leftovers);
 	json_object_object_add(json, "counters", jc);
 	if (qspnd_kstats.last_error[0])

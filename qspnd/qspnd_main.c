@@ -19,6 +19,7 @@
 #include "lib/vrf.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_debug.h"
 #include "qspnd_kernel.h"
 #include "qspnd_kernel_vty.h"
@@ -63,7 +64,7 @@ static struct frr_signal_t qspnd_signals[] = {
 /* frr_routing_info first: frr_qspnd_info overrides its list callbacks. */
 static const struct frr_yang_module_info *const qspnd_yang_modules[] = {
 	&frr_filter_info,  &frr_interface_info, &frr_vrf_info,
-	&frr_routing_info, &frr_qspnd_info,
+	&frr_routing_info, &frr_qspnd_info, QSPND_KEYCHAIN_YANG_MODULE
 };
 
 /* clang-format off */
@@ -105,6 +106,7 @@ int main(int argc, char **argv, char **envp)
 	qspnd_router_if_init();
 	if_cmd_init_default();
 	qspnd_vty_init();
+	qspnd_auth_init();
 	qspnd_zebra_init();
 	qspnd_kernel_init(&qspnd_sysview_input);
 	qspnd_kernel_vty_init();

@@ -194,6 +194,21 @@ const struct frr_yang_module_info frr_qspnd_info = {
 			},
 		},
 		{
+			.xpath = IFQ "/authentication/key-chain",
+			.cbs = {
+				.modify = qspnd_if_auth_keychain_modify,
+				.destroy = qspnd_if_auth_keychain_destroy,
+				.cli_show = qspnd_cli_show_if_auth_keychain,
+			},
+		},
+		{
+			.xpath = IFQ "/authentication/mode",
+			.cbs = {
+				.modify = qspnd_if_auth_mode_modify,
+				.cli_show = qspnd_cli_show_if_auth_mode,
+			},
+		},
+		{
 			.xpath = "/frr-qspnd:enter-net",
 			.cbs = {
 				.rpc = qspnd_rpc_enter_net,

@@ -39,6 +39,9 @@ int qspnd_if_cost_modify(struct nb_cb_modify_args *args);
 int qspnd_if_cost_destroy(struct nb_cb_destroy_args *args);
 int qspnd_if_hello_interval_modify(struct nb_cb_modify_args *args);
 int qspnd_if_hello_interval_destroy(struct nb_cb_destroy_args *args);
+int qspnd_if_auth_keychain_modify(struct nb_cb_modify_args *args);
+int qspnd_if_auth_keychain_destroy(struct nb_cb_destroy_args *args);
+int qspnd_if_auth_mode_modify(struct nb_cb_modify_args *args);
 
 /* qspnd_nb_state.c */
 const void *qspnd_cpp_get_next(struct nb_cb_get_next_args *args);
@@ -89,6 +92,11 @@ void qspnd_cli_show_if_enable(struct vty *vty, const struct lyd_node *dnode,
 void qspnd_cli_show_if_hello_interval(struct vty *vty,
 				      const struct lyd_node *dnode,
 				      bool show_defaults);
+void qspnd_cli_show_if_auth_keychain(struct vty *vty,
+				     const struct lyd_node *dnode,
+				     bool show_defaults);
+void qspnd_cli_show_if_auth_mode(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults);
 void qspnd_cli_show_if_cost(struct vty *vty, const struct lyd_node *dnode,
 			    bool show_defaults);
 

@@ -18,6 +18,7 @@
 #include "lib/yang.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_debug.h"
 #include "qspnd_nb.h"
 #include "qspnd_neigh.h"
@@ -476,5 +477,46 @@ int qspnd_if_hello_interval_destroy(struct nb_cb_destroy_args *args)
 	ifp = nb_running_get_entry(args->dnode, NULL, true);
 	qspnd_if_get(ifp)->hello_ms = 0;
 	qspnd_neigh_if_params(ifp);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-interface:lib/interface/frr-qspnd:qspn/authentication
+ * (qspnd_auth.c reads them on every hello and frame)
+ */
+int qspnd_if_auth_keychain_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	strlcpy(qif->auth_keychain, yang_dnode_get_string(args->dnode, NULL),
+		sizeof(qif->auth_keychain));
+	return NB_OK;
+}
+
+int qspnd_if_auth_keychain_destroy(struct nb_cb_destroy_args *args)
+{
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	qif->auth_keychain[0] = '\0';
+	return NB_OK;
+}
+
+int qspnd_if_auth_mode_modify(struct nb_cb_modify_args *args)
+{
+	struct qspnd_if *qif;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+	qif = qspnd_if_get(nb_running_get_entry(args->dnode, NULL, true));
+	qif->auth_mode = strcmp(yang_dnode_get_string(args->dnode, NULL),
+				"permissive") == 0
+				 ? QSPND_AUTH_PERMISSIVE
+				 : QSPND_AUTH_STRICT;
 	return NB_OK;
 }

@@ -77,6 +77,7 @@
 #include "qspn_hello.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_debug.h"
 #include "qspnd_kernel.h"
 #include "qspnd_neigh.h"
@@ -499,21 +500,40 @@ static void session_failed(void *arg, const char *why)
 	session_close(arg, why);
 }
 
+static void session_ready(void *arg);
+
 static const struct qspnd_session_ops session_ops = {
 	.frame = session_frame,
 	.bad_frame = session_bad_frame,
 	.failed = session_failed,
+	.ready = session_ready,
 };
 
-static void session_up(struct qspnd_neigh *n, int fd)
+static void session_ready(void *arg)
 {
-	qspnd_session_start(&n->sess, fd, &session_ops, n);
+	struct qspnd_neigh *n = arg;
+
 	n->state = NEIGH_UP;
 	n->up_since_ms = qspnd_now_ms();
 	self.c.sessions_up++;
 	QSPND_DEBUG(events, "session with neighbour %016" PRIx64 " on %s up",
 		    n->system_id, n->port->dev);
 	arc_update(n);
+}
+
+/* A session is up when the peer has proven the key (an authenticated one,
+ * qspnd_auth.c) or at once. */
+static void session_up(struct qspnd_neigh *n, int fd)
+{
+	bool auth = qspnd_auth_session_wanted(n->port->nic, n->authenticated);
+
+	if (auth)
+		qspnd_session_auth(&n->sess, n->port->nic);
+	qspnd_session_start(&n->sess, fd, &session_ops, n);
+	if (auth)
+		n->state = NEIGH_CONNECTING;
+	else
+		session_ready(n);
 }
 
 /* Queue one frame; false when the session can't take it. */
@@ -730,6 +750,9 @@ static void hello_send(struct qspnd_port *p, uint64_t echo_us,
 		h.echo_hold_us = (uint32_t)MIN(h.timestamp_us - echo_arrival_us,
 					       UINT32_MAX);
 	len = qspn_hello_encode(&h, buf, sizeof(buf));
+	if (len)
+		len = qspnd_auth_hello_out(&p->auth, p->nic, buf, len,
+					   sizeof(buf));
 	if (len == 0 || p->udp_fd < 0)
 		return;
 	if (sendto(p->udp_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) <
@@ -876,10 +899,20 @@ static void port_set_linklocal(struct qspnd_port *p, uint32_t ll)
 	}
 }
 
+static size_t port_neighbours(const struct qspnd_port *p)
+{
+	size_t k = 0;
+
+	for (struct qspnd_neigh *n = p->id->neighs; n; n = n->next)
+		k += n->port == p;
+	return k;
+}
+
 /* A hello that arrived at arrival_us (qspnd_now_us()'s clock: the kernel's
- * arrival time, not when the event loop got to it). */
+ * arrival time, not when the event loop got to it); ai: what its
+ * authentication trailer said (qspnd_auth.c). */
 static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
-			  uint64_t arrival_us)
+			  uint64_t arrival_us, const struct qspnd_auth_rx *ai)
 {
 	struct qspnd_neigh *n;
 	uint64_t now = qspnd_now_ms();
@@ -903,6 +936,10 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
 			self.c.neighbours_dead++;
 			neigh_free(n);
 		}
+		return;
+	}
+	if (!n && port_neighbours(p) >= QSPND_MAX_NEIGH_PER_PORT) {
+		qspnd_auth_count_neighbours_full();
 		return;
 	}
 	if (!n) {
@@ -935,6 +972,12 @@ static void hello_receive(struct qspnd_port *p, const struct qspn_hello *h,
 					     &p->t_hello);
 		}
 	}
+	if (n->authenticated != ai->authenticated && n->sess.fd >= 0 &&
+	    n->sess.auth != qspnd_auth_session_wanted(p->nic,
+						      ai->authenticated))
+		session_close(n, "authentication changed");
+	n->authenticated = ai->authenticated;
+	n->auth_key_id = ai->key_id;
 	if (n->linklocal != h->linklocal) {
 		if (n->state != NEIGH_HEARD)
 			session_close(n, "peer link-local changed");
@@ -1006,8 +1049,10 @@ static void udp_read(qspnd_event_t *t)
 			     .msg_control = &ctl,
 			     .msg_controllen = sizeof(ctl)};
 	uint64_t arrival = qspnd_now_us();
+	struct qspnd_auth_rx ai;
 	struct qspn_hello h;
 	const char *why;
+	enum qspnd_auth_verdict v;
 	ssize_t r;
 
 	event_add_read(qspnd.master, udp_read, p, p->udp_fd, &p->t_udp);
@@ -1031,12 +1076,18 @@ static void udp_read(qspnd_event_t *t)
 			    waited < 10 * 1000000)
 				arrival -= (uint64_t)waited;
 		}
-	if (qspn_hello_decode(&h, buf, (size_t)r, &why) < 0) {
+	v = qspnd_auth_hello_in(&p->auth, p->nic, buf, (size_t)r,
+				self.system_id, qspnd_now_ms(), &h, &ai, &why);
+	if (ai.send_now) /* a challenge, or the answer to one */
+		hello_send(p, 0, 0, false, 0);
+	if (v == QSPND_AUTH_BAD_HELLO) {
 		self.c.drop_hello++;
 		QSPND_DEBUG(packets, "bad hello on %s: %s", p->dev, why);
 		return;
 	}
-	hello_receive(p, &h, arrival);
+	if (v == QSPND_AUTH_DROP)
+		return;
+	hello_receive(p, &h, arrival, &ai);
 }
 
 /* ---- ports ------------------------------------------------------------- */
@@ -1053,6 +1104,7 @@ struct qspnd_port *qspnd_neigh_port_new(struct qspnd_ident *id, const char *nic,
 	strlcpy(p->nic, nic, sizeof(p->nic));
 	strlcpy(p->dev, dev, sizeof(p->dev));
 	p->udp_fd = -1;
+	qspnd_auth_port_init(&p->auth);
 	id->ports[id->n_ports++] = p;
 	return p;
 }

@@ -25,10 +25,13 @@
 #include "qspn_rtt.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_session.h"
 
 
 #define QSPND_MAX_PORTS 16
+/* neighbours per port: a flood of forged senders stops here (counted) */
+#define QSPND_MAX_NEIGH_PER_PORT 64
 
 struct qspnd_ident;
 
@@ -50,6 +53,7 @@ struct qspnd_port {
 	/* stopped because the NIC lost its carrier (or went down): started
 	 * again when it is operative */
 	bool carrier_down;
+	struct qspnd_auth_port auth; /* hello trailers (qspnd_auth.c) */
 };
 
 enum qspnd_neigh_state {
@@ -88,6 +92,8 @@ struct qspnd_neigh {
 	qspnd_event_t *t_retry;
 	qspnd_event_t *t_echo; /* the next echo of the first burst */
 	uint64_t frames_in, frames_out;
+	bool authenticated; /* its last hello verified (qspnd_auth.c) */
+	uint32_t auth_key_id;
 };
 
 struct qspnd_ident {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "qspnd_frr.h"
+#include "qspn_auth.h"
 
 #define QSPND_FRAME_HDR 4
 
@@ -26,8 +27,13 @@ struct qspnd_session_ops {
 	void (*frame)(void *arg, const uint8_t *body, size_t len);
 	/* a frame header announced len bytes: 0, or over QSPND_MAX_FRAME */
 	void (*bad_frame)(void *arg, size_t len);
-	/* the stream ended: closed by the peer, or a read or write error */
+	/* the stream ended: closed by the peer, or a read or write error; or
+	 * an authenticated session failed its checks (counted in
+	 * qspnd_auth.c) */
 	void (*failed)(void *arg, const char *why);
+	/* an authenticated session is up: the peer proved the key (a plain
+	 * session is up at qspnd_session_start) */
+	void (*ready)(void *arg);
 };
 
 struct qspnd_session {
@@ -43,11 +49,24 @@ struct qspnd_session {
 	/* send: queued frames */
 	uint8_t *out;
 	size_t out_len, out_sent, out_cap;
+	/* authentication (doc/security.md): set by qspnd_session_auth()
+	 * before the start; keys from the key chain of auth_nic */
+	bool auth, auth_ready;
+	char auth_nic[IFNAMSIZ];
+	struct qspn_auth_session as;
+	uint32_t auth_key_id;	   /* of the peer's last frame */
+	uint32_t auth_sent_key_id; /* of our last frame */
+	/* before ready: the deadline; after: the check for a new send key */
+	qspnd_event_t *t_auth;
 };
 
 /* start the stream on the connected socket fd (non-blocking, no delay) */
 void qspnd_session_start(struct qspnd_session *s, int fd,
 			 const struct qspnd_session_ops *ops, void *arg);
+/* sign this session with the keys of nic (before qspnd_session_start):
+ * the start exchanges nonces, every frame then carries a MAC
+ * (lib/qspn_auth.h), and ops->ready tells when the peer has proven the key */
+void qspnd_session_auth(struct qspnd_session *s, const char *nic);
 /* close the socket and drop what was queued or half read; true if there
  * was a socket */
 bool qspnd_session_stop(struct qspnd_session *s);

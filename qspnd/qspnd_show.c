@@ -14,6 +14,7 @@
 #include "qspn_ipv4.h"
 
 #include "qspnd.h"
+#include "qspnd_auth.h"
 #include "qspnd_neigh.h"
 #include "qspnd_router.h"
 #include "qspnd_show.h"
@@ -44,8 +45,11 @@ struct json_object *qspnd_show_neighbours_json(void)
 		snprintf(key, sizeof(key), "%s/%016" PRIx64 "/%s", n->ifname,
 			 n->system_id, mac);
 		json_object_string_add(jn, "interface", n->ifname);
-		snprintfrr(buf, sizeof(buf), "%016" PRIx64, n->system_id);
-		json_object_string_add(jn, "systemId", buf);
+		/* 16 hex digits: more than buf (an address) holds */
+		snprintfrr(key, sizeof(key), "%016" PRIx64, n->system_id);
+		json_object_string_add(jn, "systemId", key);
+		snprintf(key, sizeof(key), "%s/%016" PRIx64 "/%s", n->ifname,
+			 n->system_id, mac);
 		ll_str(n->linklocal, buf, sizeof(buf));
 		json_object_string_add(jn, "linkLocal", buf);
 		json_object_string_add(jn, "mac", mac);
@@ -66,8 +70,53 @@ struct json_object *qspnd_show_neighbours_json(void)
 		}
 		json_object_int_add(jn, "framesIn", n->frames_in);
 		json_object_int_add(jn, "framesOut", n->frames_out);
+		json_object_boolean_add(jn, "authenticated", n->authenticated);
+		if (n->authenticated)
+			json_object_int_add(jn, "keyId", n->auth_key_id);
+		json_object_boolean_add(jn, "sessionAuthenticated",
+					n->sess.auth && n->sess.auth_ready);
+		if (n->sess.auth && n->sess.auth_ready)
+			json_object_int_add(jn, "sessionKeyId",
+					    n->sess.auth_key_id);
 		json_object_object_add(j, key, jn);
 	}
+	return j;
+}
+
+struct json_object *qspnd_show_auth_json(void)
+{
+	const struct qspnd_auth_counters *c = qspnd_auth_counters();
+	struct json_object *j = json_object_new_object();
+	struct json_object *d = json_object_new_object();
+	struct json_object *sd = json_object_new_object();
+
+	json_object_int_add(j, "hellosSigned", c->hellos_signed);
+	json_object_int_add(j, "hellosVerified", c->hellos_verified);
+	json_object_int_add(j, "hellosUnauthenticatedAccepted",
+			    c->hellos_unauth_accepted);
+	json_object_int_add(j, "challengesSent", c->challenges_sent);
+	json_object_int_add(j, "challengesAnswered", c->challenges_answered);
+	json_object_int_add(j, "challengeReplies", c->challenge_replies);
+	json_object_int_add(j, "noSendKey", c->no_send_key);
+	json_object_int_add(d, "unauthenticated", c->drop_unauth);
+	json_object_int_add(d, "badTrailer", c->drop_bad_trailer);
+	json_object_int_add(d, "keyUnknown", c->drop_key_unknown);
+	json_object_int_add(d, "badMac", c->drop_bad_mac);
+	json_object_int_add(d, "replayed", c->drop_replay);
+	json_object_int_add(d, "unproven", c->drop_unproven);
+	json_object_int_add(d, "challengesFull", c->drop_challenges_full);
+	json_object_int_add(d, "replayWindowsFull", c->drop_peers_full);
+	json_object_int_add(d, "neighboursFull", c->drop_neighbours_full);
+	json_object_object_add(j, "helloDrops", d);
+	json_object_int_add(j, "sessions", c->sessions_auth);
+	json_object_int_add(j, "framesSigned", c->frames_signed);
+	json_object_int_add(j, "framesVerified", c->frames_verified);
+	json_object_int_add(sd, "badStart", c->session_bad_start);
+	json_object_int_add(sd, "keyUnknown", c->session_key_unknown);
+	json_object_int_add(sd, "badMac", c->session_bad_mac);
+	json_object_int_add(sd, "replayedOrReordered", c->session_replay);
+	json_object_int_add(sd, "timeout", c->session_timeout);
+	json_object_object_add(j, "sessionDrops", sd);
 	return j;
 }
 

@@ -12,6 +12,8 @@ struct json_object;
 
 /* the main identity's neighbours (show qspn neighbors) */
 struct json_object *qspnd_show_neighbours_json(void);
+/* authentication counters, by drop reason (qspnd_auth.c) */
+struct json_object *qspnd_show_auth_json(void);
 /* its QSPN arcs (show qspn arcs) */
 struct json_object *qspnd_show_arcs_json(void);
 /* every identity (show qspn identities) */

@@ -377,6 +377,64 @@ void qspnd_cli_show_if_hello_interval(struct vty *vty,
 		yang_dnode_get_string(dnode, NULL));
 }
 
+DEFPY_YANG(qspn_if_auth_keychain, qspn_if_auth_keychain_cmd,
+	   "[no] qspn authentication key-chain ![WORD$name]",
+	   NO_STR
+	   "QSPN interface parameters\n"
+	   "Authentication of hellos and ETP sessions\n"
+	   "The key chain of the keys\n"
+	   "Key chain name\n")
+{
+	if (no)
+		nb_cli_enqueue_change(vty,
+				      "./frr-qspnd:qspn/authentication/key-chain",
+				      NB_OP_DESTROY, NULL);
+	else if (name)
+		nb_cli_enqueue_change(vty,
+				      "./frr-qspnd:qspn/authentication/key-chain",
+				      NB_OP_MODIFY, name);
+	else
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_if_auth_keychain(struct vty *vty,
+				     const struct lyd_node *dnode,
+				     bool show_defaults)
+{
+	vty_out(vty, " qspn authentication key-chain %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
+DEFPY_YANG(qspn_if_auth_mode, qspn_if_auth_mode_cmd,
+	   "[no] qspn authentication mode ![<strict|permissive>$mode]",
+	   NO_STR
+	   "QSPN interface parameters\n"
+	   "Authentication of hellos and ETP sessions\n"
+	   "What is accepted\n"
+	   "Only what verifies (the default)\n"
+	   "Also unauthenticated hellos, counted (for a roll-out)\n")
+{
+	if (no)
+		nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/authentication/mode",
+				      NB_OP_DESTROY, NULL);
+	else if (mode)
+		nb_cli_enqueue_change(vty, "./frr-qspnd:qspn/authentication/mode",
+				      NB_OP_MODIFY, mode);
+	else
+		return CMD_WARNING_CONFIG_FAILED;
+	return nb_cli_apply_changes(vty, NULL);
+}
+
+void qspnd_cli_show_if_auth_mode(struct vty *vty, const struct lyd_node *dnode,
+				 bool show_defaults)
+{
+	if (!show_defaults && yang_dnode_is_default(dnode, NULL))
+		return;
+	vty_out(vty, " qspn authentication mode %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
 /*
  * show qspn summary [json]
  */
@@ -509,12 +567,26 @@ static struct json_object *summary_json(void)
 			json_object_int_add(jif, "helloIntervalMsecs",
 					    qif->hello_ms ? qif->hello_ms
 							  : 1000);
+			if (qif->auth_keychain[0]) {
+				struct json_object *ja =
+					json_object_new_object();
+
+				json_object_string_add(ja, "keyChain",
+						       qif->auth_keychain);
+				json_object_string_add(
+					ja, "mode",
+					qif->auth_mode ? "permissive"
+						       : "strict");
+				json_object_object_add(jif, "authentication",
+						       ja);
+			}
 			json_object_object_add(jifs, ifp->name, jif);
 		}
 	}
 	json_object_int_add(json, "interfacesEnabled", enabled);
 	json_object_object_add(json, "interfaces", jifs);
 	summary_counters(json);
+	json_object_object_add(json, "authentication", qspnd_show_auth_json());
 	return json;
 }
 
@@ -930,6 +1002,8 @@ void qspnd_vty_init(void)
 	install_element(INTERFACE_NODE, &no_qspn_if_cost_cmd);
 	install_element(INTERFACE_NODE, &qspn_if_hello_interval_cmd);
 	install_element(INTERFACE_NODE, &no_qspn_if_hello_interval_cmd);
+	install_element(INTERFACE_NODE, &qspn_if_auth_keychain_cmd);
+	install_element(INTERFACE_NODE, &qspn_if_auth_mode_cmd);
 
 	install_element(VIEW_NODE, &show_qspn_summary_cmd);
 	install_element(VIEW_NODE, &show_qspn_neighbors_cmd);

@@ -59,6 +59,9 @@ struct zr_item {
 	struct qspnd_zroute r;
 	/* what zebra last said about it (ZEBRA_ROUTE_NOTIFY_OWNER) */
 	bool installed, failed;
+	/* sent while zebra lacked its src entry (a refused configuration):
+	 * sent again once the entry is there, under the other colour */
+	bool src_unsure, color_flip;
 };
 
 int qspnd_zroute_key_cmp(const struct qspnd_zroute *a,
@@ -86,6 +89,14 @@ static struct zroutes_head zroutes;
 static qspnd_event_t *t_retry;
 static unsigned int retry_delay;
 
+/* re-sending the routes sent before zebra had their src entry */
+#define SRC_RETRY_FIRST_MS 250
+#define SRC_RETRY_MAX_MS 8000
+static qspnd_event_t *t_src_retry;
+static unsigned int src_retry_ms;
+static bool src_in_zebra(uint32_t addr);
+static void zr_src_retry_cb(qspnd_event_t *t);
+
 static struct zr_item *zr_find(uint32_t tid, struct qspn_prefix dst)
 {
 	struct zr_item key = {.r = {.tid = tid, .dst = dst}};
@@ -110,8 +121,9 @@ static void zr_prefix(const struct qspnd_zroute *r, struct prefix *p)
 }
 
 /* 0: sent (or zebra is away: it gets everything when it comes back) */
-static int zr_send(const struct qspnd_zroute *r, bool add)
+static int zr_send(struct zr_item *it, bool add)
 {
+	const struct qspnd_zroute *r = &it->r;
 	struct zclient *zc = qspnd.zclient;
 	struct zapi_route api;
 	struct zapi_nexthop *nh;
@@ -166,7 +178,22 @@ static int zr_send(const struct qspnd_zroute *r, bool add)
 			if (QSPND_ZEBRA_SRC_AS_COLOR &&
 			    r->rtype == QSPN_RT_VIA) {
 				SET_FLAG(api.message, ZAPI_MESSAGE_SRTE);
-				nh->srte_color = r->src;
+				nh->srte_color =
+					r->src ^
+					(it->color_flip ? 0x80000000u : 0);
+			}
+			/* zebra would install it without its src: again
+			 * once the entry is there (zr_src_retry_cb) */
+			it->src_unsure = r->rtype == QSPN_RT_VIA &&
+					 !src_in_zebra(r->src);
+			if (it->src_unsure && !t_src_retry) {
+				src_retry_ms = src_retry_ms
+						       ? MIN(src_retry_ms * 2,
+							     SRC_RETRY_MAX_MS)
+						       : SRC_RETRY_FIRST_MS;
+				event_add_timer_msec(
+					qspnd.master, zr_src_retry_cb, NULL,
+					src_retry_ms, &t_src_retry);
 			}
 		}
 	}
@@ -199,7 +226,7 @@ int qspnd_zroute_set(const struct qspnd_zroute *r)
 		it->r = *r;
 	}
 	it->installed = it->failed = false;
-	return zr_send(&it->r, true);
+	return zr_send(it, true);
 }
 
 int qspnd_zroute_del(uint32_t tid, struct qspn_prefix dst)
@@ -209,7 +236,7 @@ int qspnd_zroute_del(uint32_t tid, struct qspn_prefix dst)
 
 	if (!it)
 		return 0;
-	ret = zr_send(&it->r, false);
+	ret = zr_send(it, false);
 	zroutes_del(&zroutes, it);
 	XFREE(MTYPE_QSPND_ZROUTE, it);
 	return ret;
@@ -222,7 +249,7 @@ void qspnd_zroute_flush(uint32_t tid)
 	frr_each_safe (zroutes, &zroutes, it) {
 		if (it->r.tid != tid)
 			continue;
-		zr_send(&it->r, false);
+		zr_send(it, false);
 		zroutes_del(&zroutes, it);
 		XFREE(MTYPE_QSPND_ZROUTE, it);
 	}
@@ -232,8 +259,12 @@ void qspnd_zroute_remove_all(void)
 {
 	struct zr_item *it;
 
+	EVENT_OFF(t_retry);
+	EVENT_OFF(t_src_retry);
+	src_retry_ms = 0;
+
 	while ((it = zroutes_pop(&zroutes))) {
-		zr_send(&it->r, false);
+		zr_send(it, false);
 		XFREE(MTYPE_QSPND_ZROUTE, it);
 	}
 }
@@ -271,7 +302,7 @@ static void zr_retry_cb(qspnd_event_t *t)
 		if (!it->failed)
 			continue;
 		it->failed = false;
-		zr_send(&it->r, true);
+		zr_send(it, true);
 		n++;
 	}
 	if (n)
@@ -589,6 +620,11 @@ static int src_find(uint32_t addr)
 	return -1;
 }
 
+static bool src_in_zebra(uint32_t addr)
+{
+	return rmap_base && src_find(addr) >= 0;
+}
+
 /*
  * An address's entry has a number of its own: a hash of the address picks
  * the first of the numbers tried (10, 20, ... 65520), the next free one is
@@ -808,6 +844,69 @@ static void src_ensure(const uint32_t *want, size_t n)
 		src_wait_in_zebra(want, n);
 }
 
+/*
+ * Routes zebra got before their src entry (both tries of src_ensure()
+ * refused: FRR 10.3's mgmtd while another configuration session holds its
+ * candidate datastore, doc/frr-versions.md): the entries are asked for
+ * again after 250 ms, doubling up to 8 s, and once zebra has them the
+ * routes go again.  zebra 10.3 would keep the nexthop group it made without
+ * the src (the colour is the src: the same nexthops, the same group), so
+ * they go under the other colour (bit 31 flipped).  When zebra's route-map
+ * binding is another's (src_ensure_once() adds nothing), it stops.
+ */
+static void zr_src_retry_cb(qspnd_event_t *t)
+{
+	uint32_t want[SRC_MAX];
+	size_t n = 0, sent = 0;
+	struct zr_item *it;
+
+	frr_each (zroutes, &zroutes, it) {
+		bool dup = false;
+
+		if (!it->src_unsure)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (want[j] == it->r.src)
+				dup = true;
+		if (!dup && n < SRC_MAX)
+			want[n++] = it->r.src;
+	}
+	if (!n || !qspnd_zclient_connected()) {
+		/* nothing left, or zebra away: it gets all when back */
+		src_retry_ms = 0;
+		return;
+	}
+	if (src_ensure_once(want, n) < 0) {
+		src_retry_ms = MIN(src_retry_ms * 2, SRC_RETRY_MAX_MS);
+		QSPND_DEBUG(kernel,
+			    "src entries refused again, next try in %u ms",
+			    src_retry_ms);
+		event_add_timer_msec(qspnd.master, zr_src_retry_cb, NULL,
+				     src_retry_ms, &t_src_retry);
+		return;
+	}
+	if (!rmap_base) {
+		frr_each (zroutes, &zroutes, it)
+			it->src_unsure = false;
+		src_retry_ms = 0;
+		return;
+	}
+	if (QSPND_ZEBRA_CONFIG_ASYNC)
+		src_wait_in_zebra(want, n);
+	frr_each (zroutes, &zroutes, it) {
+		if (!it->src_unsure || !src_in_zebra(it->r.src))
+			continue;
+		it->color_flip = !it->color_flip;
+		it->installed = false;
+		zr_send(it, true);
+		sent++;
+	}
+	qspnd_kstats.src_resent += sent;
+	zlog_info("%zu routes sent again now that zebra has their src", sent);
+	if (!t_src_retry)
+		src_retry_ms = 0;
+}
+
 void qspnd_zroute_src_prepare(const struct qspn_ops *ops)
 {
 	uint32_t want[SRC_MAX];
@@ -928,7 +1027,7 @@ void qspnd_zroute_resend_all(void)
 		src_ensure(want, n);
 	frr_each (zroutes, &zroutes, it) {
 		it->installed = it->failed = false;
-		zr_send(&it->r, true);
+		zr_send(it, true);
 	}
 	qspnd_kstats.zebra_resends++;
 }

@@ -38,7 +38,7 @@ trixie) rel_pkgs=(libyang-dev libyang3-tools libclang-rt-19-dev) ;;
 esac
 pkgs=(frr frr-pythontools build-essential autoconf automake libtool pkg-config
 	perl patch dpkg-dev clang "${rel_pkgs[@]}" git xz-utils
-	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev
+	libprotobuf-c-dev protobuf-c-compiler libjson-c-dev libssl-dev
 	libcmocka-dev libnftables-dev libreadline-dev libpam0g-dev libcap-dev
 	python3 python3-pytest python3-xmltodict iproute2 gdb procps iputils-ping
 	nftables frr-snmp frr-rpki-rtrlib liblua5.3-dev lua5.3

@@ -56,4 +56,9 @@ export QSPN_FRR_TOPOTESTS="$frr_src/tests/topotests"
 export QSPN_FRRDIR="$overlay"
 export PATH="$bindir:/usr/sbin:/usr/bin:/sbin:/bin"
 export PYTHONDONTWRITEBYTECODE=1
+# The harness points ASan's log_path at its log directory, but not UBSan's:
+# a daemon's UBSan report would go to its stderr, closed once it daemonizes,
+# and the daemon would vanish without a word.  Reports land in the run
+# directory as qspn.ubsan.asan.<pid>, where run-tests.sh looks for them.
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$rundir/qspn.ubsan.asan"
 exec "$python" -m pytest -p no:cacheprovider --rundir="$rundir" -v "$@"
