@@ -25,8 +25,9 @@ import sys
 import threading
 import time
 
-PORT = 60269
-SO_BINDTODEVICE = 25
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib_qspn.pbwire import PORT, SO_BINDTODEVICE, field, hello_socket, parse_fields  # noqa: E402
+
 MY_LL = "169.254.250.251"
 SYSTEM_ID = 2
 ALGO = 1  # HMAC-SHA-256
@@ -35,50 +36,6 @@ ifname, router_ll, key = sys.argv[1], sys.argv[2], sys.argv[3].encode()
 index = int.from_bytes(os.urandom(8), "big")
 pc = 0
 reply_nonce = 0
-
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, wtype, payload):
-    k = varint((num << 3) | wtype)
-    return k + (varint(payload) if wtype == 0 else varint(len(payload)) + payload)
-
-
-def parse_varint(b, i):
-    v, shift = 0, 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, i
-
-
-def parse_fields(b):
-    i, out = 0, {}
-    while i < len(b):
-        k, i = parse_varint(b, i)
-        num, wt = k >> 3, k & 7
-        if wt == 0:
-            v, i = parse_varint(b, i)
-        elif wt == 2:
-            n, i = parse_varint(b, i)
-            v, i = b[i : i + n], i + n
-        else:
-            raise ValueError("wire type %d" % wt)
-        out[num] = v
-    return out
 
 
 def seal(body, flags=0, reply=0):
@@ -115,17 +72,8 @@ def trailer(data):
     return req if flags & 1 and target == SYSTEM_ID else 0
 
 
-def udp():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
-    s.bind(("0.0.0.0", PORT))
-    return s
-
-
 mac = bytes.fromhex(open("/sys/class/net/%s/address" % ifname).read().strip().replace(":", ""))
-sock = udp()
+sock = hello_socket(ifname)
 subprocess.run(["ip", "address", "replace", MY_LL + "/32", "dev", ifname], check=True)
 subprocess.run(["ip", "route", "replace", router_ll + "/32", "dev", ifname, "src", MY_LL],
                check=True)

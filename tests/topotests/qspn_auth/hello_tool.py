@@ -20,37 +20,8 @@ import struct
 import sys
 import time
 
-PORT = 60269
-SO_BINDTODEVICE = 25
-
-
-def sock(ifname, bind=False):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
-    if bind:
-        s.bind(("0.0.0.0", PORT))
-    return s
-
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, wtype, payload):
-    key = varint((num << 3) | wtype)
-    if wtype == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib_qspn.pbwire import PORT, field, hello_socket, parse_varint  # noqa: E402
 
 
 def sender_of(dgram):
@@ -58,17 +29,17 @@ def sender_of(dgram):
     try:
         i = 0
         while i < len(dgram):
-            key, i = read_varint(dgram, i)
+            key, i = parse_varint(dgram, i)
             num, wt = key >> 3, key & 7
             if wt == 0:
-                _, i = read_varint(dgram, i)
+                _, i = parse_varint(dgram, i)
             elif wt == 2:
-                n, i = read_varint(dgram, i)
+                n, i = parse_varint(dgram, i)
                 if num == 20:
                     sub = dgram[i : i + n]
-                    k, j = read_varint(sub, 0)
+                    k, j = parse_varint(sub, 0)
                     if k == 8:
-                        return read_varint(sub, j)[0]
+                        return parse_varint(sub, j)[0]
                 i += n
             else:
                 return None
@@ -77,19 +48,8 @@ def sender_of(dgram):
     return None
 
 
-def read_varint(b, i):
-    v, shift = 0, 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, i
-
-
 def capture(ifname, path, seconds, want):
-    s = sock(ifname, bind=True)
+    s = hello_socket(ifname)
     s.settimeout(0.2)
     end = time.time() + seconds
     got = []
@@ -106,7 +66,7 @@ def capture(ifname, path, seconds, want):
 
 
 def replay(ifname, path):
-    s = sock(ifname)
+    s = hello_socket(ifname, bind=False)
     n = 0
     with open(path) as f:
         for line in f:
@@ -138,7 +98,7 @@ def forged(rng):
 
 
 def flood(ifname, count):
-    s = sock(ifname)
+    s = hello_socket(ifname, bind=False)
     rng = random.Random(14)
     for i in range(count):
         s.sendto(forged(rng), ("255.255.255.255", PORT))

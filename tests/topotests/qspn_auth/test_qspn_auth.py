@@ -225,7 +225,7 @@ def test_wrong_key():
 
 def test_permissive():
     "r1 permissive, r3 without keys: an unauthenticated arc, counted."
-    r1, r2, r3 = gear("r1"), gear("r2"), gear("r3")
+    r1, r3 = gear("r1"), gear("r3")
     vtysh_config(r3, ["interface r3-eth0",
                       "no qspn authentication key-chain qa"])
     vtysh_config(r1, ["interface r1-eth0",

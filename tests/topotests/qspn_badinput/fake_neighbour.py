@@ -26,8 +26,9 @@ import sys
 import threading
 import time
 
-PORT = 60269
-SO_BINDTODEVICE = 25
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib_qspn.pbwire import PORT, SO_BINDTODEVICE, field, hello_socket, parse_fields  # noqa: E402
+
 MY_LL = "169.254.250.250"
 SYSTEM_ID = 1
 IDENTITY_ID = 1
@@ -35,25 +36,6 @@ IDENTITY_ID = 1
 ifname = sys.argv[1]
 router_ll = sys.argv[2]
 rng = random.Random(20261125)
-
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def field(num, wtype, payload):
-    key = varint((num << 3) | wtype)
-    if wtype == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
 
 
 def hello(mac, ts, echo_us=0, echo_sys=0):
@@ -65,44 +47,8 @@ def hello(mac, ts, echo_us=0, echo_sys=0):
     return field(1, 0, 1) + field(2, 0, IDENTITY_ID) + field(20, 2, h)
 
 
-def parse_varint(b, i):
-    v, shift = 0, 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, i
-
-
-def parse_fields(b):
-    i, out = 0, {}
-    while i < len(b):
-        key, i = parse_varint(b, i)
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            v, i = parse_varint(b, i)
-        elif wt == 2:
-            n, i = parse_varint(b, i)
-            v, i = b[i : i + n], i + n
-        else:
-            raise ValueError("wire type %d" % wt)
-        out[num] = v
-    return out
-
-
-def udp():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
-    s.bind(("0.0.0.0", PORT))
-    return s
-
-
 mac = bytes.fromhex(open("/sys/class/net/%s/address" % ifname).read().strip().replace(":", ""))
-sock = udp()
+sock = hello_socket(ifname)
 sock.settimeout(10)
 
 # learn the qspnd router on the link from its hello

@@ -10,26 +10,17 @@ usage: garbage.py IFNAME
 """
 import os
 import random
-import socket
 import sys
 
-PORT = 60269
-SO_BINDTODEVICE = 25
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from lib_qspn.pbwire import PORT, hello_socket  # noqa: E402
+
 
 ifname = sys.argv[1]
 rng = random.Random(20261125)
 
 
-def sock():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
-    s.bind(("0.0.0.0", PORT))
-    return s
-
-
-s = sock()
+s = hello_socket(ifname)
 s.settimeout(5)
 # a real hello from the other side of the link (not from our own qspnd:
 # take one that is followed by ... any; both have the same shape)
