@@ -47,7 +47,10 @@ void qspn_fp_construct(struct qspn_fp *out, const struct qspn_fp *self,
 		const struct qspn_fp *f = others[i];
 		int32_t e0 = f->n_eld ? f->eld[0] : QSPN_ELD_NULL;
 
-		if (eld_key(e0) < eld_key(eldest_e0)) {
+		/* [DIFF] equal elderships (a cold start where every node
+		 * says 0): the lower id wins, so all members agree */
+		if (eld_key(e0) < eld_key(eldest_e0) ||
+		    (eld_key(e0) == eld_key(eldest_e0) && f->id < eldest->id)) {
 			eldest = f;
 			eldest_e0 = e0;
 		}
@@ -70,7 +73,9 @@ bool qspn_fp_elder_seed(const struct qspn_fp *a, const struct qspn_fp *b)
 		if (ka != kb)
 			return ka < kb;
 	}
-	return false;
+	/* [DIFF] equal seeds: the lower id is the elder, as in
+	 * qspn_fp_construct(), so every node picks the same eldest */
+	return a->id < b->id;
 }
 
 int qspn_cost_cmp(struct qspn_cost a, struct qspn_cost b)
