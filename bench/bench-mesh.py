@@ -534,8 +534,8 @@ class Mesh:
 
     def measure_failure(self, how, a, b, nh, nb, max_outage, max_back):
         """the longest reply gap of a 10 ms stream a -> b while the first link
-        of the path fails; then, the link back, the time until a's route to b
-        leaves by that link again."""
+        of the path fails; then, the link back, the time until the routes
+        both ways are on the shortest path again."""
         want = ifname(a, nh)
         want_rev = ifname(b, nb)
         res = {"how": how, "src": a, "dst": b, "link": want}
