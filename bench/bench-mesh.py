@@ -749,7 +749,7 @@ def report(results, runs, args):
             or c["name"] in ("babeld", "qspnd")]
     hdr = "{:<36}".format("metric")
     for c in cols:
-        hdr += " {:>20}".format(c["name"])
+        hdr += " {:>24}".format(c["name"])
         if c["name"] == "qspnd":
             hdr += " {:>13}".format("babeld/qspnd")
     summary = {}
@@ -781,9 +781,9 @@ def report(results, runs, args):
             line = "{:<36}".format("{} ({})".format(label, unit))
             for c in cols:
                 if not c["run"]:
-                    line += " {:>20}".format("not implemented")
+                    line += " {:>24}".format("not implemented")
                 else:
-                    line += " {:>20}".format(fmt_stat(st.get(c["name"]), unit))
+                    line += " {:>24}".format(fmt_stat(st.get(c["name"]), unit))
                 if c["name"] == "qspnd":
                     line += " {:>13}".format(rtext or "n/a")
             lines.append(line)
