@@ -47,10 +47,7 @@ void qspn_fp_construct(struct qspn_fp *out, const struct qspn_fp *self,
 		const struct qspn_fp *f = others[i];
 		int32_t e0 = f->n_eld ? f->eld[0] : QSPN_ELD_NULL;
 
-		/* [DIFF] equal elderships (a cold start where every node
-		 * says 0): the lower id wins, so all members agree */
-		if (eld_key(e0) < eld_key(eldest_e0) ||
-		    (eld_key(e0) == eld_key(eldest_e0) && f->id < eldest->id)) {
+		if (eld_key(e0) < eld_key(eldest_e0)) {
 			eldest = f;
 			eldest_e0 = e0;
 		}
@@ -73,9 +70,7 @@ bool qspn_fp_elder_seed(const struct qspn_fp *a, const struct qspn_fp *b)
 		if (ka != kb)
 			return ka < kb;
 	}
-	/* [DIFF] equal seeds: the lower id is the elder, as in
-	 * qspn_fp_construct(), so every node picks the same eldest */
-	return a->id < b->id;
+	return false;
 }
 
 int qspn_cost_cmp(struct qspn_cost a, struct qspn_cost b)

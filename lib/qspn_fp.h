@@ -58,7 +58,6 @@ bool qspn_fp_equal(const struct qspn_fp *a, const struct qspn_fp *b);
  *
  * [DIFF] 10.14: a null eldership is the youngest on both sides of the
  * comparison (the reference treats it as elder on the "current" side).
- * [DIFF] 10.29: equal elderships are ordered by id, the lower first.
  */
 void qspn_fp_construct(struct qspn_fp *out, const struct qspn_fp *self,
 		       const struct qspn_fp *const *others, int n,
@@ -66,8 +65,7 @@ void qspn_fp_construct(struct qspn_fp *out, const struct qspn_fp *self,
 
 /**
  * qspn_fp_elder_seed() - true iff @a (not equal to @b, same destination of
- * level >= 1) was assigned by the elder sub-g-node (§1.6.3); equal seeds:
- * the lower id is the elder ([DIFF] 10.29).
+ * level >= 1) was assigned by the elder sub-g-node (§1.6.3).
  */
 bool qspn_fp_elder_seed(const struct qspn_fp *a, const struct qspn_fp *b);
 

@@ -128,8 +128,6 @@ struct qspnd_globals {
 	uint32_t zebra_connects;     /* successful (re)connections */
 	struct zclient *zclient;     /* set by qspnd_zebra_init() */
 	const char *pathspace;	     /* the -N pathspace, or NULL */
-	/* gnode_splitted signals of every identity (show qspn summary) */
-	uint32_t gnode_split_signals;
 };
 
 extern struct qspnd_globals qspnd;

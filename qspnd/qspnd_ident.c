@@ -177,7 +177,6 @@ static void host_signal(void *ctx, struct qspn_instance *inst,
 		qspnd_kernel_sync_later();
 		break;
 	case QSPN_SIG_GNODE_SPLITTED:
-		qspnd.gnode_split_signals++;
 		zlog_warn("QSPN: g-node (%d, %u) is split", sig->dest.lvl,
 			  sig->dest.pos);
 		break;

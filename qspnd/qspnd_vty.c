@@ -477,7 +477,6 @@ static void summary_counters(struct json_object *json)
 	json_object_int_add(jc, "sessionsLost", c.sessions_lost);
 	json_object_int_add(jc, "framesIn", c.frames_in);
 	json_object_int_add(jc, "framesOut", c.frames_out);
-	json_object_int_add(jc, "gnodeSplitSignals", qspnd.gnode_split_signals);
 	if (st) {
 		json_object_int_add(jc, "etpProcessed", st->etp_processed);
 		json_object_int_add(jc, "mapUpdates", st->map_updates);

@@ -296,10 +296,7 @@ static uint32_t op_random(void *ctx)
 static uint32_t op_threshold(void *ctx, const struct qspn_path *p1,
 			     const struct qspn_path *p2)
 {
-	struct sim_ident *id = ctx;
-
-	if (id->s->sp.threshold_ms)
-		return id->s->sp.threshold_ms;
+	(void)ctx;
 	return (uint32_t)((p1->cost + p2->cost) / 20);
 }
 

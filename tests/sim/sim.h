@@ -52,9 +52,6 @@ struct sim_params {
 	uint32_t arc_jitter_usec; /* arc cost = link cost + [0, this) */
 	bool log_to_stderr;
 	bool no_event_log; /* keep no event log (benchmarks: memory) */
-	/* split threshold: 0 = the test-suite's (c1 + c2 µs) / 20 ms;
-	 * otherwise this many ms (qspnd: 10000) */
-	uint32_t threshold_ms;
 };
 
 void sim_params_default(struct sim_params *p);

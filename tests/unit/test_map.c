@@ -471,23 +471,6 @@ static void test_fingerprint(void **state)
 		assert_true(qspn_fp_elder_seed(&x, &y));
 		assert_false(qspn_fp_elder_seed(&y, &x));
 	}
-	/* §10.29: equal elderships (qspnd's cold start) are ordered by id,
-	 * whoever builds the fingerprint */
-	{
-		struct qspn_fp p, q, x, y;
-		const struct qspn_fp *op[1] = {&p}, *oq[1] = {&q};
-
-		qspn_fp_init_node(&p, 500, 2, ea);
-		qspn_fp_init_node(&q, 400, 2, ea);
-		qspn_fp_construct(&x, &p, oq, 1, false);
-		qspn_fp_construct(&y, &q, op, 1, false);
-		assert_int_equal(x.id, 400);
-		assert_int_equal(y.id, 400);
-		qspn_fp_construct(&x, &p, NULL, 0, false);
-		qspn_fp_construct(&y, &q, NULL, 0, false);
-		assert_true(qspn_fp_elder_seed(&y, &x));
-		assert_false(qspn_fp_elder_seed(&x, &y));
-	}
 }
 
 int main(void)
