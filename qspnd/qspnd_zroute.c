@@ -844,6 +844,27 @@ static void src_ensure(const uint32_t *want, size_t n)
 		src_wait_in_zebra(want, n);
 }
 
+/* The distinct srcs of qspnd's routes (only of those zebra got before
+ * their entry, when unsure_only), into want[SRC_MAX]: how many. */
+static size_t routes_srcs(uint32_t *want, bool unsure_only)
+{
+	struct zr_item *it;
+	size_t n = 0;
+
+	frr_each (zroutes, &zroutes, it) {
+		bool dup = false;
+
+		if (!it->r.src || (unsure_only && !it->src_unsure))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (want[j] == it->r.src)
+				dup = true;
+		if (!dup && n < SRC_MAX)
+			want[n++] = it->r.src;
+	}
+	return n;
+}
+
 /*
  * Routes zebra got before their src entry (both tries of src_ensure()
  * refused: FRR 10.3's mgmtd while another configuration session holds its
@@ -857,20 +878,9 @@ static void src_ensure(const uint32_t *want, size_t n)
 static void zr_src_retry_cb(qspnd_event_t *t)
 {
 	uint32_t want[SRC_MAX];
-	size_t n = 0, sent = 0;
+	size_t n = routes_srcs(want, true), sent = 0;
 	struct zr_item *it;
 
-	frr_each (zroutes, &zroutes, it) {
-		bool dup = false;
-
-		if (!it->src_unsure)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			if (want[j] == it->r.src)
-				dup = true;
-		if (!dup && n < SRC_MAX)
-			want[n++] = it->r.src;
-	}
 	if (!n || !qspnd_zclient_connected()) {
 		/* nothing left, or zebra away: it gets all when back */
 		src_retry_ms = 0;
@@ -1008,21 +1018,11 @@ void qspnd_zroute_resend_all(void)
 {
 	struct zr_item *it;
 	uint32_t want[SRC_MAX];
-	size_t n = 0;
+	size_t n;
 
 	/* a restarted zebra: whatever it has of ours is from its config */
 	qspnd_zroute_src_reset();
-	frr_each (zroutes, &zroutes, it) {
-		bool dup = false;
-
-		if (!it->r.src)
-			continue;
-		for (size_t j = 0; j < n; j++)
-			if (want[j] == it->r.src)
-				dup = true;
-		if (!dup && n < SRC_MAX)
-			want[n++] = it->r.src;
-	}
+	n = routes_srcs(want, false);
 	if (n)
 		src_ensure(want, n);
 	frr_each (zroutes, &zroutes, it) {

@@ -21,31 +21,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from lib_qspn.pbwire import PORT, field, hello_socket, parse_varint  # noqa: E402
+from lib_qspn.pbwire import PORT, field, hello_socket, parse_fields  # noqa: E402
 
 
 def sender_of(dgram):
     "The system id of a hello (field 20, then field 1), or None."
     try:
-        i = 0
-        while i < len(dgram):
-            key, i = parse_varint(dgram, i)
-            num, wt = key >> 3, key & 7
-            if wt == 0:
-                _, i = parse_varint(dgram, i)
-            elif wt == 2:
-                n, i = parse_varint(dgram, i)
-                if num == 20:
-                    sub = dgram[i : i + n]
-                    k, j = parse_varint(sub, 0)
-                    if k == 8:
-                        return parse_varint(sub, j)[0]
-                i += n
-            else:
-                return None
-    except IndexError:
+        return parse_fields(parse_fields(dgram)[20]).get(1)
+    except (IndexError, KeyError, TypeError, ValueError):
         return None
-    return None
 
 
 def capture(ifname, path, seconds, want):
